@@ -165,13 +165,15 @@ def _uncertainty_margin(
     Gamma posterior of a Poisson rate with the Jeffreys prior Gamma(1/2, 0):
     λ | y ~ Gamma(1/2 + Σy, n). For over-dispersed demand the information is deflated by
     the VMR φ (quasi-Poisson): shape (1/2 + Σy)/φ, rate n/φ. The margin is the posterior
-    ``quantile`` minus the posterior mean; it shrinks like 1/√n.
+    ``quantile`` minus the posterior mean, floored at 0 (a low quantile of a skewed
+    posterior never lowers the estimate); it shrinks like 1/√n.
     """
     n = np.maximum(np.asarray(n_periods, dtype=np.float64), 1.0)
     phi = np.maximum(vmr, 1.0)
     shape = (JEFFREYS_SHAPE + total_demand) / phi
     scale = phi / n
-    return np.asarray(stats.gamma.ppf(quantile, shape, scale=scale) - shape * scale)
+    margin = stats.gamma.ppf(quantile, shape, scale=scale) - shape * scale
+    return np.maximum(np.asarray(margin, dtype=np.float64), 0.0)
 
 
 def _rates(
