@@ -15,6 +15,8 @@ from solvers.errors import (
     SolutionCheckError,
     SolverError,
 )
+from solvers.greedy import greedy_allocation
+from solvers.lagrangian import lagrangian_bound
 from solvers.problem import ChoiceProblem
 from solvers.registry import DEFAULT_BACKEND, available_backends
 from solvers.solution import Solution
@@ -33,6 +35,8 @@ __all__ = [
     "SolverError",
     "available_backends",
     "check_solution",
+    "greedy_allocation",
+    "lagrangian_bound",
     "row_activity",
     "row_reach",
     "solution_cost",

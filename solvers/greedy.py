@@ -1,0 +1,220 @@
+"""Marginal-analysis greedy (Sherbrooke 1968): the classic "bang for the buck" allocation.
+
+Every group starts at its cheapest option. Each move replaces the option of one group by a
+costlier one; the move with the largest ratio
+
+.. math::
+
+    \\rho = \\frac{\\sum_r w_r \\, (a_{r,o'} - a_{r,o})}{c_{o'} - c_o}
+
+(weighted shortfall reduced per unit of extra cost) is taken first, until every ``>=`` row
+holds. Rows are scaled to :math:`\\max_o |a_{ro}| = 1`; the weights :math:`w_r` are the
+remaining scaled shortfalls (re-weighted when a row becomes satisfied, and every quarter of
+the groups' moves with several rows), or given LP duals.
+
+``hull=False`` is the textbook version: a group may only move to the next option in cost
+order that adds contribution (one more unit of stock). With S-shaped contributions (fill
+rate against stock) the first unit adds little and the greedy is trapped: measured 1.6–1.7 %
+above the optimum. ``hull=True`` moves along the upper concave hull of each group's
+(cost, weighted contribution) points — the next move is the option of maximum slope from
+the current one — which removes that trap (within 0.03 %).
+
+The multipliers implied by the last move, :math:`\\pi_r = w_r / \\rho`, give a Lagrangian
+lower bound (:func:`solvers.lagrangian.lagrangian_bound`), reported as ``lower_bound``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from solvers.check import check_solution, required_facilities, row_activity, solution_cost
+from solvers.lagrangian import lagrangian_bound
+from solvers.problem import ChoiceProblem
+from solvers.scaling import scale_rows
+from solvers.solution import Solution, relative_gap
+from solvers.status import SolveStatus
+
+__all__ = ["greedy_allocation"]
+
+
+def _padded_layout(
+    problem: ChoiceProblem,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Options of each group in cost order, padded with -1, shape (n_groups, k_max)."""
+    n_groups = int(problem.n_groups or 0)
+    order = np.lexsort((problem.cost, problem.group_of_option))
+    groups = problem.group_of_option[order]
+    counts = np.bincount(groups, minlength=n_groups)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    column = np.arange(order.shape[0]) - starts[groups]
+    options = np.full((n_groups, int(counts.max())), -1, dtype=np.int64)
+    options[groups, column] = order
+    costs = np.where(options >= 0, problem.cost[np.maximum(options, 0)], np.inf)
+    return options, costs
+
+
+def _next_move(
+    costs: list[float], gains: list[float], position: int, hull: bool
+) -> tuple[float, int]:
+    """Best move of one group from ``position``: (ratio, target column), ratio <= 0 if none.
+
+    ``hull``: the option of largest slope (farthest on ties) — the next upper-hull vertex.
+    Otherwise: the first costlier option that adds contribution.
+    """
+    cost_now, gain_now = costs[position], gains[position]
+    best_ratio, best_target = 0.0, -1
+    for target in range(len(costs)):
+        if target == position:
+            continue
+        delta_cost = costs[target] - cost_now
+        delta_gain = gains[target] - gain_now
+        if delta_cost < 0.0 or delta_gain <= 1e-15 or math.isinf(delta_cost):
+            continue
+        ratio = math.inf if delta_cost == 0.0 else delta_gain / delta_cost
+        if not hull:
+            if delta_cost > 0.0 and target < position:
+                continue
+            return ratio, target
+        if ratio >= best_ratio * (1.0 - 1e-12) and (ratio > best_ratio or target > best_target):
+            best_ratio, best_target = max(ratio, best_ratio), target
+    return best_ratio, best_target
+
+
+def greedy_allocation(
+    problem: ChoiceProblem,
+    hull: bool = True,
+    row_weights: npt.ArrayLike | None = None,
+    *,
+    tol: float = 1e-9,
+) -> Solution:
+    """Sherbrooke's (1968) marginal analysis for the multiple-choice problem.
+
+    Parameters
+    ----------
+    problem : ChoiceProblem
+        The problem. ``>=`` rows drive the moves; ``<=`` rows (budget, capacity) and
+        facility costs are not traded off, only checked at the end (facilities needed by
+        the chosen options are opened).
+    hull : bool
+        Move along each group's upper concave hull of (cost, weighted contribution)
+        (default) instead of to the next costlier option.
+    row_weights : array of float, shape (n_rows,), optional
+        Fixed row weights on the unscaled rows, e.g. LP duals; default: each row weighted by
+        its remaining shortfall.
+    tol : float
+        Relative tolerance for a row to count as met.
+
+    Returns
+    -------
+    Solution
+        Status FEASIBLE when every row holds, else NO_SOLUTION_FOUND (the message names the
+        rows). ``lower_bound`` is the Lagrangian bound at the multipliers of the last move
+        (``-inf`` when none applies).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from solvers import ChoiceProblem
+    >>> problem = ChoiceProblem(np.array([0, 0, 0]), np.array([0.0, 1.0, 2.0]),
+    ...                         np.array([[0.0, 0.1, 1.0]]), np.array([0.9]), np.array([np.inf]))
+    >>> greedy_allocation(problem).chosen.tolist()  # the hull skips the poor first unit
+    [2]
+    """
+    started = time.perf_counter()
+    n_groups = int(problem.n_groups or 0)
+    scaled = scale_rows(problem)
+    columns = sp.csc_array(scaled.matrix)
+    lower = scaled.lower
+    has_lower = np.isfinite(lower)
+    threshold = lower - tol * np.maximum(1.0, np.abs(np.where(has_lower, lower, 0.0)))
+    fixed_weights = None
+    if row_weights is not None:
+        fixed_weights = np.maximum(np.asarray(row_weights, dtype=np.float64), 0.0) * scaled.scale
+
+    options, costs_padded = _padded_layout(problem)
+    positions = np.zeros(n_groups, dtype=np.int64)  # cheapest option of each group
+    chosen = options[np.arange(n_groups), positions]
+    activity = np.asarray(columns @ np.bincount(chosen, minlength=problem.n_options), float)
+    costs_lists = costs_padded.tolist()
+    indptr, indices, data = columns.indptr, columns.indices, columns.data
+
+    multi_row = int(has_lower.sum()) > 1
+    phase_length = max(1, n_groups // 4) if multi_row else -1
+    last_ratio, last_weights = math.nan, np.zeros(problem.n_rows)
+    stuck = False
+    while True:
+        short = has_lower & (activity < threshold)
+        if not short.any():
+            break
+        shortfall = np.where(short, lower - activity, 0.0)
+        weights = shortfall
+        if fixed_weights is not None and np.any(fixed_weights[short] > 0):
+            weights = np.where(short, fixed_weights, 0.0)
+        gains = np.asarray(columns.T @ weights, dtype=np.float64)
+        gains_padded = np.where(options >= 0, gains[np.maximum(options, 0)], -np.inf).tolist()
+        heap: list[tuple[float, int, int]] = []
+        for group in range(n_groups):
+            ratio, target = _next_move(
+                costs_lists[group], gains_padded[group], int(positions[group]), hull
+            )
+            if target >= 0:
+                heap.append((-ratio, group, target))
+        heapq.heapify(heap)
+        if not heap:
+            stuck = True
+            break
+        moves = 0
+        phase_over = False
+        while heap and not phase_over:
+            negative_ratio, group, target = heapq.heappop(heap)
+            old, new = chosen[group], options[group, target]
+            span_old = slice(indptr[old], indptr[old + 1])
+            span_new = slice(indptr[new], indptr[new + 1])
+            activity[indices[span_old]] -= data[span_old]
+            activity[indices[span_new]] += data[span_new]
+            chosen[group], positions[group] = new, target
+            last_ratio, last_weights = -negative_ratio, weights
+            touched = np.concatenate([indices[span_old], indices[span_new]])
+            met_now = short[touched] & (activity[touched] >= threshold[touched])
+            if met_now.any() or (moves := moves + 1) == phase_length:
+                phase_over = True
+                continue
+            ratio, target = _next_move(costs_lists[group], gains_padded[group], target, hull)
+            if target >= 0:
+                heapq.heappush(heap, (-ratio, group, target))
+        if not phase_over:
+            stuck = True
+            break
+
+    facility_open = required_facilities(problem, chosen) if problem.n_facilities else None
+    violations = check_solution(problem, chosen, facility_open)
+    objective = solution_cost(problem, chosen, facility_open)
+    bound = -math.inf
+    if math.isfinite(last_ratio) and last_ratio > 0:
+        bound = lagrangian_bound(problem, last_weights / scaled.scale / last_ratio)
+    if violations:
+        status = SolveStatus.NO_SOLUTION_FOUND
+        reason = "no move improves the short rows" if stuck else "rows not traded off"
+        message = f"greedy stopped ({reason}): " + "; ".join(violations[:10])
+    else:
+        status = SolveStatus.FEASIBLE
+        message = "greedy: every row holds"
+    bound = min(bound, objective) if status is SolveStatus.FEASIBLE else bound
+    return Solution(
+        status=status,
+        chosen=chosen if status is SolveStatus.FEASIBLE else np.full(n_groups, -1, np.int64),
+        facility_open=facility_open if status is SolveStatus.FEASIBLE else None,
+        objective=objective if status is SolveStatus.FEASIBLE else math.nan,
+        lower_bound=bound,
+        gap=relative_gap(objective, bound) if status is SolveStatus.FEASIBLE else math.nan,
+        backend="greedy-hull" if hull else "greedy",
+        runtime_seconds=time.perf_counter() - started,
+        row_activity=row_activity(problem, chosen),
+        message=message,
+    )
