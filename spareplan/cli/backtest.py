@@ -58,7 +58,8 @@ def backtest_command(
     Writes ``backtest.csv`` (one row per method: MASE, bias, achieved fill rate with its
     95 % CI, average stock) and ``summary.json`` (the settings, the same rows and the
     recommended method) into ``out``, atomically: both files are written into a
-    temporary folder next to ``out`` and moved in with ``os.replace``.
+    temporary folder inside ``out`` (next to the destination files, same file system) and
+    moved in with ``os.replace``.
 
     Returns
     -------
