@@ -7,6 +7,7 @@ as in van Houtum & Kranenburg 2015), and an independent solution check.
 """
 
 from solvers.check import check_solution, row_activity, solution_cost
+from solvers.column_generation import ColumnGenerationResult, PricingResult, column_generation
 from solvers.diagnostics import row_reach, unreachable_rows
 from solvers.errors import (
     BackendUnavailableError,
@@ -27,14 +28,17 @@ __all__ = [
     "DEFAULT_BACKEND",
     "BackendUnavailableError",
     "ChoiceProblem",
+    "ColumnGenerationResult",
     "InfeasibleProblemError",
     "InvalidProblemError",
+    "PricingResult",
     "Solution",
     "SolutionCheckError",
     "SolveStatus",
     "SolverError",
     "available_backends",
     "check_solution",
+    "column_generation",
     "greedy_allocation",
     "lagrangian_bound",
     "row_activity",
