@@ -1,0 +1,212 @@
+"""A scenario compiled into NumPy arrays: the boundary between pandas and the kernels.
+
+:func:`compile_network` turns a validated :class:`~spareplan.scenario.Scenario` into a
+:class:`Network` (the location tree, the sites and their reach, shared by all parts) and
+:class:`PartArrays` (per-part parameters and the demand matrix). Everything downstream —
+analytic evaluation, the numba simulation, the optimizer's columns — reads these arrays,
+never the DataFrames.
+
+Conventions
+-----------
+- Locations are in topological order: ``parent[l] < l`` for every non-root ``l``;
+  roots (central warehouses) have ``parent == -1``. ``depth`` is 0 for roots.
+- Rates are per year; lead times in days; response times in hours.
+- ``response_hours[s, l]`` is ``inf`` when location ``l`` cannot serve site ``s``.
+- The stock-out rule is an integer code: :data:`BACKORDER`, :data:`EMERGENCY`, :data:`LATERAL`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from spareplan.demand.rates import demand_rates
+from spareplan.scenario.model import Scenario
+
+BACKORDER, EMERGENCY, LATERAL = 0, 1, 2
+STOCKOUT_RULES = {"backorder": BACKORDER, "emergency": EMERGENCY, "lateral": LATERAL}
+CENTRAL, DC, FSL = 0, 1, 2
+LOCATION_KINDS = {"central": CENTRAL, "dc": DC, "fsl": FSL}
+DAYS_PER_YEAR = 365.0
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass(frozen=True)
+class Network:
+    """The location tree and the sites, as arrays (shared by every part)."""
+
+    location_ids: tuple[str, ...]
+    location_kind: np.ndarray  # int64 (L,) CENTRAL / DC / FSL
+    parent: np.ndarray  # int64 (L,) -1 for roots; parent[l] < l
+    depth: np.ndarray  # int64 (L,)
+    lead_time_days: np.ndarray  # float64 (L,) mean lead time from parent (0 for roots)
+    lead_time_cv: np.ndarray  # float64 (L,) 0 = deterministic
+    holding_rate_per_year: np.ndarray  # float64 (L,)
+    capacity_units: np.ndarray  # float64 (L,) inf = none
+    fixed_cost_per_year: np.ndarray  # float64 (L,)
+    site_ids: tuple[str, ...]
+    site_primary: np.ndarray  # int64 (N,)
+    site_class: np.ndarray  # int64 (N,) index into sla_class_names
+    sla_class_names: tuple[str, ...]
+    response_hours: np.ndarray  # float64 (N, L), inf where not in reach
+    machines: np.ndarray  # float64 (N,)
+    stockout_rule: int
+    emergency_response_hours: float
+    emergency_shipment_cost: float
+    lateral_shipment_cost: float
+
+    @property
+    def n_locations(self) -> int:
+        return len(self.location_ids)
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.site_ids)
+
+    def root_of(self) -> np.ndarray:
+        """Root (central warehouse) index of every location."""
+        root = np.arange(self.n_locations)
+        for location in range(self.n_locations):
+            if self.parent[location] >= 0:
+                root[location] = root[self.parent[location]]
+        return root
+
+
+@dataclass(frozen=True)
+class PartArrays:
+    """Per-part parameters and demand, as arrays (P parts)."""
+
+    part_ids: tuple[str, ...]
+    unit_cost: np.ndarray  # float64 (P,)
+    repairable: np.ndarray  # bool (P,)
+    procurement_lead_time_days: np.ndarray  # float64 (P,)
+    repair_turnaround_days: np.ndarray  # float64 (P,) 0 for consumables
+    condemnation_fraction: np.ndarray  # float64 (P,) 1 for consumables
+    min_stock: np.ndarray  # int64 (P,)
+    max_stock: np.ndarray  # int64 (P,) search bound per location
+    volume_liters: np.ndarray  # float64 (P,)
+    demand_rate: np.ndarray  # float64 (P, N) units per year
+    variance_to_mean: np.ndarray  # float64 (P, N) >= 1
+
+    @property
+    def n_parts(self) -> int:
+        return len(self.part_ids)
+
+    def root_resupply_days(self) -> np.ndarray:
+        """Mean resupply time of a central warehouse per part.
+
+        Repairables: (1 - c) x repair turnaround + c x procurement lead time (the
+        condemned fraction c is replaced by a new buy); consumables: procurement.
+        """
+        c = self.condemnation_fraction
+        return np.where(self.repairable,
+                        (1.0 - c) * self.repair_turnaround_days
+                        + c * self.procurement_lead_time_days,
+                        self.procurement_lead_time_days)
+
+    def subset(self, parts: np.ndarray) -> PartArrays:
+        """The arrays of the parts at integer positions ``parts``."""
+        return PartArrays(
+            part_ids=tuple(self.part_ids[i] for i in parts),
+            unit_cost=self.unit_cost[parts], repairable=self.repairable[parts],
+            procurement_lead_time_days=self.procurement_lead_time_days[parts],
+            repair_turnaround_days=self.repair_turnaround_days[parts],
+            condemnation_fraction=self.condemnation_fraction[parts],
+            min_stock=self.min_stock[parts], max_stock=self.max_stock[parts],
+            volume_liters=self.volume_liters[parts], demand_rate=self.demand_rate[parts],
+            variance_to_mean=self.variance_to_mean[parts],
+        )
+
+
+def _topological(locations: pd.DataFrame) -> list[str]:
+    parent_of = dict(zip(locations["location"], locations["parent"], strict=True))
+    depth: dict[str, int] = {}
+
+    def depth_of(location: str) -> int:
+        if location not in depth:
+            parent = parent_of[location]
+            depth[location] = 0 if parent is None else depth_of(parent) + 1
+        return depth[location]
+
+    ids = list(locations["location"])
+    return sorted(ids, key=lambda loc: (depth_of(loc), ids.index(loc)))
+
+
+def compile_network(scenario: Scenario) -> tuple[Network, PartArrays]:
+    """Compile a validated scenario into :class:`Network` and :class:`PartArrays`."""
+    document = scenario.document
+    locations = scenario.locations.set_index("location")
+    order = _topological(scenario.locations)
+    index_of = {loc: i for i, loc in enumerate(order)}
+    locations = locations.loc[order]
+    parent = np.array([-1 if p is None else index_of[p] for p in locations["parent"]],
+                      dtype=np.int64)
+    depth = np.zeros(len(order), dtype=np.int64)
+    for loc in range(len(order)):
+        if parent[loc] >= 0:
+            depth[loc] = depth[parent[loc]] + 1
+    holding = locations["holding_rate_per_year"].fillna(document.costs.holding_rate_per_year)
+
+    sites = scenario.sites
+    site_ids = tuple(sites["site"])
+    site_index = {s: i for i, s in enumerate(site_ids)}
+    class_names = tuple(document.sla_classes)
+    reach = scenario.reach
+    response = np.full((len(site_ids), len(order)), np.inf)
+    response[reach["site"].map(site_index).to_numpy(),
+             reach["location"].map(index_of).to_numpy()] = reach["response_hours"].to_numpy()
+    machines = np.zeros(len(site_ids))
+    base = scenario.table("installed_base")
+    if base is not None:
+        per_site = base.groupby("site")["machines"].sum()
+        machines = np.array([float(per_site.get(s, 0.0)) for s in site_ids])
+
+    network = Network(
+        location_ids=tuple(order),
+        location_kind=np.array([LOCATION_KINDS[k] for k in locations["kind"]], dtype=np.int64),
+        parent=parent, depth=depth,
+        lead_time_days=locations["lead_time_days"].fillna(0.0).to_numpy(dtype=float),
+        lead_time_cv=locations["lead_time_cv"].fillna(0.0).to_numpy(dtype=float),
+        holding_rate_per_year=holding.to_numpy(dtype=float),
+        capacity_units=locations["capacity_units"].fillna(np.inf).to_numpy(dtype=float),
+        fixed_cost_per_year=locations["fixed_cost_per_year"].fillna(0.0).to_numpy(dtype=float),
+        site_ids=site_ids,
+        site_primary=np.array([index_of[p] for p in sites["primary_location"]], dtype=np.int64),
+        site_class=np.array([class_names.index(c) for c in sites["sla_class"]], dtype=np.int64),
+        sla_class_names=class_names,
+        response_hours=response, machines=machines,
+        stockout_rule=STOCKOUT_RULES[document.policy.stockout_rule],
+        emergency_response_hours=document.policy.emergency_response_hours,
+        emergency_shipment_cost=document.costs.emergency_shipment_cost,
+        lateral_shipment_cost=document.costs.lateral_shipment_cost,
+    )
+
+    parts = scenario.parts
+    part_ids = tuple(parts["part"])
+    part_index = {p: i for i, p in enumerate(part_ids)}
+    rates = demand_rates(scenario)
+    rate = np.zeros((len(part_ids), len(site_ids)))
+    dispersion = np.ones((len(part_ids), len(site_ids)))
+    rows = rates["part"].map(part_index).to_numpy()
+    cols = rates["site"].map(site_index).to_numpy()
+    rate[rows, cols] = rates["rate_per_year"].to_numpy(dtype=float)
+    dispersion[rows, cols] = rates["variance_to_mean"].to_numpy(dtype=float)
+    repairable = (parts["kind"] == "repairable").to_numpy()
+    bound = document.policy.max_stock_per_location
+    part_arrays = PartArrays(
+        part_ids=part_ids,
+        unit_cost=parts["unit_cost"].to_numpy(dtype=float),
+        repairable=repairable,
+        procurement_lead_time_days=parts["procurement_lead_time_days"].to_numpy(dtype=float),
+        repair_turnaround_days=np.where(repairable, parts["repair_turnaround_days"]
+                                        .fillna(0.0).to_numpy(dtype=float), 0.0),
+        condemnation_fraction=np.where(repairable, parts["condemnation_fraction"]
+                                       .fillna(1.0).to_numpy(dtype=float), 1.0),
+        min_stock=parts["min_stock"].fillna(0).to_numpy(dtype=np.int64),
+        max_stock=parts["max_stock"].fillna(bound).clip(upper=bound).to_numpy(dtype=np.int64),
+        volume_liters=parts["volume_liters"].fillna(0.0).to_numpy(dtype=float),
+        demand_rate=rate, variance_to_mean=dispersion,
+    )
+    return network, part_arrays

@@ -1,0 +1,117 @@
+"""The scenario TOML document, validated with pydantic v2.
+
+Field names carry their unit (``_hours``, ``_days``, ``_per_year``). Unknown keys are
+rejected so that a typo is caught rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TablePaths(_Strict):
+    """Paths of the CSV tables, relative to the TOML file."""
+
+    locations: str
+    parts: str
+    sites: str
+    reach: str
+    installed_base: str | None = None
+    failure_rates: str | None = None
+    demand: str | None = None
+    current_stock: str | None = None
+    demand_history: str | None = None
+    scheduled_receipts: str | None = None
+    customer_orders: str | None = None
+    suppliers: str | None = None
+    order_windows: str | None = None
+
+
+class Costs(_Strict):
+    """Cost parameters (currency of the scenario)."""
+
+    holding_rate_per_year: float = Field(ge=0.0, le=10.0, description=(
+        "Holding cost per year as a fraction of unit cost (e.g. 0.25)."))
+    emergency_shipment_cost: float = Field(default=0.0, ge=0.0, description=(
+        "Cost of one emergency shipment of one unit (currency per unit)."))
+    lateral_shipment_cost: float = Field(default=0.0, ge=0.0, description=(
+        "Cost of one lateral shipment of one unit between locations (currency per unit)."))
+
+
+class Policy(_Strict):
+    """How a stock-out at the primary location is handled and how far the search goes."""
+
+    stockout_rule: Literal["backorder", "emergency", "lateral"] = Field(
+        default="emergency",
+        description=("backorder: the request waits at the primary location; emergency: it is "
+                     "shipped from the nearest ancestor in reach (else the central warehouse); "
+                     "lateral: first from another location in reach with stock, then emergency."))
+    emergency_response_hours: float = Field(default=48.0, gt=0.0, description=(
+        "Response time of an emergency shipment from a location not listed in a site's reach."))
+    max_stock_per_location: int = Field(default=12, ge=1, le=1000, description=(
+        "Upper bound of the search per part and location (a part's max_stock overrides)."))
+
+
+class FillRateWithin(_Strict):
+    """Time-window fill rate: fraction of requests filled within ``window_hours``."""
+
+    target: float = Field(ge=0.0, le=1.0)
+    window_hours: float = Field(gt=0.0)
+
+
+class Uptime(_Strict):
+    """Machine availability: 1 - downtime / time, downtime per failure = repair + wait."""
+
+    target: float = Field(ge=0.0, lt=1.0)
+    repair_hours: float = Field(default=0.0, ge=0.0, description="On-site repair time.")
+
+
+class SlaClass(_Strict):
+    """An SLA class: one or both commitments, per site or for the class's sites together."""
+
+    scope: Literal["site", "class"] = "site"
+    fill_rate_within: FillRateWithin | None = None
+    uptime: Uptime | None = None
+
+    @model_validator(mode="after")
+    def _has_commitment(self) -> SlaClass:
+        if self.fill_rate_within is None and self.uptime is None:
+            raise ValueError("an SLA class needs fill_rate_within and/or uptime")
+        return self
+
+
+class DemandSettings(_Strict):
+    """How demand is derived when several sources are given."""
+
+    history_period: Literal["day", "week", "month"] = "month"
+    history_method: Literal["croston", "sba", "tsb", "poisson"] = "sba"
+
+
+class EarlyWarning(_Strict):
+    """Settings of ``spareplan warn``."""
+
+    as_of: dt.date | None = None
+    horizon_weeks: int = Field(default=12, ge=1, le=520)
+    contact_review_months: int = Field(default=12, ge=1, le=120)
+
+
+class ScenarioDocument(_Strict):
+    """The whole ``scenario.toml``."""
+
+    format_version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    description: str = ""
+    currency: str = "EUR"
+    tables: TablePaths
+    costs: Costs
+    policy: Policy = Policy()
+    sla_classes: dict[str, SlaClass] = Field(min_length=1)
+    demand: DemandSettings = DemandSettings()
+    early_warning: EarlyWarning = EarlyWarning()
