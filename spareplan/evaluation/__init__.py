@@ -1,0 +1,1 @@
+"""Analytic service evaluation (Palm, METRIC, Erlang loss, time-window fill rates)."""

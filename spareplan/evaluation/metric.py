@@ -1,0 +1,302 @@
+"""METRIC-type analytic evaluation of one part's stock vector over the location tree.
+
+The model (assumptions stated; the simulation in :mod:`spareplan.simulation` checks them):
+
+- Poisson demand at every site (the dispersion is ignored here: this is the fast path),
+  one-for-one (S-1, S) replenishment, every location resupplied by its parent.
+- A central warehouse's resupply time is the part's repair/procurement mix
+  (:meth:`~spareplan.network.PartArrays.root_resupply_days`). A child's mean resupply
+  time is its transit time plus the expected delay at its parent, EBO_parent / lambda_parent
+  (METRIC, Sherbrooke 1968); units in resupply are Poisson with mean lambda T (Palm).
+- Non-leaf locations (and every location under the ``backorder`` rule) backorder:
+  fill rate P(X <= S-1), time-window fill rate P(Poisson(lambda (T - w)) <= S-1) with
+  w = window - response (Caggiano et al. 2007, deterministic T).
+- Under ``emergency``/``lateral`` a leaf location (an FSL) loses the sale locally: the
+  fraction of requests finding it empty is the Erlang loss B(S, lambda T) (Kranenburg &
+  van Houtum; Reijnen, Tan & van Houtum 2009). Such a request is served laterally (by
+  other FSLs in the site's reach, in increasing response time, each with stock with
+  probability 1 - B) and then by the nearest ancestor with stock (probability = its
+  fill rate), else it waits for the central warehouse's next unit; availabilities of
+  different locations are taken as independent.
+
+Kernels take arrays and scalars only; :class:`PartEvaluator` packs a compiled network.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from spareplan._numba import njit
+from spareplan.evaluation.poisson import erlang_loss, expected_backorders, poisson_cdf
+
+DAYS_PER_YEAR = 365.0
+BACKORDER, EMERGENCY, LATERAL = 0, 1, 2
+
+
+@njit
+def _subtree_rates(parent: np.ndarray, site_primary: np.ndarray, rate: np.ndarray,
+                   out_direct: np.ndarray, out_subtree: np.ndarray) -> None:
+    """Demand per day arriving directly at each location and in its whole subtree."""
+    out_direct[:] = 0.0
+    for s in range(site_primary.shape[0]):
+        out_direct[site_primary[s]] += rate[s] / DAYS_PER_YEAR
+    out_subtree[:] = out_direct
+    for loc in range(parent.shape[0] - 1, -1, -1):
+        if parent[loc] >= 0:
+            out_subtree[parent[loc]] += out_subtree[loc]
+
+
+@njit
+def _node_state(loc: int, stock: int, parent: np.ndarray, lead: np.ndarray, root_days: float,
+                lam: np.ndarray, lost_sales: np.ndarray, resupply: np.ndarray,
+                fill: np.ndarray, ebo: np.ndarray, delay: np.ndarray,
+                cond_delay: np.ndarray) -> None:
+    """Set resupply time, fill (or availability), EBO and delays of ``loc`` at ``stock``."""
+    t = root_days if parent[loc] < 0 else lead[loc] + delay[parent[loc]]
+    resupply[loc] = t
+    mean = lam[loc] * t
+    if lost_sales[loc]:
+        fill[loc] = 1.0 - erlang_loss(stock, mean)
+        ebo[loc] = 0.0
+        delay[loc] = 0.0
+        cond_delay[loc] = 0.0
+        return
+    f = poisson_cdf(stock - 1, mean)
+    b = expected_backorders(stock, mean)
+    fill[loc] = f
+    ebo[loc] = b
+    delay[loc] = b / lam[loc] if lam[loc] > 0.0 else 0.0
+    cond_delay[loc] = b / (lam[loc] * (1.0 - f)) if lam[loc] > 0.0 and f < 1.0 else 0.0
+
+
+@njit
+def _site_terms(s: int, j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray,
+                lost_sales: np.ndarray, resupply: np.ndarray, fill: np.ndarray,
+                ebo: np.ndarray, cond_delay: np.ndarray, response: np.ndarray,
+                window_hours: float, emergency_hours: float, lateral_ptr: np.ndarray,
+                lateral_idx: np.ndarray, use_lateral: bool) -> tuple[float, float, float, float]:
+    """(fill within window, mean wait hours, P(emergency), P(lateral)) of a request at s."""
+    r = response[s, j]
+    if not lost_sales[j]:
+        within = 0.0
+        if r <= window_hours:
+            slack_days = (window_hours - r) / 24.0
+            within = poisson_cdf(stock_j - 1, lam[j] * max(resupply[j] - slack_days, 0.0))
+        wait = r + (24.0 * ebo[j] / lam[j] if lam[j] > 0.0 else 0.0)
+        return within, wait, 0.0, 0.0
+    here = fill[j]
+    within = here if r <= window_hours else 0.0
+    wait = here * r
+    left = 1.0 - here
+    p_lateral = 0.0
+    if use_lateral:
+        for q in range(lateral_ptr[s], lateral_ptr[s + 1]):
+            k = lateral_idx[q]
+            share = left * fill[k]
+            rk = response[s, k]
+            if rk <= window_hours:
+                within += share
+            wait += share * rk
+            p_lateral += share
+            left -= share
+    p_emergency = 0.0
+    a = parent[j]
+    last = j
+    while a >= 0:
+        ra = response[s, a]
+        if not math.isfinite(ra):
+            ra = emergency_hours
+        share = left * fill[a]
+        if ra <= window_hours:
+            within += share
+        wait += share * ra
+        p_emergency += share
+        left -= share
+        last = a
+        a = parent[a]
+    if left > 0.0:
+        rr = response[s, last]
+        if not math.isfinite(rr):
+            rr = emergency_hours
+        wait += left * (rr + 24.0 * cond_delay[last])
+        p_emergency += left
+    return within, wait, p_emergency, p_lateral
+
+
+@njit
+def evaluate_stock(stock: np.ndarray, parent: np.ndarray, lead: np.ndarray,
+                   holding_rate: np.ndarray, is_leaf: np.ndarray, site_primary: np.ndarray,
+                   response: np.ndarray, site_window_hours: np.ndarray, rule: int,
+                   emergency_hours: float, lateral_ptr: np.ndarray, lateral_idx: np.ndarray,
+                   unit_cost: float, root_days: float, rate: np.ndarray,
+                   out_within: np.ndarray, out_wait: np.ndarray, out_fill: np.ndarray
+                   ) -> tuple[float, float, float]:
+    """Evaluate one part's stock vector.
+
+    Parameters
+    ----------
+    stock : int64 (L,)
+        Base stock S_l per location.
+    rate : float64 (N,)
+        Demand per year at each site.
+    out_within, out_wait : float64 (N,)
+        Written: fraction filled within the site's window, expected wait in hours.
+    out_fill : float64 (L,)
+        Written: fill rate (backordering) or availability 1 - B (lost sales) per location.
+
+    Returns
+    -------
+    (holding cost per year, emergency shipments per year, lateral shipments per year)
+    """
+    n_loc = parent.shape[0]
+    direct = np.empty(n_loc)
+    lam = np.empty(n_loc)
+    _subtree_rates(parent, site_primary, rate, direct, lam)
+    lost = np.zeros(n_loc, dtype=np.bool_)
+    if rule != BACKORDER:
+        for loc in range(n_loc):
+            lost[loc] = is_leaf[loc] and parent[loc] >= 0
+    resupply = np.zeros(n_loc)
+    ebo = np.zeros(n_loc)
+    delay = np.zeros(n_loc)
+    cond = np.zeros(n_loc)
+    holding = 0.0
+    for loc in range(n_loc):
+        _node_state(loc, stock[loc], parent, lead, root_days, lam, lost, resupply, out_fill,
+                    ebo, delay, cond)
+        holding += unit_cost * holding_rate[loc] * stock[loc]
+    emergency = 0.0
+    lateral = 0.0
+    for s in range(site_primary.shape[0]):
+        if rate[s] <= 0.0:
+            out_within[s] = 0.0
+            out_wait[s] = 0.0
+            continue
+        j = site_primary[s]
+        w, t, pe, pl = _site_terms(s, j, stock[j], parent, lam, lost, resupply, out_fill, ebo,
+                                   cond, response, site_window_hours[s], emergency_hours,
+                                   lateral_ptr, lateral_idx, rule == LATERAL)
+        out_within[s] = w
+        out_wait[s] = t
+        emergency += rate[s] * pe
+        lateral += rate[s] * pl
+    return holding, emergency, lateral
+
+
+@njit
+def _sites_value(j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray,
+                 lost: np.ndarray, resupply: np.ndarray, fill: np.ndarray, ebo: np.ndarray,
+                 cond: np.ndarray, response: np.ndarray, site_window_hours: np.ndarray,
+                 emergency_hours: float, loc_site_ptr: np.ndarray, loc_site_idx: np.ndarray,
+                 lateral_ptr: np.ndarray, lateral_idx: np.ndarray, rate: np.ndarray,
+                 weight_within: np.ndarray, weight_wait: np.ndarray, emergency_cost: float
+                 ) -> float:
+    """Lagrangian value of the sites whose primary location is j (rule != lateral)."""
+    value = 0.0
+    for q in range(loc_site_ptr[j], loc_site_ptr[j + 1]):
+        s = loc_site_idx[q]
+        if rate[s] <= 0.0:
+            continue
+        w, t, pe, _ = _site_terms(s, j, stock_j, parent, lam, lost, resupply, fill, ebo, cond,
+                                  response, site_window_hours[s], emergency_hours,
+                                  lateral_ptr, lateral_idx, False)
+        value += -weight_within[s] * w + weight_wait[s] * t + emergency_cost * rate[s] * pe
+    return value
+
+
+@njit
+def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: np.ndarray,
+                     holding_rate: np.ndarray, is_leaf: np.ndarray, child_ptr: np.ndarray,
+                     child_idx: np.ndarray, site_primary: np.ndarray, loc_site_ptr: np.ndarray,
+                     loc_site_idx: np.ndarray, response: np.ndarray,
+                     site_window_hours: np.ndarray, rule: int, emergency_hours: float,
+                     emergency_cost: float, lateral_ptr: np.ndarray, lateral_idx: np.ndarray,
+                     unit_cost: float, root_days: float, rate: np.ndarray,
+                     weight_within: np.ndarray, weight_wait: np.ndarray,
+                     out_stock: np.ndarray) -> float:
+    """Exact minimum over stock vectors of  holding + emergency cost - sum_s weight_within_s
+    x within_s + sum_s weight_wait_s x wait_s, by enumeration down the tree.
+
+    Given the stocks of a location's ancestors, the subtrees below it are independent
+    (their terms depend on the ancestors only through the parent's delay and the
+    ancestors' fill rates), so the search is a dynamic program: for each stock of a root,
+    for each stock of each child DC, the best stock of each FSL below. Needs a tree of at
+    most three levels (central -> dc -> fsl) and a rule other than ``lateral``.
+    ``lo``/``hi`` bound each location's stock (lo == hi fixes it). Writes the minimizer
+    into ``out_stock`` and returns the minimum.
+    """
+    n_loc = parent.shape[0]
+    direct = np.empty(n_loc)
+    lam = np.empty(n_loc)
+    _subtree_rates(parent, site_primary, rate, direct, lam)
+    lost = np.zeros(n_loc, dtype=np.bool_)
+    if rule != BACKORDER:
+        for loc in range(n_loc):
+            lost[loc] = is_leaf[loc] and parent[loc] >= 0
+    resupply = np.zeros(n_loc)
+    fill = np.zeros(n_loc)
+    ebo = np.zeros(n_loc)
+    delay = np.zeros(n_loc)
+    cond = np.zeros(n_loc)
+    out_stock[:] = lo
+    total = 0.0
+    best_child = np.zeros(n_loc, dtype=np.int64)
+    for root in range(n_loc):
+        if parent[root] >= 0:
+            continue
+        best_root_value = np.inf
+        best_root_stock = lo[root]
+        for pass_ in range(2):
+            first = lo[root] if pass_ == 0 else best_root_stock
+            last = hi[root] if pass_ == 0 else best_root_stock
+            for s_root in range(first, last + 1):
+                _node_state(root, s_root, parent, lead, root_days, lam, lost, resupply, fill,
+                            ebo, delay, cond)
+                value = unit_cost * holding_rate[root] * s_root + _sites_value(
+                    root, s_root, parent, lam, lost, resupply, fill, ebo, cond, response,
+                    site_window_hours, emergency_hours, loc_site_ptr, loc_site_idx,
+                    lateral_ptr, lateral_idx, rate, weight_within, weight_wait,
+                    emergency_cost)
+                for qc in range(child_ptr[root], child_ptr[root + 1]):
+                    c = child_idx[qc]
+                    best_c_value = np.inf
+                    for s_c in range(lo[c], hi[c] + 1):
+                        _node_state(c, s_c, parent, lead, root_days, lam, lost, resupply,
+                                    fill, ebo, delay, cond)
+                        v_c = unit_cost * holding_rate[c] * s_c + _sites_value(
+                            c, s_c, parent, lam, lost, resupply, fill, ebo, cond, response,
+                            site_window_hours, emergency_hours, loc_site_ptr, loc_site_idx,
+                            lateral_ptr, lateral_idx, rate, weight_within, weight_wait,
+                            emergency_cost)
+                        for qg in range(child_ptr[c], child_ptr[c + 1]):
+                            g = child_idx[qg]
+                            best_g_value = np.inf
+                            for s_g in range(lo[g], hi[g] + 1):
+                                _node_state(g, s_g, parent, lead, root_days, lam, lost,
+                                            resupply, fill, ebo, delay, cond)
+                                v_g = unit_cost * holding_rate[g] * s_g + _sites_value(
+                                    g, s_g, parent, lam, lost, resupply, fill, ebo, cond,
+                                    response, site_window_hours, emergency_hours,
+                                    loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx,
+                                    rate, weight_within, weight_wait, emergency_cost)
+                                if v_g < best_g_value - 1e-12:
+                                    best_g_value = v_g
+                                    best_child[g] = s_g
+                            v_c += best_g_value
+                        if v_c < best_c_value - 1e-12:
+                            best_c_value = v_c
+                            best_child[c] = s_c
+                            if pass_ == 1:
+                                for qg in range(child_ptr[c], child_ptr[c + 1]):
+                                    out_stock[child_idx[qg]] = best_child[child_idx[qg]]
+                    value += best_c_value
+                    if pass_ == 1:
+                        out_stock[c] = best_child[c]
+                if pass_ == 0 and value < best_root_value - 1e-12:
+                    best_root_value = value
+                    best_root_stock = s_root
+        out_stock[root] = best_root_stock
+        total += best_root_value
+    return total

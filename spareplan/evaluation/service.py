@@ -1,0 +1,208 @@
+"""Service of a part's stock vector, per site, from the analytic METRIC-type model.
+
+:class:`ServiceModel` packs a compiled :class:`~spareplan.network.Network` into the
+arrays the kernels of :mod:`spareplan.evaluation.metric` read, and answers two questions
+per part: what service and cost does a stock vector give (``evaluate``), and which stock
+vector minimizes a Lagrangian price (``price``, used by column generation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from spareplan.evaluation.metric import evaluate_stock, price_part_exact
+from spareplan.network import LATERAL, Network, PartArrays
+
+
+@dataclass(frozen=True)
+class PartService:
+    """Analytic service of one part's stock vector.
+
+    Attributes
+    ----------
+    stock : int64 (L,)
+    within : float64 (N,)
+        Fraction of the site's requests filled within its SLA window.
+    wait_hours : float64 (N,)
+        Expected wait for the part per request (hours), response time included.
+    fill : float64 (L,)
+        Fill rate (backordering locations) or availability (lost-sales FSLs).
+    holding_cost, emergency_per_year, lateral_per_year, shipping_cost : float
+    """
+
+    stock: np.ndarray
+    within: np.ndarray
+    wait_hours: np.ndarray
+    fill: np.ndarray
+    holding_cost: float
+    emergency_per_year: float
+    lateral_per_year: float
+    shipping_cost: float
+
+    @property
+    def cost(self) -> float:
+        """Yearly cost: holding + emergency and lateral shipments."""
+        return self.holding_cost + self.shipping_cost
+
+
+def _csr(groups: np.ndarray, n_groups: int, order_key: np.ndarray | None = None
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """CSR (pointer, index) of the items of each group; items sorted by ``order_key``."""
+    items = np.arange(groups.shape[0], dtype=np.int64)
+    key = (groups,) if order_key is None else (order_key, groups)
+    order = np.lexsort(key)
+    pointer = np.zeros(n_groups + 1, dtype=np.int64)
+    np.add.at(pointer, groups + 1, 1)
+    return np.cumsum(pointer), items[order]
+
+
+class ServiceModel:
+    """The analytic service model of a scenario's network.
+
+    Parameters
+    ----------
+    network : Network
+    parts : PartArrays
+    site_window_hours : float64 (N,)
+        SLA time window of each site's fill-rate commitment (``nan`` when none).
+    """
+
+    def __init__(self, network: Network, parts: PartArrays, site_window_hours: np.ndarray
+                 ) -> None:
+        self.network = network
+        self.parts = parts
+        self.site_window_hours = np.asarray(site_window_hours, dtype=np.float64)
+        n_loc = network.n_locations
+        parent = network.parent
+        self._children_count = np.bincount(parent[parent >= 0], minlength=n_loc)
+        self.is_leaf = self._children_count == 0
+        child_groups = parent[parent >= 0]
+        child_items = np.flatnonzero(parent >= 0)
+        pointer = np.zeros(n_loc + 1, dtype=np.int64)
+        np.add.at(pointer, child_groups + 1, 1)
+        self.child_ptr = np.cumsum(pointer)
+        self.child_idx = child_items[np.argsort(child_groups, kind="stable")].astype(np.int64)
+        self.loc_site_ptr, self.loc_site_idx = _csr(network.site_primary, n_loc)
+        self.lateral_ptr, self.lateral_idx = self._lateral_candidates()
+        self.root_days = parts.root_resupply_days()
+        self.depth_ok = bool(network.depth.max() <= 2)
+
+    def _lateral_candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per site: leaf locations in reach other than the primary and its ancestors,
+        sorted by response time (the lateral-supply search order)."""
+        net = self.network
+        pointer = [0]
+        index: list[int] = []
+        for s in range(net.n_sites):
+            primary = net.site_primary[s]
+            ancestors = set()
+            a = primary
+            while a >= 0:
+                ancestors.add(int(a))
+                a = net.parent[a]
+            candidates = [int(k) for k in np.argsort(net.response_hours[s], kind="stable")
+                          if np.isfinite(net.response_hours[s, k]) and self.is_leaf[k]
+                          and int(k) not in ancestors]
+            index.extend(candidates)
+            pointer.append(len(index))
+        return np.array(pointer, dtype=np.int64), np.array(index, dtype=np.int64)
+
+    def support(self, part: int) -> np.ndarray:
+        """Boolean (L,): locations where stock of ``part`` can matter.
+
+        A location matters when demand reaches it (its subtree has demand) or, under the
+        lateral rule, when it is a lateral source for a site with demand.
+        """
+        net = self.network
+        rate = self.parts.demand_rate[part]
+        reached = np.zeros(net.n_locations, dtype=bool)
+        for s in np.flatnonzero(rate > 0):
+            a = net.site_primary[s]
+            while a >= 0:
+                reached[a] = True
+                a = net.parent[a]
+            if net.stockout_rule == LATERAL:
+                reached[self.lateral_idx[self.lateral_ptr[s]:self.lateral_ptr[s + 1]]] = True
+        return reached
+
+    def bounds(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest stock per location searched for ``part`` (0 outside support)."""
+        inside = self.support(part)
+        lo = np.where(inside, self.parts.min_stock[part], 0).astype(np.int64)
+        hi = np.where(inside, np.maximum(self.parts.max_stock[part], lo), 0).astype(np.int64)
+        return lo, hi
+
+    def evaluate(self, part: int, stock: np.ndarray) -> PartService:
+        """Analytic service and cost of ``part`` at ``stock`` (int (L,))."""
+        net = self.network
+        stock = np.ascontiguousarray(stock, dtype=np.int64)
+        within = np.empty(net.n_sites)
+        wait = np.empty(net.n_sites)
+        fill = np.empty(net.n_locations)
+        holding, emergency, lateral = evaluate_stock(
+            stock, net.parent, net.lead_time_days, net.holding_rate_per_year, self.is_leaf,
+            net.site_primary, net.response_hours, self.site_window_hours, net.stockout_rule,
+            net.emergency_response_hours, self.lateral_ptr, self.lateral_idx,
+            float(self.parts.unit_cost[part]), float(self.root_days[part]),
+            self.parts.demand_rate[part], within, wait, fill)
+        shipping = (emergency * net.emergency_shipment_cost
+                    + lateral * net.lateral_shipment_cost)
+        return PartService(stock, within, wait, fill, holding, emergency, lateral, shipping)
+
+    def lagrangian_value(self, part: int, service: PartService, weight_within: np.ndarray,
+                         weight_wait: np.ndarray) -> float:
+        """cost - sum_s weight_within_s within_s + sum_s weight_wait_s wait_s."""
+        return float(service.cost - weight_within @ service.within
+                     + weight_wait @ service.wait_hours)
+
+    def price(self, part: int, weight_within: np.ndarray, weight_wait: np.ndarray,
+              start: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+        """Stock vector minimizing the Lagrangian value for ``part``.
+
+        Returns ``(stock, exact)``: exact dynamic program over the tree when the rule is
+        not lateral (see :func:`~spareplan.evaluation.metric.price_part_exact`), else a
+        coordinate search (+-1 unit per location) from ``start``; ``exact`` says which.
+        """
+        net = self.network
+        lo, hi = self.bounds(part)
+        if net.stockout_rule != LATERAL and self.depth_ok:
+            stock = np.empty(net.n_locations, dtype=np.int64)
+            price_part_exact(
+                lo, hi, net.parent, net.lead_time_days, net.holding_rate_per_year,
+                self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
+                self.loc_site_ptr, self.loc_site_idx, net.response_hours,
+                self.site_window_hours, net.stockout_rule, net.emergency_response_hours,
+                net.emergency_shipment_cost, self.lateral_ptr, self.lateral_idx,
+                float(self.parts.unit_cost[part]), float(self.root_days[part]),
+                self.parts.demand_rate[part], weight_within, weight_wait, stock)
+            return stock, True
+        return self._coordinate_search(part, lo, hi, weight_within, weight_wait, start), False
+
+    def _coordinate_search(self, part: int, lo: np.ndarray, hi: np.ndarray,
+                           weight_within: np.ndarray, weight_wait: np.ndarray,
+                           start: np.ndarray | None) -> np.ndarray:
+        stock = lo.copy() if start is None else np.clip(start, lo, hi).astype(np.int64)
+        best = self.lagrangian_value(part, self.evaluate(part, stock), weight_within,
+                                     weight_wait)
+        free = np.flatnonzero(hi > lo)
+        improved = True
+        while improved:
+            improved = False
+            best_move: tuple[int, int] | None = None
+            for loc in free:
+                for step in (1, -1):
+                    level = stock[loc] + step
+                    if level < lo[loc] or level > hi[loc]:
+                        continue
+                    trial = stock.copy()
+                    trial[loc] = level
+                    value = self.lagrangian_value(part, self.evaluate(part, trial),
+                                                  weight_within, weight_wait)
+                    if value < best - 1e-9:
+                        best, best_move = value, (int(loc), step)
+            if best_move is not None:
+                stock[best_move[0]] += best_move[1]
+                improved = True
+        return stock

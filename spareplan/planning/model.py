@@ -1,0 +1,117 @@
+"""The planning model: SLA rows as linear rows over per-part columns (stock vectors).
+
+A column is one stock vector of one part over all locations, with its yearly cost
+(holding + emergency and lateral shipments) and its contribution to every SLA row:
+
+- fill-rate row r:  a_r = sum_{s in r} lambda_s within_s / D_r with D_r the row's total
+  demand over all parts, so the row reads  sum_parts a_r >= target;
+- uptime row r:     a_r = sum_{s in r} lambda_s (repair_r + wait_s) / (8760 M_r) with M_r
+  the row's machines, so the row reads  sum_parts a_r <= 1 - target.
+
+Rows are O(1) by construction. Rows without demand are kept out of the optimization
+(nothing to promise) and reported as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from spareplan.evaluation.service import PartService, ServiceModel
+from spareplan.network import HOURS_PER_YEAR, Network, PartArrays, compile_network
+from spareplan.scenario.model import Scenario
+from spareplan.sla import FILL_RATE, SlaRow, sla_rows
+
+
+@dataclass(frozen=True)
+class Column:
+    """One candidate: a part's stock vector, its cost and its row contributions."""
+
+    part: int
+    stock: np.ndarray
+    cost: float
+    coefficients: np.ndarray
+    service: PartService
+
+
+class PlanningModel:
+    """Rows, columns and prices of a scenario (built once, used by every planner)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.network: Network
+        self.parts: PartArrays
+        self.network, self.parts = compile_network(scenario)
+        net = self.network
+        self.all_rows: list[SlaRow] = sla_rows(scenario.document, net)
+        total_rate = self.parts.demand_rate.sum(axis=0)
+        window = np.full(net.n_sites, np.nan)
+        repair = np.zeros(net.n_sites)
+        for row in self.all_rows:
+            if row.kind == FILL_RATE:
+                window[row.sites] = row.window_hours
+            else:
+                repair[row.sites] = row.repair_hours
+        self.site_repair_hours = repair
+        self.service = ServiceModel(net, self.parts, window)
+        self.row_demand = np.array([total_rate[r.sites].sum() for r in self.all_rows])
+        self.row_machines = np.array([net.machines[r.sites].sum() for r in self.all_rows])
+        active = [i for i, r in enumerate(self.all_rows) if self.row_demand[i] > 0]
+        self.active = np.array(active, dtype=np.int64)
+        self.rows: list[SlaRow] = [self.all_rows[i] for i in active]
+        n_rows = len(self.rows)
+        fill_map = sp.lil_array((net.n_sites, n_rows))
+        up_map = sp.lil_array((net.n_sites, n_rows))
+        for k, i in enumerate(active):
+            row = self.all_rows[i]
+            if row.kind == FILL_RATE:
+                fill_map[row.sites, k] = 1.0 / self.row_demand[i]
+            else:
+                up_map[row.sites, k] = 1.0 / (HOURS_PER_YEAR * self.row_machines[i])
+        self.fill_map = sp.csr_array(fill_map)
+        self.uptime_map = sp.csr_array(up_map)
+        self.is_fill_row = np.array([r.kind == FILL_RATE for r in self.rows], dtype=bool)
+        targets = np.array([r.target for r in self.rows])
+        self.row_lower = np.where(self.is_fill_row, targets, -np.inf)
+        self.row_upper = np.where(self.is_fill_row, np.inf, 1.0 - targets)
+        self.row_names = tuple(r.name for r in self.rows)
+
+    @property
+    def n_parts(self) -> int:
+        return self.parts.n_parts
+
+    def column(self, part: int, stock: np.ndarray) -> Column:
+        """Evaluate ``part`` at ``stock`` and express it as a column."""
+        service = self.service.evaluate(part, stock)
+        rate = self.parts.demand_rate[part]
+        coefficients = (self.fill_map.T @ (rate * service.within)
+                        + self.uptime_map.T @ (rate * (self.site_repair_hours
+                                                       + service.wait_hours)))
+        return Column(part, service.stock, service.cost, np.asarray(coefficients), service)
+
+    def site_weights(self, row_duals: np.ndarray, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-site prices of ``within`` and ``wait`` for ``part`` under row duals pi.
+
+        pi^T a(S) = sum_s w_s within_s - sum_s v_s wait_s + constant, with
+        w = lambda (F pi) and v = -lambda (U pi) for the fill and uptime maps F, U.
+        """
+        rate = self.parts.demand_rate[part]
+        weight_within = rate * (self.fill_map @ row_duals)
+        weight_wait = -rate * (self.uptime_map @ row_duals)
+        return np.ascontiguousarray(weight_within), np.ascontiguousarray(weight_wait)
+
+    def reachable_reason(self, row: SlaRow) -> str:
+        """Why a fill-rate row may be out of reach: no location within its window."""
+        if row.kind != FILL_RATE:
+            return ("downtime per failure cannot fall below the repair time plus the "
+                    "response time of the primary location")
+        fastest = self.network.response_hours[row.sites].min(axis=1)
+        late = [self.network.site_ids[s] for s, h in zip(row.sites, fastest, strict=True)
+                if h > row.window_hours]
+        if late:
+            return (f"no location in reach responds within {row.window_hours:g} h for "
+                    f"site(s) {', '.join(late)}")
+        return ("the stock search bound (max_stock_per_location or a part's max_stock) "
+                "is too low, or lead times are too long for the window")

@@ -1,0 +1,248 @@
+"""``plan``: from a scenario to a checked stock plan with its service, cost and bound."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import solvers
+from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
+from spareplan.planning.model import Column, PlanningModel
+from spareplan.planning.optimize import Optimization, optimize, relative_gap
+from spareplan.scenario.model import Scenario
+from spareplan.sla import FILL_RATE, rows_frame
+from spareplan.versions import package_versions
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A stock plan and its account.
+
+    Attributes
+    ----------
+    recommendations : pandas.DataFrame
+        part, location, stock, current_stock, delta, unit_cost, yearly_holding_cost.
+    service : pandas.DataFrame
+        One line per SLA row: sla_row, kind, sla_class, sites, target, planned, meets_target
+        (and, after verification, simulated value with its 95% confidence interval).
+    summary : dict
+        status, objective, lower_bound, gap, solver, seed, runtime, versions, input hash…
+    verification : object or None
+        The simulation result that re-measured the plan (``None`` when not verified).
+    """
+
+    recommendations: pd.DataFrame
+    service: pd.DataFrame
+    summary: dict[str, Any]
+    verification: Any = None
+    part_costs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def status(self) -> str:
+        return str(self.summary["status"])
+
+    @property
+    def meets_every_sla(self) -> bool:
+        return bool(self.service["meets_target"].all()) if len(self.service) else True
+
+    def to_frame(self) -> pd.DataFrame:
+        """The recommendations (one row per part and location)."""
+        return self.recommendations.copy()
+
+    def plot_recommendations(self, ax: Any = None, top: int = 20) -> Any:
+        """Bar chart of the yearly holding cost by location, stacked by the top parts."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 4))
+        frame = self.recommendations
+        by_location = frame.groupby("location")["yearly_holding_cost"].sum().sort_values()
+        by_location.tail(top).plot.barh(ax=ax, color="#3b6ea5")
+        ax.set_xlabel("yearly holding cost")
+        ax.set_title("Recommended stock: holding cost by location")
+        return ax
+
+    def plot_service(self, ax: Any = None) -> Any:
+        """Planned (and simulated, when verified) value against target per SLA row."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 0.35 * len(self.service) + 1.5))
+        frame = self.service.reset_index(drop=True)
+        y = np.arange(len(frame))
+        ax.scatter(frame["planned"], y, marker="o", label="planned (analytic)")
+        ax.scatter(frame["target"], y, marker="|", s=200, color="black", label="target")
+        if "simulated" in frame:
+            errors = np.vstack([frame["simulated"] - frame["ci_low"],
+                                frame["ci_high"] - frame["simulated"]])
+            ax.errorbar(frame["simulated"], y + 0.2, xerr=errors, fmt="s", color="#c0504d",
+                        label="simulated, 95% CI")
+        ax.set_yticks(y, frame["sla_row"])
+        ax.set_xlabel("fill rate within window / availability")
+        ax.legend(loc="lower left")
+        return ax
+
+
+def _current_stock(scenario: Scenario) -> pd.DataFrame:
+    current = scenario.table("current_stock")
+    if current is None:
+        return pd.DataFrame(columns=["part", "location", "current_stock"])
+    current["current_stock"] = current["on_hand"] + current["on_order"].fillna(0)
+    return current[["part", "location", "current_stock"]]
+
+
+def _recommendations(model: PlanningModel, chosen: list[Column], scenario: Scenario
+                     ) -> pd.DataFrame:
+    net, parts = model.network, model.parts
+    stock = np.vstack([c.stock for c in chosen]) if chosen else np.zeros((0, net.n_locations))
+    part_idx, loc_idx = np.nonzero(np.ones_like(stock, dtype=bool))
+    frame = pd.DataFrame({
+        "part": np.array(parts.part_ids, dtype=object)[part_idx],
+        "location": np.array(net.location_ids, dtype=object)[loc_idx],
+        "stock": stock[part_idx, loc_idx].astype(np.int64),
+        "unit_cost": parts.unit_cost[part_idx],
+        "holding_rate": net.holding_rate_per_year[loc_idx],
+    })
+    frame = frame.merge(_current_stock(scenario), on=["part", "location"], how="left")
+    frame["current_stock"] = frame["current_stock"].fillna(0).astype(np.int64)
+    frame = frame[(frame["stock"] > 0) | (frame["current_stock"] > 0)]
+    frame["delta"] = frame["stock"] - frame["current_stock"]
+    frame["yearly_holding_cost"] = (frame["stock"] * frame["unit_cost"]
+                                    * frame["holding_rate"]).round(2)
+    columns = ["part", "location", "stock", "current_stock", "delta", "unit_cost",
+               "yearly_holding_cost"]
+    return frame[columns].sort_values(["part", "location"], ignore_index=True)
+
+
+def _row_values(model: PlanningModel, activity: np.ndarray) -> np.ndarray:
+    """Row activity -> service value (fill rate, or availability = 1 - downtime share)."""
+    return np.where(model.is_fill_row, activity, 1.0 - activity)
+
+
+def _service(model: PlanningModel, chosen: list[Column]) -> pd.DataFrame:
+    frame = rows_frame(model.all_rows, model.network)
+    planned = np.full(len(model.all_rows), np.nan)
+    if chosen and len(model.rows):
+        activity = np.sum([c.coefficients for c in chosen], axis=0)
+        planned[model.active] = _row_values(model, activity)
+    frame["planned"] = planned
+    frame["demand_per_year"] = model.row_demand
+    frame["meets_target"] = np.where(np.isnan(planned), True, planned >= frame["target"] - 1e-9)
+    return frame
+
+
+def _diagnose(model: PlanningModel) -> list[dict[str, Any]]:
+    """SLA rows no plan can meet: best reachable value with the most stock searched."""
+    if not model.rows:
+        return []
+    activity = np.zeros(len(model.rows))
+    for part in range(model.n_parts):
+        _, hi = model.service.bounds(part)
+        activity += model.column(part, hi).coefficients
+    best = _row_values(model, activity)
+    findings = []
+    for k, row in enumerate(model.rows):
+        if best[k] < row.target - 1e-9:
+            findings.append({"sla_row": row.name, "kind": row.kind, "target": row.target,
+                             "best_reachable": float(best[k]),
+                             "reason": model.reachable_reason(row)})
+    return findings
+
+
+def _status_word(status: solvers.SolveStatus) -> str:
+    return status.name.lower()
+
+
+def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
+         solver: str = solvers.DEFAULT_BACKEND, mip_rel_gap: float = 1e-4,
+         verify: bool = False, replications: int = 20, years: float = 5.0) -> PlanResult:
+    """Plan the least-cost stock per part and location that meets every SLA row.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`spareplan.load_scenario`).
+    seed : int
+        Seed of everything random (the verification simulation); recorded in the summary.
+    time_limit : float, optional
+        Seconds for the optimization; a time-limited result is FEASIBLE with its gap.
+    solver : str
+        Backend of :func:`solvers.solve` (``"highs"``, ``"pulp-highs"``, ``"pulp-cbc"``).
+    mip_rel_gap : float
+        Relative optimality gap at which the MILP stops.
+    verify : bool
+        Re-measure the plan by independent simulation (see :func:`spareplan.simulate`).
+
+    Raises
+    ------
+    InfeasibleError
+        No stock plan meets an SLA row; ``diagnosis`` lists each row, its best reachable
+        value and why.
+    SolverFailure
+        The solver failed or returned a solution that breaks its rows.
+    """
+    if solver not in solvers.available_backends():
+        raise ParameterError("solver", f"must be one of {', '.join(solvers.available_backends())}",
+                             solver)
+    if time_limit is not None and not time_limit > 0:
+        raise ParameterError("time_limit", "must be > 0 seconds", time_limit)
+    started = time.perf_counter()
+    model = PlanningModel(scenario)
+    diagnosis = _diagnose(model)
+    if diagnosis:
+        lines = [f"{d['sla_row']}: target {d['target']:g}, best reachable "
+                 f"{d['best_reachable']:.4f} ({d['reason']})" for d in diagnosis]
+        raise InfeasibleError("no stock plan meets these SLA rows:\n  " + "\n  ".join(lines),
+                              diagnosis)
+    result: Optimization = optimize(model, backend=solver, time_limit=time_limit,
+                                    mip_rel_gap=mip_rel_gap)
+    solution = result.solution
+    if not solution.status.has_solution:
+        raise SolverFailure(f"the solver found no plan: status {_status_word(solution.status)}"
+                            f" ({solution.message})")
+    violations = solvers.check_solution(result.problem, solution.chosen)
+    if violations:
+        raise SolverFailure("the plan breaks its rows: " + "; ".join(violations))
+    objective = float(sum(c.cost for c in result.chosen))
+    gap = relative_gap(objective, solution.lower_bound)
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "status": _status_word(solution.status),
+        "objective": round(objective, 6),
+        "lower_bound": None if not math.isfinite(solution.lower_bound)
+        else round(float(solution.lower_bound), 6),
+        "gap": None if not math.isfinite(gap) else gap,
+        "bound_scope": result.bound_scope,
+        "method": result.method,
+        "solver": solver,
+        "columns": result.n_columns,
+        "iterations": result.iterations,
+        "seed": seed,
+        "time_limit": time_limit,
+        "input_hash": scenario.input_hash,
+        "versions": package_versions(),
+        "sla_rows": len(model.all_rows),
+        "parts": model.n_parts,
+        "locations": model.network.n_locations,
+    }
+    recommendations = _recommendations(model, result.chosen, scenario)
+    service = _service(model, result.chosen)
+    summary["holding_cost"] = round(float(recommendations["yearly_holding_cost"].sum()), 2)
+    summary["shipping_cost"] = round(float(sum(c.service.shipping_cost
+                                               for c in result.chosen)), 2)
+    verification = None
+    if verify:
+        from spareplan.verification import verify_plan
+
+        service, verification = verify_plan(scenario, recommendations, service, seed=seed,
+                                            replications=replications, years=years)
+    summary["meets_every_sla"] = bool(service["meets_target"].all())
+    summary["runtime_seconds"] = round(time.perf_counter() - started, 3)
+    return PlanResult(recommendations=recommendations, service=service, summary=summary,
+                      verification=verification)
+

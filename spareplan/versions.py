@@ -1,0 +1,19 @@
+"""Versions of spareplan and the packages whose behaviour a result depends on."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+_PACKAGES = ("spareplan", "numpy", "scipy", "pandas", "numba", "pulp", "highspy")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions (``"not installed"`` when absent) and the Python version."""
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
