@@ -1,0 +1,238 @@
+"""The array layer of the simulation: validated inputs in, per-replication figures out.
+
+:func:`simulate_network` packs a compiled network (:class:`~spareplan.network.Network`,
+:class:`~spareplan.network.PartArrays`) and a stock matrix for the numba kernels, derives
+one seed per part and replication with :class:`numpy.random.SeedSequence`, runs the parts
+in chunks (bounded memory, reductions in a fixed order so that results do not depend on
+the thread count) and returns :class:`SimulationArrays`. No pandas here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from spareplan.errors import ParameterError
+from spareplan.network import DAYS_PER_YEAR, EMERGENCY, LATERAL, Network, PartArrays
+from spareplan.simulation import _kernels as k
+
+__all__ = ["EmpiricalDemand", "SimulationArrays", "lateral_candidates", "part_seeds",
+           "simulate_network"]
+
+
+@dataclass(frozen=True)
+class EmpiricalDemand:
+    """Demand histories to resample instead of the (compound) Poisson rates.
+
+    Attributes
+    ----------
+    indptr : numpy.ndarray
+        int64 ``(P, N + 1)``: the history of part ``p`` at site ``s`` is
+        ``values[indptr[p, s]:indptr[p, s + 1]]`` (empty: that pair keeps its rate).
+    values : numpy.ndarray
+        float64 units per period, every pair's history one after the other.
+    period_days : float
+        Length of a history period in days (e.g. 365 / 12 for months).
+    """
+
+    indptr: np.ndarray
+    values: np.ndarray
+    period_days: float
+
+    @classmethod
+    def from_series(cls, n_parts: int, n_sites: int,
+                    series: dict[tuple[int, int], np.ndarray], period_days: float
+                    ) -> EmpiricalDemand:
+        """Pack ``{(part, site): history}`` (integer positions) into the flat layout."""
+        indptr = np.zeros((n_parts, n_sites + 1), dtype=np.int64)
+        chunks: list[np.ndarray] = []
+        offset = 0
+        for p in range(n_parts):
+            indptr[p, 0] = offset
+            for s in range(n_sites):
+                values = np.asarray(series.get((p, s), np.empty(0)), dtype=float)
+                if values.size and (np.any(values < 0) or not np.all(np.isfinite(values))):
+                    raise ParameterError(f"empirical history of part {p}, site {s}",
+                                         "must be finite and >= 0", values.tolist())
+                if values.size and values.sum() == 0:
+                    values = np.empty(0)  # no demand at all: the rate (0) applies
+                chunks.append(values)
+                offset += values.size
+                indptr[p, s + 1] = offset
+        flat = np.concatenate(chunks) if chunks else np.empty(0)
+        return cls(indptr=indptr, values=flat, period_days=float(period_days))
+
+
+@dataclass(frozen=True)
+class SimulationArrays:
+    """Raw simulation figures.
+
+    Attributes
+    ----------
+    site_totals : numpy.ndarray
+        ``(R, N, SITE_FIELDS)`` counts summed over parts, per replication.
+    site_parts : numpy.ndarray | None
+        ``(P, R, N, SITE_FIELDS)`` per part (``keep_parts=True`` only).
+    location_parts : numpy.ndarray
+        ``(P, R, L, LOCATION_FIELDS)`` per part: backorder and on-hand integrals (unit-days)
+        and units demanded.
+    part_out : numpy.ndarray
+        ``(P, R, PART_FIELDS)``: units demanded, events, conservation residual.
+    years : float
+        Measured horizon per replication (years).
+    """
+
+    site_totals: np.ndarray
+    site_parts: np.ndarray | None
+    location_parts: np.ndarray
+    part_out: np.ndarray
+    years: float
+
+    @property
+    def replications(self) -> int:
+        return self.site_totals.shape[0]
+
+
+def part_seeds(seed: int, n_parts: int, replications: int) -> np.ndarray:
+    """One 32-bit seed per part and replication, ``(P, R)`` int64.
+
+    ``SeedSequence(seed).spawn(n_parts)`` gives every part its own stream; each child
+    yields ``replications`` words. The seeds depend on the part's position only, so a
+    part's figures do not depend on the thread count or on how parts are chunked.
+    """
+    children = np.random.SeedSequence(seed).spawn(n_parts)
+    seeds = np.empty((n_parts, replications), dtype=np.int64)
+    for p, child in enumerate(children):
+        seeds[p] = child.generate_state(replications, dtype=np.uint32)
+    return seeds
+
+
+def lateral_candidates(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Lateral candidates per site (``indptr``, ``locations``), by increasing response.
+
+    A candidate is in the site's reach (finite response), is not the primary location and
+    not one of its ancestors (those are the emergency chain).
+    """
+    indptr = [0]
+    flat: list[int] = []
+    for site in range(network.n_sites):
+        primary = int(network.site_primary[site])
+        excluded = {primary}
+        up = int(network.parent[primary])
+        while up >= 0:
+            excluded.add(up)
+            up = int(network.parent[up])
+        reach = [(network.response_hours[site, loc], loc) for loc in range(network.n_locations)
+                 if np.isfinite(network.response_hours[site, loc]) and loc not in excluded]
+        flat.extend(loc for _, loc in sorted(reach))
+        indptr.append(len(flat))
+    return np.asarray(indptr, dtype=np.int64), np.asarray(flat, dtype=np.int64)
+
+
+def _check(name: str, ok: bool, rule: str, value: object) -> None:
+    if not ok:
+        raise ParameterError(name, rule, value)
+
+
+def simulate_network(
+    network: Network, parts: PartArrays, stock: np.ndarray, *,
+    window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
+    warmup_years: float = 1.0, seed: int = 0, empirical: EmpiricalDemand | None = None,
+    keep_parts: bool = True, chunk_size: int = 256,
+) -> SimulationArrays:
+    """Simulate every part of a network with base-stock levels ``stock``.
+
+    Parameters
+    ----------
+    network, parts : Network, PartArrays
+        From :func:`spareplan.network.compile_network` (or built by hand).
+    stock : numpy.ndarray
+        Base stock S, int ``(P, L)``, >= 0.
+    window_hours : numpy.ndarray, optional
+        SLA window per site (``nan``: none); default none.
+    replications, years, warmup_years, seed
+        Independent replications of ``warmup_years + years``; the first ``warmup_years``
+        are not measured. ``seed`` drives every random draw.
+    empirical : EmpiricalDemand, optional
+        Histories to resample for some (part, site) pairs.
+    keep_parts : bool
+        Keep the per-part site figures (memory ``P x R x N x 6`` floats).
+    chunk_size : int
+        Parts per kernel call.
+
+    Returns
+    -------
+    SimulationArrays
+    """
+    n_parts, n_locations, n_sites = parts.n_parts, network.n_locations, network.n_sites
+    _check("replications", isinstance(replications, int | np.integer) and replications >= 2,
+           "must be an integer >= 2 (standard errors need two replications)", replications)
+    _check("years", bool(np.isfinite(years)) and years > 0, "must be > 0", years)
+    _check("warmup_years", bool(np.isfinite(warmup_years)) and warmup_years >= 0,
+           "must be >= 0", warmup_years)
+    _check("chunk_size", chunk_size >= 1, "must be >= 1", chunk_size)
+    stock = np.asarray(stock)
+    _check("stock", stock.shape == (n_parts, n_locations),
+           f"must have shape (parts, locations) = {(n_parts, n_locations)}", stock.shape)
+    _check("stock", bool(np.all(stock >= 0)) and bool(np.all(stock == np.round(stock))),
+           "must be integers >= 0", stock[stock < 0][:5].tolist())
+    rate = np.asarray(parts.demand_rate, dtype=float)
+    _check("demand_rate", bool(np.all(np.isfinite(rate))) and bool(np.all(rate >= 0)),
+           "must be finite and >= 0", rate[~(rate >= 0)][:5].tolist())
+    vtm = np.asarray(parts.variance_to_mean, dtype=float)
+    _check("variance_to_mean", bool(np.all(vtm >= 1.0)), "must be >= 1",
+           vtm[~(vtm >= 1.0)][:5].tolist())
+    for name, values in (("lead_time_days", network.lead_time_days),
+                         ("procurement_lead_time_days", parts.procurement_lead_time_days),
+                         ("repair_turnaround_days", parts.repair_turnaround_days)):
+        _check(name, bool(np.all(np.asarray(values) >= 0)), "must be >= 0",
+               np.asarray(values)[~(np.asarray(values) >= 0)][:5].tolist())
+
+    batch_q = (vtm - 1.0) / (vtm + 1.0)
+    batch_rate = rate / DAYS_PER_YEAR * (1.0 - batch_q)
+    if window_hours is None:
+        window_hours = np.full(n_sites, np.nan)
+    window_hours = np.asarray(window_hours, dtype=float)
+    lateral_indptr, lateral_locations = (lateral_candidates(network)
+                                         if network.stockout_rule == LATERAL
+                                         else (np.zeros(n_sites + 1, dtype=np.int64),
+                                               np.empty(0, dtype=np.int64)))
+    rule = int(network.stockout_rule)
+    if empirical is None:
+        empirical = EmpiricalDemand(np.zeros((n_parts, n_sites + 1), dtype=np.int64),
+                                    np.empty(0), 1.0)
+    seeds = part_seeds(seed, n_parts, replications)
+    warmup = warmup_years * DAYS_PER_YEAR
+    end = warmup + years * DAYS_PER_YEAR
+
+    site_totals = np.zeros((replications, n_sites, k.SITE_FIELDS))
+    site_parts = (np.zeros((n_parts, replications, n_sites, k.SITE_FIELDS))
+                  if keep_parts else None)
+    location_parts = np.zeros((n_parts, replications, n_locations, k.LOCATION_FIELDS))
+    part_out = np.zeros((n_parts, replications, k.PART_FIELDS))
+    for start in range(0, n_parts, chunk_size):
+        chunk = slice(start, min(start + chunk_size, n_parts))
+        size = chunk.stop - chunk.start
+        site_out = np.zeros((size, replications, n_sites, k.SITE_FIELDS))
+        k.simulate_parts(
+            network.parent.astype(np.int64), network.lead_time_days.astype(float),
+            network.lead_time_cv.astype(float), network.site_primary.astype(np.int64),
+            network.response_hours.astype(float), window_hours, lateral_indptr,
+            lateral_locations, rule, float(network.emergency_response_hours),
+            stock[chunk].astype(np.int64), batch_rate[chunk], batch_q[chunk],
+            empirical.indptr[chunk], empirical.values, float(empirical.period_days),
+            parts.repairable[chunk].astype(np.bool_),
+            parts.procurement_lead_time_days[chunk].astype(float),
+            parts.repair_turnaround_days[chunk].astype(float),
+            parts.condemnation_fraction[chunk].astype(float),
+            seeds[chunk], warmup, end, site_out, location_parts[chunk], part_out[chunk])
+        site_totals += site_out.sum(axis=0)
+        if site_parts is not None:
+            site_parts[chunk] = site_out
+    return SimulationArrays(site_totals=site_totals, site_parts=site_parts,
+                            location_parts=location_parts, part_out=part_out, years=years)
+
+
+# re-exported codes, so that callers need not import the private kernel module
+STOCKOUT_CODES = {"backorder": 0, "emergency": EMERGENCY, "lateral": LATERAL}
