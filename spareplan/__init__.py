@@ -1,0 +1,42 @@
+"""spareplan: how many units of each spare part to stock at each location so that every
+SLA is met at the lowest total cost.
+
+The notebook API::
+
+    import spareplan
+    scenario = spareplan.load_scenario("scenarios/demo")
+    result = spareplan.plan(scenario, seed=0)
+    result.recommendations      # pandas DataFrame
+    result.service              # one row per SLA row: target, planned, simulated, CI
+"""
+
+from spareplan.errors import (
+    InfeasibleError,
+    InputError,
+    ParameterError,
+    PlanningError,
+    ScenarioError,
+    SolverFailure,
+    SpareplanError,
+)
+from spareplan.network import compile_network
+from spareplan.planning.plan import PlanResult, plan
+from spareplan.scenario.load import load_scenario
+from spareplan.scenario.model import Scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InfeasibleError",
+    "InputError",
+    "ParameterError",
+    "PlanResult",
+    "PlanningError",
+    "Scenario",
+    "ScenarioError",
+    "SolverFailure",
+    "SpareplanError",
+    "compile_network",
+    "load_scenario",
+    "plan",
+]
