@@ -426,7 +426,8 @@ def parse_table(data: bytes, spec: TableSpec, source: str, problems: list[Proble
     if spec.key and all(k in frame for k in spec.key):
         duplicated = frame.duplicated(list(spec.key), keep="first")
         label = ", ".join(spec.key)
-        key_values = frame[list(spec.key)].astype(str).agg(" / ".join, axis=1)
+        key_values = frame[spec.key[0]].astype(str).str.cat(
+            [frame[k].astype(str) for k in spec.key[1:]], sep=" / ")
         _report(problems, source, label, f"({label}) must be unique; this repeats an earlier row",
                 duplicated, key_values)
     return frame
