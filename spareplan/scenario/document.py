@@ -100,6 +100,15 @@ class EarlyWarning(_Strict):
     as_of: dt.date | None = None
     horizon_weeks: int = Field(default=12, ge=1, le=520)
     contact_review_months: int = Field(default=12, ge=1, le=120)
+    customer_notice_weeks: int = Field(default=4, ge=0, le=520, description=(
+        "A shortage that only the supplier can avoid (expedite, new buy) and that starts "
+        "within this many weeks is raised to the affected customers (customer notice)."))
+    confirm_weeks: int = Field(default=1, ge=0, le=520, description=(
+        "A shortage not covered inside the network that starts within this many weeks is "
+        "confirmed: no receipt can be brought in before it."))
+    critical_levels: tuple[Literal["low", "medium", "high", "critical"], ...] = Field(
+        default=("high", "critical"), min_length=1, description=(
+            "Part criticalities whose suppliers the continuity register checks."))
 
 
 class ScenarioDocument(_Strict):

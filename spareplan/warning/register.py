@@ -1,0 +1,193 @@
+"""Supplier-continuity register: gaps in the contact data of suppliers of critical parts.
+
+A supplier is checked when it supplies at least one *critical* part: a part whose
+``criticality`` is in ``[early_warning] critical_levels`` (default ``high`` and
+``critical``). Findings, one row each:
+
+=============================  =============================================================
+``no_supplier``                a critical part names no supplier.
+``no_role_contact``            the contact is empty, or looks like a person's mailbox: an
+                               e-mail whose local part is ``first.last``, ``first_last`` or
+                               ``f.last`` and holds no role word (orders, sales, service…).
+``no_escalation_path``         the escalation path is empty.
+``contact_not_reviewed``       the contact data was never reviewed, or last reviewed more than
+                               ``contact_review_months`` before ``as_of``.
+``contract_renewal_due``       the contract must be renewed within the horizon.
+``contract_renewal_overdue``   the renewal date is already past.
+``order_window_closing``       an order window for a critical part closes within the horizon.
+``order_window_missed``        an order window closed in the 12 months before ``as_of`` and
+                               no later window of the same supplier and part is listed.
+=============================  =============================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from spareplan.scenario.model import Scenario
+
+__all__ = ["FINDINGS", "REGISTER_COLUMNS", "is_personal_mailbox", "register_findings"]
+
+REGISTER_COLUMNS = ["supplier", "supplier_name", "finding", "parts", "date", "detail"]
+FINDINGS = ("no_supplier", "no_role_contact", "no_escalation_path", "contact_not_reviewed",
+            "contract_renewal_due", "contract_renewal_overdue", "order_window_closing",
+            "order_window_missed")
+
+ROLE_WORDS = ("order", "sales", "service", "support", "info", "purchas", "procure", "supply",
+              "supplies", "logistic", "dispatch", "spare", "parts", "team", "desk", "office",
+              "account", "customer", "contact", "help", "ops", "operations", "quality",
+              "escalation", "hotline", "shop", "admin", "kam", "export", "import")
+_PERSONAL = re.compile(r"^[a-z]+[._][a-z]+\d*$|^[a-z][._]?[a-z]{2,}\.[a-z]+$")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+\-]+)@[A-Za-z0-9.\-]+")
+
+
+def is_personal_mailbox(contact: str) -> bool:
+    """Whether ``contact`` holds an e-mail address that looks like a person's mailbox.
+
+    ``first.last@``, ``first_last@`` and ``f.last@`` are personal unless the local part
+    contains a role word (``spare-parts@``, ``order.desk@`` are role-based). A contact
+    without an address (a phone number, a function name) is not judged here.
+
+    Examples
+    --------
+    >>> is_personal_mailbox("jane.doe@bolt.example")
+    True
+    >>> is_personal_mailbox("spare-parts@acme.example")
+    False
+    """
+    for local in _EMAIL.findall(contact):
+        lowered = local.lower()
+        if any(word in lowered for word in ROLE_WORDS):
+            continue
+        if _PERSONAL.match(lowered):
+            return True
+    return False
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    days_in_month = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+                     31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(day.day, days_in_month))
+
+
+def _date(value: object) -> dt.date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int
+                      ) -> pd.DataFrame:
+    """Findings of the supplier-continuity register for the suppliers of critical parts.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Uses ``parts``, ``suppliers``, ``order_windows`` and ``[early_warning]``.
+    as_of : datetime.date
+        Reference date.
+    horizon_weeks : int
+        Renewals and windows closing within ``as_of + 7 * horizon_weeks`` days are flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`REGISTER_COLUMNS`, sorted by supplier and finding; ``parts`` lists the
+        critical parts concerned (``;``-separated), ``date`` the date the finding is about.
+    """
+    settings = scenario.document.early_warning
+    end = as_of + dt.timedelta(weeks=horizon_weeks)
+    parts = scenario.parts
+    critical = parts[parts["criticality"].isin(settings.critical_levels)]
+    rows: list[dict[str, object]] = []
+    for part in critical.loc[critical["supplier"].isna(), "part"]:
+        rows.append({"supplier": None, "supplier_name": None, "finding": "no_supplier",
+                     "parts": part, "date": None,
+                     "detail": f"critical part {part} names no supplier"})
+    by_supplier = (critical.dropna(subset=["supplier"]).groupby("supplier")["part"]
+                   .apply(lambda s: sorted(s)).to_dict())
+    suppliers = scenario.table("suppliers")
+    records = ({} if suppliers is None else
+               {row.supplier: row for row in suppliers.itertuples(index=False)})
+    review_limit = _add_months(as_of, -settings.contact_review_months)
+
+    def add(supplier: str, name: object, finding: str, part_list: list[str],
+            date: dt.date | None, detail: str) -> None:
+        rows.append({"supplier": supplier, "supplier_name": name, "finding": finding,
+                     "parts": ";".join(part_list),
+                     "date": date.isoformat() if date else None, "detail": detail})
+
+    for supplier, part_list in by_supplier.items():
+        record = records.get(supplier)
+        if record is None:
+            add(supplier, None, "no_role_contact", part_list, None,
+                "supplier has no row in the suppliers table: no contact, no escalation path")
+            add(supplier, None, "no_escalation_path", part_list, None,
+                "supplier has no row in the suppliers table")
+            continue
+        name = record.name if isinstance(record.name, str) else None
+        contact = record.contact if isinstance(record.contact, str) else ""
+        if not contact.strip():
+            add(supplier, name, "no_role_contact", part_list, None, "no contact on file")
+        elif is_personal_mailbox(contact):
+            add(supplier, name, "no_role_contact", part_list, None,
+                f"contact {contact!r} looks like a person's mailbox; use a shared mailbox "
+                "or a function")
+        escalation = record.escalation if isinstance(record.escalation, str) else ""
+        if not [s for s in escalation.split(";") if s.strip()]:
+            add(supplier, name, "no_escalation_path", part_list, None,
+                "no escalation path on file")
+        reviewed = _date(record.contact_reviewed)
+        if reviewed is None:
+            add(supplier, name, "contact_not_reviewed", part_list, None,
+                "contact data was never reviewed")
+        elif reviewed < review_limit:
+            add(supplier, name, "contact_not_reviewed", part_list, reviewed,
+                f"contact data last reviewed {reviewed.isoformat()}, more than "
+                f"{settings.contact_review_months} months before {as_of.isoformat()}")
+        renewal = _date(record.contract_renewal)
+        if renewal is not None and renewal < as_of:
+            add(supplier, name, "contract_renewal_overdue", part_list, renewal,
+                f"contract renewal was due {renewal.isoformat()}")
+        elif renewal is not None and renewal <= end:
+            add(supplier, name, "contract_renewal_due", part_list, renewal,
+                f"contract renewal due {renewal.isoformat()}, within the "
+                f"{horizon_weeks}-week horizon")
+
+    windows = scenario.table("order_windows")
+    if windows is not None and len(windows):
+        for index, window in windows.iterrows():
+            supplier = window["supplier"]
+            scope = by_supplier.get(supplier, [])
+            concerned = ([window["part"]] if isinstance(window["part"], str) else scope)
+            concerned = [p for p in concerned if p in scope]
+            if not concerned:
+                continue
+            record = records.get(supplier)
+            name = record.name if record is not None and isinstance(record.name, str) else None
+            opens, closes = _date(window["opens"]), _date(window["closes"])
+            assert opens is not None and closes is not None
+            what = window["description"] if isinstance(window["description"], str) \
+                else "order window"
+            if as_of <= closes <= end:
+                add(supplier, name, "order_window_closing", concerned, closes,
+                    f"{what} ({opens.isoformat()} to {closes.isoformat()}) closes within "
+                    f"the horizon")
+            elif closes < as_of and (as_of - closes).days <= 365:
+                same_scope = windows[(windows["supplier"] == supplier)
+                                     & (windows["part"].fillna("") ==
+                                        (window["part"] if isinstance(window["part"], str)
+                                         else ""))
+                                     & (windows.index != index)]
+                if not (same_scope["closes"] >= pd.Timestamp(as_of)).any():
+                    add(supplier, name, "order_window_missed", concerned, closes,
+                        f"{what} closed {closes.isoformat()} and no later window is listed")
+    frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+    order = {finding: i for i, finding in enumerate(FINDINGS)}
+    frame["_order"] = frame["finding"].map(order)
+    frame = frame.sort_values(["supplier", "_order", "date", "parts"], na_position="first",
+                              ignore_index=True)
+    return frame.drop(columns="_order")
