@@ -1,0 +1,161 @@
+"""Alert history: idempotence, two runs at once, a crash mid-run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from warning_helpers import digest, set_as_of
+
+from spareplan.scenario import load_scenario
+from spareplan.warning import read_history, warn
+from spareplan.warning import state as state_module
+
+
+def _counts(state: Path) -> tuple[int, int, int]:
+    with sqlite3.connect(state) as connection:
+        return tuple(connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                     for t in ("runs", "alerts", "events"))  # type: ignore[return-value]
+
+
+def _consistent(state: Path) -> None:
+    """At most one open alert per pair; every event belongs to a run and an alert."""
+    with sqlite3.connect(state) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        duplicates = connection.execute(
+            "SELECT part, location, COUNT(*) FROM alerts WHERE closed_run IS NULL "
+            "GROUP BY part, location HAVING COUNT(*) > 1").fetchall()
+        assert duplicates == []
+        orphans = connection.execute(
+            "SELECT COUNT(*) FROM events WHERE run_id NOT IN (SELECT run_id FROM runs) "
+            "OR alert_id NOT IN (SELECT alert_id FROM alerts)").fetchone()[0]
+        assert orphans == 0
+
+
+def test_same_inputs_twice_no_duplicates(scenario_dir: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    scenario = load_scenario(scenario_dir)
+    first = warn(scenario, state=state)
+    counts = _counts(state)
+    second = warn(load_scenario(scenario_dir), state=state)
+    assert _counts(state) == counts == (1, 2, 2)
+    assert second.replayed and not first.replayed
+    pd.testing.assert_frame_equal(first.alerts, second.alerts)
+    assert set(second.alerts["status"]) == {"new"}
+    assert first.notices == second.notices
+
+
+def test_same_inputs_after_other_run_is_a_new_run(scenario_dir: Path, tmp_path: Path) -> None:
+    """Idempotence is against the latest run: A, B, A records three runs, statuses follow."""
+    state = tmp_path / "state.db"
+    warn(load_scenario(scenario_dir), state=state)
+    set_as_of(scenario_dir, "2025-03-24")
+    warn(load_scenario(scenario_dir), state=state)
+    set_as_of(scenario_dir, "2025-03-03")
+    back = warn(load_scenario(scenario_dir), state=state)
+    pump = back.alerts[back.alerts["part"] == "P-PUMP"].iloc[0]
+    assert (pump["level"], pump["status"]) == ("internal_risk", "ongoing")
+    assert _counts(state)[0] == 3
+    _consistent(state)
+
+
+def _run_in_process(scenario_dir: str, state: str, as_of: str) -> None:
+    import datetime as dt
+
+    from spareplan.scenario import load_scenario as load
+    from spareplan.warning import warn as run
+
+    run(load(scenario_dir), state=Path(state), as_of=dt.date.fromisoformat(as_of))
+
+
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_two_runs_at_once(scenario_dir: Path, tmp_path: Path, kind: str) -> None:
+    state = tmp_path / "state.db"
+    jobs = [(str(scenario_dir), str(state), day) for day in ("2025-03-03", "2025-03-24")] * 2
+    if kind == "threads":
+        errors: list[BaseException] = []
+
+        def target(*args: str) -> None:
+            try:
+                _run_in_process(*args)
+            except BaseException as error:  # collected and re-raised in the test
+                errors.append(error)
+
+        threads = [threading.Thread(target=target, args=job) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+    else:
+        context = multiprocessing.get_context("spawn")
+        processes = [context.Process(target=_run_in_process, args=job) for job in jobs]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        assert [p.exitcode for p in processes] == [0] * len(processes)
+    _consistent(state)
+    history = read_history(state)
+    runs = history.groupby("run_id")["as_of"].first()
+    # Consecutive runs with the same inputs are replays, so 2 to 4 runs are recorded.
+    assert 2 <= len(runs) <= 4
+    assert (runs.shift() != runs).all()
+    pump = history[history["part"] == "P-PUMP"]
+    assert pump["status"].iloc[0] == "new"
+    assert set(pump["status"].iloc[1:]) <= {"ongoing", "escalated"}
+
+
+def test_exception_mid_run_rolls_back(scenario_dir: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "state.db"
+    warn(load_scenario(scenario_dir), state=state)
+    before = digest(state)
+
+    def broken(told: str, sites: str) -> str:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(state_module, "_merge_sites", broken)
+    set_as_of(scenario_dir, "2025-03-24")
+    with pytest.raises(RuntimeError, match="power cut"):
+        warn(load_scenario(scenario_dir), state=state)
+    assert digest(state) == before
+    monkeypatch.undo()
+    after = warn(load_scenario(scenario_dir), state=state)
+    assert _counts(state)[0] == 2
+    assert set(after.alerts["status"]) <= {"ongoing", "escalated"}
+    _consistent(state)
+
+
+def test_process_killed_mid_transaction(scenario_dir: Path, tmp_path: Path) -> None:
+    """A process dies (os._exit) inside the write transaction: the next run sees no trace."""
+    state = tmp_path / "state.db"
+    warn(load_scenario(scenario_dir), state=state)
+    counts = _counts(state)
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from spareplan.scenario import load_scenario
+        from spareplan.warning import state, warn
+        def die(told, sites):
+            os._exit(9)
+        state._merge_sites = die
+        import datetime as dt
+        warn(load_scenario({str(scenario_dir)!r}), state=Path({str(state)!r}),
+             as_of=dt.date(2025, 3, 24))
+    """)
+    completed = subprocess.run([sys.executable, "-c", script], check=False, timeout=120)
+    assert completed.returncode == 9
+    assert _counts(state) == counts
+    _consistent(state)
+    set_as_of(scenario_dir, "2025-03-24")
+    warn(load_scenario(scenario_dir), state=state)
+    assert _counts(state)[0] == counts[0] + 1
