@@ -1,0 +1,269 @@
+"""Benchmark of the numba multi-echelon simulation (issue 3).
+
+Measures, in one run on this machine:
+
+1. compile time of the first call (fresh numba cache) apart from warm calls;
+2. throughput of the full multi-echelon model (demand units/s, events/s and
+   part-location-days/s) on the demo scenario, with 1 and 2 threads, and optionally on a
+   generated 10,000-part x 50-location scenario (``--large``: 20 replications x 5 years);
+3. the same model on a subset of parts in SimPy and in pure Python/NumPy (the kernel's
+   own code with ``NUMBA_DISABLE_JIT=1``, in a subprocess), as throughput ratios;
+4. the raw speed of drawing the random numbers every demand event needs (an exponential
+   and a uniform) in numba on the same threads: the practical limit.
+
+Usage::
+
+    .venv/bin/python benchmarks/simulation_benchmark.py [--large] [--markdown FILE]
+
+Numbers are printed as a markdown table (and written to ``--markdown`` if given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+if "--pure-python-worker" not in sys.argv and "NUMBA_CACHE_DIR" not in os.environ:
+    # a fresh cache so that the first call really compiles
+    os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="spareplan-numba-")
+
+import numba
+import numpy as np
+
+from spareplan._numba import njit_parallel
+from spareplan.network import BACKORDER, DAYS_PER_YEAR, compile_network
+from spareplan.scenario import load_scenario
+from spareplan.simulation import _kernels as k
+from spareplan.simulation.engine import simulate_network
+from spareplan.simulation.verify import _current_stock
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "scenarios" / "demo"
+
+
+def _load(path: Path, rule: int | None = None):  # type: ignore[no-untyped-def]
+    scenario = load_scenario(path)
+    network, parts = compile_network(scenario)
+    if rule is not None:
+        network = dataclasses.replace(network, stockout_rule=rule)
+    return network, parts, _current_stock(scenario, network, parts)
+
+
+def _run(network, parts, stock, replications: int, years: float, warmup: float = 1.0,
+         seed: int = 0) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    start, cpu = time.perf_counter(), os.times()
+    result = simulate_network(network, parts, stock, replications=replications, years=years,
+                              warmup_years=warmup, seed=seed, keep_parts=False)
+    seconds = time.perf_counter() - start
+    cpu_seconds = sum(os.times()[:2]) - sum(cpu[:2])
+    units = float(result.part_out[..., k.PART_DEMAND_UNITS].sum())
+    events = float(result.part_out[..., k.PART_EVENTS].sum())
+    pld = parts.n_parts * network.n_locations * (years + warmup) * DAYS_PER_YEAR * replications
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "demand_units": units, "events": events,
+            "units_per_s": units / seconds, "events_per_s": events / seconds,
+            "part_location_days_per_s": pld / seconds}
+
+
+@njit_parallel
+def _draw_limit(n_parts: int, draws_per_part: int, seeds: np.ndarray, out: np.ndarray) -> None:
+    for p in numba.prange(n_parts):
+        np.random.seed(seeds[p])  # noqa: NPY002
+        total = 0.0
+        for _ in range(draws_per_part):
+            total += np.random.exponential(1.0) + np.random.random()  # noqa: NPY002
+        out[p] = total
+
+
+def draw_limit(events: int, n_parts: int = 64) -> float:
+    """Demand events per second if an event cost only its two random draws."""
+    seeds = np.arange(n_parts, dtype=np.int64)
+    out = np.empty(n_parts)
+    _draw_limit(2, 10, seeds, out)  # compile
+    per_part = max(events // n_parts, 200_000)
+    start = time.perf_counter()
+    _draw_limit(n_parts, per_part, seeds, out)
+    return n_parts * per_part / (time.perf_counter() - start)
+
+
+def simpy_throughput(network, parts, stock, years: float, warmup: float,
+                     seed: int = 0) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The same model (backorder rule) in SimPy: one process per part's demand stream."""
+    import simpy
+
+    rng = np.random.default_rng(seed)
+    n_locations = network.n_locations
+    parent = network.parent.tolist()
+    counted = {"units": 0, "events": 0}
+    start = time.perf_counter()
+    for p in range(parts.n_parts):
+        env = simpy.Environment()
+        on_hand = stock[p].astype(int).tolist()
+        queues: list[deque] = [deque() for _ in range(n_locations)]  # type: ignore[type-arg]
+        rates = parts.demand_rate[p] / DAYS_PER_YEAR
+        total = rates.sum()
+        if total <= 0:
+            continue
+        cumulative = np.cumsum(rates)
+
+        def arrive(location: int, env=env, on_hand=on_hand, queues=queues) -> None:  # type: ignore[no-untyped-def]
+            counted["events"] += 1
+            if queues[location]:
+                serve(location, queues[location].popleft())
+            else:
+                on_hand[location] += 1
+
+        def ship(location: int, delay: float, env=env):  # type: ignore[no-untyped-def]
+            yield env.timeout(delay)
+            arrive(location)
+
+        def serve(location: int, requester: tuple, env=env) -> None:  # type: ignore[no-untyped-def,type-arg]
+            if requester[0] == "child":
+                env.process(ship(requester[1], requester[2]))
+
+        def request(location: int, requester: tuple, p=p, env=env, on_hand=on_hand,  # type: ignore[no-untyped-def,type-arg]
+                    queues=queues) -> None:
+            while True:
+                if on_hand[location] > 0:
+                    on_hand[location] -= 1
+                    serve(location, requester)
+                else:
+                    queues[location].append(requester)
+                up = parent[location]
+                if up < 0:
+                    c = parts.condemnation_fraction[p]
+                    days = (parts.procurement_lead_time_days[p]
+                            if not parts.repairable[p] or rng.random() < c
+                            else parts.repair_turnaround_days[p])
+                    env.process(ship(location, days))
+                    return
+                mean, cv = network.lead_time_days[location], network.lead_time_cv[location]
+                transit = mean if cv <= 0 else rng.gamma(1 / cv**2, mean * cv**2)
+                requester = ("child", location, transit)
+                location = up
+
+        def demand(env=env, total=total, cumulative=cumulative):  # type: ignore[no-untyped-def]
+            while True:
+                yield env.timeout(rng.exponential(1.0 / total))
+                site = int(np.searchsorted(cumulative, rng.random() * total, side="right"))
+                site = min(site, network.n_sites - 1)
+                counted["units"] += 1
+                counted["events"] += 1
+                request(int(network.site_primary[site]), ("customer", site, env.now))
+
+        env.process(demand())
+        env.run(until=(years + warmup) * DAYS_PER_YEAR)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "units_per_s": counted["units"] / seconds,
+            "events_per_s": counted["events"] / seconds}
+
+
+def pure_python_worker(n_parts: int, years: float, warmup: float) -> None:
+    """Runs with NUMBA_DISABLE_JIT=1 (a subprocess): the kernel's code as plain Python."""
+    network, parts, stock = _load(DEMO, BACKORDER)
+    subset = np.arange(n_parts)
+    result = _run(network, parts.subset(subset), stock[subset], 1 + 1, years, warmup)
+    print(json.dumps(result))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true",
+                        help="also the generated 10,000-part x 50-location scenario")
+    parser.add_argument("--markdown", type=Path, help="write the tables to this file")
+    parser.add_argument("--subset", type=int, default=20, help="parts in the peer comparison")
+    parser.add_argument("--pure-python-worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.pure_python_worker:
+        pure_python_worker(args.pure_python_worker, 1.0, 0.0)
+        return 0
+
+    lines = [f"machine: {os.cpu_count()} cores, numba {numba.__version__}, "
+             f"NUMBA threads {numba.config.NUMBA_NUM_THREADS}", ""]
+    network, parts, stock = _load(DEMO)
+    # 1. compile time (fresh cache), then warm
+    tiny_parts = parts.subset(np.arange(2))
+    start = time.perf_counter()
+    simulate_network(network, tiny_parts, stock[:2], replications=2, years=0.1,
+                     warmup_years=0.0, keep_parts=False)
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    simulate_network(network, tiny_parts, stock[:2], replications=2, years=0.1,
+                     warmup_years=0.0, keep_parts=False)
+    warm_seconds = time.perf_counter() - start
+    lines += ["| first call (compile, fresh cache) | same call warm |", "|---|---|",
+              f"| {compile_seconds:.1f} s | {warm_seconds * 1e3:.2f} ms |", ""]
+
+    # 2. throughput on the demo scenario (emergency rule, current stock)
+    lines += ["| scenario | threads | parts x locations | reps x years | wall s | CPU s "
+              "| demand units/s | events/s | part-location-days/s |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    cases = [("demo", network, parts, stock, 20, 5.0), ("demo", network, parts, stock, 20, 50.0)]
+    if args.large:
+        folder = Path(tempfile.mkdtemp(prefix="spareplan-bench-")) / "large"
+        from spareplan.scenario_generator import generate_scenario
+
+        generate_scenario(folder, n_parts=10_000, n_fsls=47, n_dcs=2, seed=1)
+        large = _load(folder)
+        cases.append(("generated 10k", *large, 20, 5.0))
+    threads = numba.get_num_threads()
+    demo_two = None
+    for name, net, prt, stk, reps, years in cases:
+        for count in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            if name != "demo" and count == 1:
+                continue
+            numba.set_num_threads(count)
+            figures = _run(net, prt, stk, reps, years)
+            if name == "demo" and years > 5:
+                demo_two = figures
+            lines.append(f"| {name} | {count} | {prt.n_parts} x {net.n_locations} | "
+                         f"{reps} x {years:g} | {figures['seconds']:.2f} | "
+                         f"{figures['cpu_seconds']:.2f} | "
+                         f"{figures['units_per_s']:.3g} | {figures['events_per_s']:.3g} | "
+                         f"{figures['part_location_days_per_s']:.3g} |")
+    numba.set_num_threads(threads)
+    assert demo_two is not None
+    limit = draw_limit(int(demo_two["demand_units"]))
+    lines += ["", f"random-draw limit (exponential + uniform per event, {threads} threads): "
+              f"{limit:.3g} events/s; kernel demand units/s on demo / limit = "
+              f"{demo_two['units_per_s'] / limit:.3f} (1/{limit / demo_two['units_per_s']:.1f})",
+              ""]
+
+    # 3. peers on a subset (backorder rule, 1 replication of 5 years + 1 warm-up)
+    sub_network, sub_parts, sub_stock = _load(DEMO, BACKORDER)
+    subset = np.arange(args.subset)
+    sub_parts, sub_stock = sub_parts.subset(subset), sub_stock[subset]
+    numba.set_num_threads(1)
+    ours = _run(sub_network, sub_parts, sub_stock, 50, 10.0, 1.0)
+    numba.set_num_threads(threads)
+    peer = simpy_throughput(sub_network, sub_parts, sub_stock, 5.0 * 2 + 1.0, 0.0)
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    pure_parts = max(args.subset // 4, 2)
+    output = subprocess.run([sys.executable, __file__, "--pure-python-worker",
+                             str(pure_parts)], env=env, capture_output=True, text=True,
+                            check=True)
+    pure = json.loads(output.stdout.strip().splitlines()[-1])
+    lines += [f"peer comparison: demo subset of {args.subset} parts, backorder rule, "
+              "1 thread (numba)", "",
+              "| implementation | demand units/s | numba / it |", "|---|---|---|",
+              f"| numba kernel | {ours['units_per_s']:.3g} | 1 |",
+              f"| SimPy | {peer['units_per_s']:.3g} | "
+              f"{ours['units_per_s'] / peer['units_per_s']:.0f}x |",
+              f"| pure Python/NumPy (same code, NUMBA_DISABLE_JIT, {pure_parts} parts) | "
+              f"{pure['units_per_s']:.3g} | {ours['units_per_s'] / pure['units_per_s']:.0f}x |"]
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
