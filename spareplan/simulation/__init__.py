@@ -11,5 +11,7 @@ from spareplan.simulation.engine import (
     part_seeds,
     simulate_network,
 )
+from spareplan.simulation.verify import SimulationResult, plan_stock_matrix, simulate_plan
 
-__all__ = ["EmpiricalDemand", "SimulationArrays", "part_seeds", "simulate_network"]
+__all__ = ["EmpiricalDemand", "SimulationArrays", "SimulationResult", "part_seeds",
+           "plan_stock_matrix", "simulate_network", "simulate_plan"]
