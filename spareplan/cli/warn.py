@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,6 +27,11 @@ __all__ = ["warn_command"]
 
 OUTPUT_FILES = ("alerts.csv", "register_findings.csv", "pab.csv", "countermeasures.csv",
                 "summary.json")
+
+
+def _file_name(site: str) -> str:
+    """A site id as a file name: path separators and other unsafe characters become ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", site).lstrip(".") or "_"
 
 
 def _parse_as_of(text: str | None) -> dt.date | None:
@@ -112,7 +118,7 @@ def warn_command(
         result.countermeasures.to_csv(staging / "countermeasures.csv", index=False)
         (staging / "notices").mkdir()
         for site, text in result.notices.items():
-            (staging / "notices" / f"{site}.md").write_text(text, encoding="utf-8")
+            (staging / "notices" / f"{_file_name(site)}.md").write_text(text, encoding="utf-8")
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n",
                                               encoding="utf-8")
         _replace_folder_contents(staging, out)

@@ -175,24 +175,25 @@ def assess(scenario: Scenario, pab: pd.DataFrame, receipts: pd.DataFrame,
          short_units) in sorted(candidates):
         if first_short is None:
             measures = finder.network(part, loc, first_risk, shortfall)
-            measures += finder.supplier(part, loc, first_risk, shortfall)
+            remaining = shortfall - sum(c.quantity for c in measures)
+            if remaining > 1e-9:
+                measures += finder.supplier(part, loc, first_risk, remaining)
             level = AlertLevel.INTERNAL_RISK
             reason = (f"projected balance falls below the safety stock {safety:g} in week "
                       f"{first_risk} but stays at or above zero: customers are still served")
         else:
             measures = finder.network(part, loc, first_short, short_units)
-            covered_inside = sum(c.quantity for c in measures) >= short_units - 1e-9
-            if covered_inside:
+            remaining = short_units - sum(c.quantity for c in measures)
+            if remaining <= 1e-9:
                 level = AlertLevel.INTERNAL_RISK
                 reason = (f"short {short_units:g} from week {first_short}; covered inside the "
                           "network by the transfers listed")
             else:
-                outside = finder.supplier(part, loc, first_short, short_units)
+                outside = finder.supplier(part, loc, first_short, remaining)
                 measures += outside
                 supplier_cover = (any(c.kind == "new_order" for c in outside)
                                   or sum(c.quantity for c in outside if c.kind == "expedite")
-                                  + sum(c.quantity for c in measures if c.in_network)
-                                  >= short_units - 1e-9)
+                                  >= remaining - 1e-9)
                 if not supplier_cover or first_short <= confirm_weeks:
                     level = AlertLevel.CONFIRMED_SHORTAGE
                     why = ("no receipt, transfer or new buy arrives in time" if not

@@ -29,11 +29,15 @@ import pandas as pd
 
 from spareplan.scenario.model import Scenario
 
-__all__ = ["COUNTERMEASURE_COLUMNS", "CounterFinder", "Countermeasure"]
+__all__ = ["COUNTERMEASURE_COLUMNS", "CounterFinder", "Countermeasure", "countermeasures_frame"]
 
 COUNTERMEASURE_COLUMNS = ["part", "location", "kind", "source", "quantity", "arrival_week",
                           "in_network", "detail"]
 IN_NETWORK_KINDS = ("transfer", "emergency")
+
+
+def _duration(days: float) -> str:
+    return f"{days * 24:.0f} h" if days < 2 else f"{days:.1f} days"
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ class CounterFinder:
             found.append(Countermeasure(
                 part, location, kind, donor, quantity, arrival,
                 f"{verb} of {quantity:g} from {donor} (surplus above its safety stock), "
-                f"dispatch in week {dispatch}, transit {days:g} days"))
+                f"dispatch in week {dispatch}, transit {_duration(days)}"))
         return found
 
     def supplier(self, part: str, location: str, need_week: int, needed: float

@@ -79,8 +79,10 @@ def _run_in_process(scenario_dir: str, state: str, as_of: str) -> None:
 @pytest.mark.parametrize("kind", ["threads", "processes"])
 def test_two_runs_at_once(scenario_dir: Path, tmp_path: Path, kind: str) -> None:
     state = tmp_path / "state.db"
-    jobs = [(str(scenario_dir), str(state), day) for day in ("2025-03-03", "2025-03-24")] * 2
+    days = ("2025-03-03", "2025-03-24")
+    jobs = [(str(scenario_dir), str(state), day) for day in days]
     if kind == "threads":
+        jobs = jobs * 2
         errors: list[BaseException] = []
 
         def target(*args: str) -> None:
@@ -159,3 +161,30 @@ def test_process_killed_mid_transaction(scenario_dir: Path, tmp_path: Path) -> N
     set_as_of(scenario_dir, "2025-03-24")
     warn(load_scenario(scenario_dir), state=state)
     assert _counts(state)[0] == counts[0] + 1
+
+
+def test_run_waits_for_a_held_write_lock(scenario_dir: Path, tmp_path: Path) -> None:
+    """Another writer holds the lock: the run waits (busy timeout) and then succeeds."""
+    state = tmp_path / "state.db"
+    warn(load_scenario(scenario_dir), state=state)
+    blocker = sqlite3.connect(state, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            _run_in_process(str(scenario_dir), str(state), "2025-03-24")
+        except BaseException as error:  # re-raised below
+            errors.append(error)
+        done.set()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    assert not done.wait(1.0)  # blocked behind the lock
+    blocker.execute("COMMIT")
+    blocker.close()
+    thread.join(60)
+    assert errors == [] and done.is_set()
+    assert _counts(state)[0] == 2
+    _consistent(state)
