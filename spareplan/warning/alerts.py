@@ -69,7 +69,8 @@ class AlertStatus(StrEnum):
 
 ALERT_COLUMNS = ["part", "location", "level", "status", "previous_level",
                  "first_week_at_risk", "first_date_at_risk", "first_week_short",
-                 "first_date_short", "shortfall", "short_units", "safety_stock", "sites",
+                 "first_date_short", "customer_short_week", "customer_short_date",
+                 "shortfall", "short_units", "safety_stock", "sites",
                  "sla_classes", "countermeasures", "supplier", "supplier_contact",
                  "escalation_step", "reason"]
 
@@ -167,12 +168,13 @@ def assess(scenario: Scenario, pab: pd.DataFrame, receipts: pd.DataFrame,
         shortfall = float(np.max(safety - balance))
         short_units = float(max(0.0, -np.min(balance)))
         candidates.append((first_short or horizon + 1, first_risk, part, loc, safety,
-                           first_short, shortfall, short_units))
+                           first_short, shortfall, short_units, balance))
 
     records, listed = [], []
     # The most urgent alerts get the donor surplus first.
     for (_, first_risk, part, loc, safety, first_short, shortfall,
-         short_units) in sorted(candidates):
+         short_units, balance) in sorted(candidates, key=lambda c: c[:4]):
+        customer_week = None
         if first_short is None:
             measures = finder.network(part, loc, first_risk, shortfall)
             remaining = shortfall - sum(c.quantity for c in measures)
@@ -189,26 +191,32 @@ def assess(scenario: Scenario, pab: pd.DataFrame, receipts: pd.DataFrame,
                 reason = (f"short {short_units:g} from week {first_short}; covered inside the "
                           "network by the transfers listed")
             else:
-                outside = finder.supplier(part, loc, first_short, remaining)
+                # Transfers lift every week from their arrival: customers are short from
+                # the first week the balance is below minus what the transfers bring.
+                inside = short_units - remaining
+                hit = int(np.flatnonzero(-balance > inside + 1e-9)[0]) + 1
+                outside = finder.supplier(part, loc, hit, remaining)
                 measures += outside
                 supplier_cover = (any(c.kind == "new_order" for c in outside)
                                   or sum(c.quantity for c in outside if c.kind == "expedite")
                                   >= remaining - 1e-9)
-                if not supplier_cover or first_short <= confirm_weeks:
+                if not supplier_cover or hit <= confirm_weeks:
                     level = AlertLevel.CONFIRMED_SHORTAGE
                     why = ("no receipt, transfer or new buy arrives in time" if not
-                           supplier_cover else f"week {first_short} is within the "
+                           supplier_cover else f"week {hit} is within the "
                            f"{confirm_weeks} week(s) in which no receipt can be brought in")
-                    reason = f"short {short_units:g} from week {first_short}: {why}"
-                elif first_short <= customer_notice_weeks:
+                    reason = f"short {short_units:g} from week {hit}: {why}"
+                elif hit <= customer_notice_weeks:
                     level = AlertLevel.CUSTOMER_NOTICE
-                    reason = (f"short {short_units:g} from week {first_short}, within "
+                    reason = (f"short {short_units:g} from week {hit}, within "
                               f"{customer_notice_weeks} weeks; not coverable inside the "
                               "network, only the supplier can avoid it")
                 else:
                     level = AlertLevel.INTERNAL_RISK
-                    reason = (f"short {short_units:g} from week {first_short}; the supplier "
+                    reason = (f"short {short_units:g} from week {hit}; the supplier "
                               "can still avoid it (countermeasures listed)")
+                if level.customer_facing:
+                    customer_week = hit
         sites = sorted(set(served.get(loc, [])) | ordered_sites.get((part, loc), set()))
         classes = sorted({class_of[s] for s in sites if s in class_of})
         supplier, contact, steps = contacts.get(part, ("", "", []))
@@ -220,6 +228,9 @@ def assess(scenario: Scenario, pab: pd.DataFrame, receipts: pd.DataFrame,
             "first_week_short": first_short,
             "first_date_short": (week_start(first_short, as_of).isoformat()  # type: ignore[union-attr]
                                  if first_short else None),
+            "customer_short_week": customer_week,
+            "customer_short_date": (week_start(customer_week, as_of).isoformat()  # type: ignore[union-attr]
+                                    if customer_week else None),
             "shortfall": math.ceil(shortfall - 1e-9), "short_units": math.ceil(short_units - 1e-9),
             "safety_stock": safety, "sites": ";".join(sites), "sla_classes": ";".join(classes),
             "countermeasures": _describe(measures), "supplier": supplier or None,
@@ -229,5 +240,6 @@ def assess(scenario: Scenario, pab: pd.DataFrame, receipts: pd.DataFrame,
         })
         listed += measures
     frame = pd.DataFrame(records, columns=ALERT_COLUMNS)
-    frame["first_week_short"] = frame["first_week_short"].astype("Int64")
+    for column in ("first_week_short", "customer_short_week"):
+        frame[column] = frame[column].astype("Int64")
     return frame.sort_values(["part", "location"], ignore_index=True), listed

@@ -30,7 +30,7 @@ def _split(text: object) -> list[str]:
 
 def _shortage_section(alert: pd.Series, part_name: str, location_name: str) -> list[str]:
     level = AlertLevel(alert["level"])
-    when = f"week {alert['first_week_short']} (from {alert['first_date_short']})"
+    when = f"week {alert['customer_short_week']} (from {alert['customer_short_date']})"
     if level is AlertLevel.CONFIRMED_SHORTAGE:
         what = (f"We will be short of {alert['short_units']} unit(s) of {part_name} at "
                 f"{location_name} from {when}.")

@@ -80,6 +80,7 @@ def test_late_receipt_escalates_then_clears(scenario_dir: Path, tmp_path: Path, 
     assert (pump["level"], pump["status"], pump["previous_level"]) == (
         "confirmed_shortage", "escalated", "customer_notice")
     assert pump["first_week_short"] == 1 and pump["first_date_short"] == "2025-04-07"
+    assert pump["customer_short_date"] == "2025-04-07"  # the exact week customers are short
     assert pump["escalation_step"] == "step 3 of 3: Managing director"
     assert "Confirmed shortage: P-PUMP" in (out / "notices" / "S1.md").read_text()
 
