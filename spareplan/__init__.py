@@ -23,6 +23,8 @@ from spareplan.network import compile_network
 from spareplan.planning.plan import PlanResult, plan
 from spareplan.scenario.load import load_scenario
 from spareplan.scenario.model import Scenario
+from spareplan.simulation.verify import SimulationResult
+from spareplan.simulation.verify import simulate_plan as simulate
 
 __version__ = "0.1.0"
 
@@ -33,10 +35,12 @@ __all__ = [
     "PlanResult",
     "PlanningError",
     "Scenario",
+    "SimulationResult",
     "ScenarioError",
     "SolverFailure",
     "SpareplanError",
     "compile_network",
     "load_scenario",
     "plan",
+    "simulate",
 ]

@@ -160,7 +160,7 @@ def _status_word(status: solvers.SolveStatus) -> str:
 
 def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          solver: str = solvers.DEFAULT_BACKEND, mip_rel_gap: float = 1e-4,
-         verify: bool = False, replications: int = 20, years: float = 5.0) -> PlanResult:
+         verify: bool = True, replications: int = 20, years: float = 5.0) -> PlanResult:
     """Plan the least-cost stock per part and location that meets every SLA row.
 
     Parameters
