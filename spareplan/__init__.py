@@ -25,6 +25,7 @@ from spareplan.scenario.load import load_scenario
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.verify import SimulationResult
 from spareplan.simulation.verify import simulate_plan as simulate
+from spareplan.warning import WarningResult, warn
 
 __version__ = "0.1.0"
 
@@ -39,8 +40,10 @@ __all__ = [
     "ScenarioError",
     "SolverFailure",
     "SpareplanError",
+    "WarningResult",
     "compile_network",
     "load_scenario",
     "plan",
     "simulate",
+    "warn",
 ]
