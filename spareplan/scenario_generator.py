@@ -361,7 +361,8 @@ def _suppliers(rng: np.random.Generator, parts: pd.DataFrame
     domain = [f"{v.lower()}-parts.example" for v in vendor]
     role = np.array(("parts-desk", "service-parts", "orders", "spares"), dtype=object)[
         rng.integers(0, 4, n)]
-    personal = rng.random(n) < 0.2
+    draw = rng.random(n)  # the ~20% smallest draws (at least 2) get a personal mailbox
+    personal = draw <= np.sort(draw)[min(n, max(2, round(0.2 * n))) - 1]
     person = np.array(_PERSONS, dtype=object)[rng.integers(0, len(_PERSONS), n)]
     contact = [f"{p if is_personal else r}@{d}"
                for p, r, d, is_personal in zip(person, role, domain, personal, strict=True)]
