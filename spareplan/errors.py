@@ -20,7 +20,8 @@ class Problem:
     source : str
         The file (or object) the problem was found in, e.g. ``"parts.csv"``.
     location : str
-        Where in the source: ``"row 7, column unit_cost"`` or ``"field costs.holding_rate_per_year"``.
+        Where in the source: ``"row 7, column unit_cost"`` or
+        ``"field costs.holding_rate_per_year"``.
     rule : str
         The rule, in words: ``"must be >= 0"``.
     value : object

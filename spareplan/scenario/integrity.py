@@ -10,6 +10,11 @@ from spareplan.scenario.document import ScenarioDocument
 from spareplan.scenario.tables import MAX_PROBLEMS_PER_RULE
 
 
+def _line(index: object) -> int:
+    """File line of a table row (the header is line 1)."""
+    return int(index) + 2  # type: ignore[call-overload]
+
+
 def _references(problems: list[Problem], frame: pd.DataFrame, source: str, column: str,
                 known: set[str], target: str, nullable: bool = False) -> None:
     values = frame[column]
@@ -31,7 +36,7 @@ def _tree(problems: list[Problem], locations: pd.DataFrame, source: str) -> None
     parent_of = dict(zip(locations["location"], locations["parent"], strict=True))
     kind_of = dict(zip(locations["location"], locations["kind"], strict=True))
     for index, row in locations.iterrows():
-        where = f"row {int(index) + 2}"  # type: ignore[call-overload]
+        where = f"row {_line(index)}"
         if row["kind"] == "central":
             if row["parent"] is not None:
                 problems.append(Problem(source, f"{where}, column parent",
@@ -106,9 +111,10 @@ def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
     _references(problems, reach, files["reach"], "location", location_ids, "location")
     pairs = set(zip(reach["site"], reach["location"], strict=True))
     for index, row in sites.iterrows():
-        if row["primary_location"] in location_ids and (row["site"], row["primary_location"]) \
-                not in pairs:
-            problems.append(Problem(files["sites"], f"row {int(index) + 2}, column primary_location",  # type: ignore[call-overload]
+        primary = row["primary_location"]
+        if primary in location_ids and (row["site"], primary) not in pairs:
+            where = f"row {_line(index)}, column primary_location"
+            problems.append(Problem(files["sites"], where,
                                     "needs a row in the reach table giving its response_hours",
                                     row["primary_location"]))
 
@@ -170,7 +176,7 @@ def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
                     if "installed_base" in tables else pd.Series(dtype=float))
         for index, row in sites.iterrows():
             if row["sla_class"] in uptime_classes and machines.get(row["site"], 0) <= 0:
-                problems.append(Problem(files["sites"], f"row {int(index) + 2}, column sla_class",  # type: ignore[call-overload]
+                problems.append(Problem(files["sites"], f"row {_line(index)}, column sla_class",
                                         "an uptime SLA needs machines at the site "
                                         "(installed_base table)", row["sla_class"]))
     return problems

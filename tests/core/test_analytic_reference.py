@@ -83,7 +83,7 @@ def _depot_two_bases(rule: int, stock: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def test_metric_depot_base_relations() -> None:
     depot_stock, base_stock = 3, 2
-    costs, within, wait, fill = _depot_two_bases(0, np.array([depot_stock, base_stock,
+    costs, _within, wait, fill = _depot_two_bases(0, np.array([depot_stock, base_stock,
                                                               base_stock]))
     depot_rate, base_rate = 0.1, 0.05
     depot_ebo = expected_backorders(depot_stock, depot_rate * 60.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import history
+from demand_helpers import history
 
 from spareplan.cli.backtest import backtest_command
 from spareplan.demand import _kernels as k

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import history
+from demand_helpers import history
 from scipy import stats
 
 from spareplan.demand.intermittent import bootstrap_lead_time_demand

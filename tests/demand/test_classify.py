@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import history
+from demand_helpers import history
 
 from spareplan.demand.classify import classify_series
 

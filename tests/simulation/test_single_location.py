@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_network, make_parts
+from simulation_helpers import make_network, make_parts
 
 from spareplan.evaluation.poisson import (
     erlang_loss,

@@ -8,7 +8,7 @@ the transit demand.
 from __future__ import annotations
 
 import numpy as np
-from conftest import make_network, make_parts
+from simulation_helpers import make_network, make_parts
 
 from spareplan.evaluation.poisson import expected_backorders
 from spareplan.evaluation.two_echelon_exact import metric_two_echelon, two_echelon_exact

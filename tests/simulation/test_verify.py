@@ -9,7 +9,7 @@ import numba
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_network, make_parts
+from simulation_helpers import make_network, make_parts
 
 from spareplan.cli.simulate import simulate_command
 from spareplan.errors import InputError

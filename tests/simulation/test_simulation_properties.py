@@ -9,9 +9,9 @@ seed gives the same demand path and one more unit anywhere can only fill request
 from __future__ import annotations
 
 import numpy as np
-from conftest import make_network, make_parts
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from simulation_helpers import make_network, make_parts
 
 from spareplan.network import BACKORDER, EMERGENCY
 from spareplan.simulation import _kernels as k
