@@ -89,7 +89,7 @@ def build_pulp_model(problem: ChoiceProblem) -> PulpModel:
                 name=f"row_{r}_hi",
             )
 
-    if problem.option_facilities is not None:
+    if problem.option_facilities is not None and problem.option_facilities.nnz > 0:
         links = sp.coo_array(problem.option_facilities)
         key = links.row.astype(np.int64) * n_groups + problem.group_of_option[links.col]
         order = np.argsort(key, kind="stable")
