@@ -15,7 +15,7 @@ from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.optimize import Optimization, optimize, relative_gap
 from spareplan.scenario.model import Scenario
-from spareplan.sla import FILL_RATE, rows_frame
+from spareplan.sla import rows_frame
 from spareplan.versions import package_versions
 
 
