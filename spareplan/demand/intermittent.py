@@ -176,6 +176,30 @@ def _uncertainty_margin(
     return np.maximum(np.asarray(margin, dtype=np.float64), 0.0)
 
 
+def _blend_with_prior(
+    rate: np.ndarray,
+    vmr: np.ndarray,
+    years: float,
+    prior_rate: np.ndarray,
+    prior_weight_years: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gamma-Poisson credibility blend of history rates with a prior rate (per year).
+
+    Prior λ ~ Gamma(a₀ = λ₀w, b₀ = w): mean λ₀, worth w years of Poisson exposure. The
+    history contributes the evidence of its estimate r over T years, deflated by the VMR
+    φ (quasi-Poisson): a = λ₀w + rT/φ, b = w + T/φ. Returns the posterior shape a, rate b
+    (per year) and the history's credibility weight Z = (T/φ) / (w + T/φ); the posterior
+    mean a/b = Z r + (1 − Z) λ₀. With ``method="poisson"`` rT = Σy and this is the exact
+    conjugate update (Bühlmann credibility); for Croston, SBA and TSB it weighs their
+    estimate as if it were a mean over the whole history.
+    """
+    exposure = years / np.maximum(vmr, 1.0)
+    shape = prior_rate * prior_weight_years + rate * exposure
+    rate_b = prior_weight_years + exposure
+    weight = exposure / rate_b
+    return shape, rate_b, weight
+
+
 def _rates(
     packed: PackedSeries,
     method: str,
@@ -272,6 +296,8 @@ def rates_from_history(
     method: str = "sba",
     parameter_uncertainty: float | None = None,
     *,
+    prior: pd.DataFrame | None = None,
+    prior_weight_years: float = 2.0,
     alpha: float = 0.1,
     beta: float = 0.1,
     seed: int | np.random.Generator = 0,
@@ -296,6 +322,18 @@ def rates_from_history(
         Gamma((1/2 + Σy)/φ, n/φ) of a Poisson rate under the Jeffreys prior, deflated by
         the VMR φ. The margin is large for short or sparse histories and vanishes like
         1/√n for long ones. ``rate_per_year_estimate`` keeps the unprotected rate.
+        With a ``prior`` the quantile is taken of the blended posterior instead.
+    prior : pandas.DataFrame, optional
+        ``part``, ``site``, ``rate_per_year``: a prior rate λ₀ per pair, e.g. the
+        installed-base rates (:func:`spareplan.demand.rates.installed_base_rates`). The
+        output then covers every history series and every prior pair (a prior pair
+        absent from the history had no demand over the whole calendar: an all-zero
+        series), and the rate is the Gamma-Poisson posterior mean
+        (λ₀w + rT/φ) / (w + T/φ) with r the history estimate over T years and φ its VMR
+        (see ``docs/demand.md``). Pairs without a prior keep r. Needs a ``site`` column.
+    prior_weight_years : float
+        w >= 0: the prior's weight in equivalent years of (Poisson) history. 0 ignores
+        the prior's rates (but still adds its pairs as all-zero series).
     alpha, beta, seed
         As in :func:`forecast_intermittent`.
 
@@ -303,8 +341,10 @@ def rates_from_history(
     -------
     pandas.DataFrame
         ``part``, ``site``, ``rate_per_year``, ``variance_to_mean`` (>= 1), plus
-        ``rate_per_year_estimate`` when ``parameter_uncertainty`` is set. ``site`` is
-        ``""`` when the history has no site column.
+        ``rate_per_year_estimate`` when ``parameter_uncertainty`` is set, plus
+        ``rate_per_year_history``, ``rate_per_year_prior`` (NaN without a prior) and
+        ``history_weight`` Z when a ``prior`` is given. ``site`` is ``""`` when the
+        history has no site column.
 
     Examples
     --------
@@ -317,11 +357,14 @@ def rates_from_history(
     method = _check_method(method)
     alpha = _check_unit_interval("alpha", alpha)
     beta = _check_unit_interval("beta", beta)
+    q = None if parameter_uncertainty is None else _check_unit_interval(
+        "parameter_uncertainty", parameter_uncertainty, closed=False)
     packed = as_packed(frame, period)
     rate, vmr = _rates(packed, method, alpha, beta, seed)
+    if prior is not None:
+        return _rates_with_prior(packed, rate, vmr, prior, prior_weight_years, q)
     out = packed.keys_frame()
-    if parameter_uncertainty is not None:
-        q = _check_unit_interval("parameter_uncertainty", parameter_uncertainty, closed=False)
+    if q is not None:
         totals = np.add.reduceat(packed.values, packed.indptr[:-1]) if packed.n_series and \
             packed.values.size else np.zeros(packed.n_series)
         margin = _uncertainty_margin(totals, np.diff(packed.indptr), vmr, q)
@@ -332,6 +375,74 @@ def rates_from_history(
     out["rate_per_year"] = rate * packed.periods_per_year
     out["variance_to_mean"] = vmr
     return out
+
+
+def _rates_with_prior(
+    packed: PackedSeries,
+    rate: np.ndarray,
+    vmr: np.ndarray,
+    prior: pd.DataFrame,
+    prior_weight_years: float,
+    quantile: float | None,
+) -> pd.DataFrame:
+    """The prior branch of :func:`rates_from_history` (vectorized over the pairs)."""
+    weight_ok = isinstance(prior_weight_years, int | float) and not isinstance(
+        prior_weight_years, bool) and np.isfinite(prior_weight_years) and prior_weight_years >= 0
+    if not weight_ok:
+        raise ParameterError("prior_weight_years", "must be a finite number >= 0",
+                             prior_weight_years)
+    missing = {"part", "site", "rate_per_year"} - set(prior.columns)
+    if missing:
+        raise ParameterError("prior", f"must have the columns part, site, rate_per_year "
+                             f"(missing {', '.join(sorted(missing))})", list(prior.columns))
+    if not packed.has_site:
+        raise ParameterError("prior", "needs a history with a site column (per part × site "
+                             "rates)", "history without site")
+    prior_rates = prior[["part", "site", "rate_per_year"]].astype(
+        {"part": str, "site": str}).groupby(["part", "site"], as_index=False)[
+        "rate_per_year"].sum().rename(columns={"rate_per_year": "rate_per_year_prior"})
+    if (prior_rates["rate_per_year_prior"] < 0).any() or \
+            not np.isfinite(prior_rates["rate_per_year_prior"]).all():
+        raise ParameterError("prior", "rate_per_year must be finite and >= 0",
+                             prior_rates["rate_per_year_prior"].min())
+    years = packed.n_periods / packed.periods_per_year
+    history = packed.keys_frame()
+    history["rate_per_year_history"] = rate * packed.periods_per_year
+    history["variance_to_mean"] = vmr
+    history["total"] = np.add.reduceat(packed.values, packed.indptr[:-1]) \
+        if packed.n_series and packed.values.size else np.zeros(packed.n_series)
+    out = history.merge(prior_rates, on=["part", "site"], how="outer", sort=True)
+    absent = out["rate_per_year_history"].isna().to_numpy()
+    out.loc[absent, ["rate_per_year_history", "total"]] = 0.0
+    out.loc[absent, "variance_to_mean"] = 1.0
+    r = out["rate_per_year_history"].to_numpy(dtype=np.float64)
+    phi = np.maximum(out["variance_to_mean"].to_numpy(dtype=np.float64), 1.0)
+    lam0 = out["rate_per_year_prior"].to_numpy(dtype=np.float64)
+    has_prior = ~np.isnan(lam0) & (prior_weight_years > 0)
+    w = float(prior_weight_years)
+    shape, rate_b, weight = _blend_with_prior(r, phi, years, np.nan_to_num(lam0), w)
+    weight = np.where(has_prior, weight, 1.0)
+    blended = np.where(has_prior, shape / rate_b, r)
+    out["variance_to_mean"] = phi
+    out["rate_per_year"] = blended
+    out["history_weight"] = weight
+    if quantile is not None:
+        # with a prior: quantile of Gamma(a, b) per year; without: the Jeffreys margin
+        n_periods = np.full(len(out), float(packed.n_periods))
+        jeffreys = _uncertainty_margin(out["total"].to_numpy(dtype=np.float64), n_periods,
+                                       phi, quantile) * packed.periods_per_year
+        safe_shape = np.where(has_prior & (shape > 0), shape, 1.0)
+        posterior = stats.gamma.ppf(quantile, safe_shape, scale=1.0 / rate_b) - \
+            safe_shape / rate_b
+        margin = np.where(has_prior, np.where(shape > 0, np.maximum(posterior, 0.0), 0.0),
+                          jeffreys)
+        out["rate_per_year_estimate"] = blended
+        out["rate_per_year"] = blended + margin
+    columns = ["part", "site", "rate_per_year", "variance_to_mean"]
+    if quantile is not None:
+        columns.append("rate_per_year_estimate")
+    columns += ["rate_per_year_history", "rate_per_year_prior", "history_weight"]
+    return out[columns].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

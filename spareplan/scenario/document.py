@@ -88,10 +88,26 @@ class SlaClass(_Strict):
 
 
 class DemandSettings(_Strict):
-    """How demand is derived when several sources are given."""
+    """How demand is derived when several sources are given (see ``docs/demand.md``)."""
 
     history_period: Literal["day", "week", "month"] = "month"
-    history_method: Literal["croston", "sba", "tsb", "poisson"] = "sba"
+    history_method: Literal["croston", "sba", "tsb", "poisson"] = Field(
+        default="poisson", description=(
+        "Estimator of history rates. poisson (the mean over the history) is unbiased for a "
+        "stationary rate; croston and sba ignore the zeros after the last demand and "
+        "overstate slow movers on short histories (see docs/demand.md)."))
+    history_and_installed_base: Literal["blend", "history", "installed_base"] = Field(
+        default="blend", description=(
+            "A (part, site) with both a demand history and an installed-base rate: blend = "
+            "Gamma-Poisson credibility blend with the installed-base rate as prior; history "
+            "= the history estimate wins; installed_base = the installed-base rate wins."))
+    installed_base_weight_years: float = Field(default=2.0, ge=0.0, le=100.0, description=(
+        "Weight of the installed-base prior in the blend, in equivalent years of history "
+        "(0: the history alone)."))
+    rate_quantile: float | None = Field(default=None, gt=0.0, lt=1.0, description=(
+        "Parameter uncertainty: stock against this upper quantile of the posterior of each "
+        "history-estimated rate instead of its mean (e.g. 0.9); the margin is large for "
+        "short or sparse histories and vanishes like 1/sqrt(years) for long ones."))
 
 
 class EarlyWarning(_Strict):
