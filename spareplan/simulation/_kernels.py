@@ -65,19 +65,10 @@ PART_EVENTS = 1  # every event processed (demand batches + arrivals)
 PART_CONSERVATION = 2  # max |on hand + in transit - customer backorders - sum S| checked
 PART_FIELDS = 3
 
-
-@njit
-def _grow_float(values: np.ndarray) -> np.ndarray:
-    grown = np.empty(2 * values.size, dtype=np.float64)
-    grown[:values.size] = values
-    return grown
-
-
-@njit
-def _grow_int(values: np.ndarray) -> np.ndarray:
-    grown = np.empty(2 * values.size, dtype=np.int64)
-    grown[:values.size] = values
-    return grown
+# rows of the per-part work arrays (see simulate_replication) and overflow codes
+WORK_INT_ROWS = 5
+WORK_FLOAT_ROWS = 6
+OVERFLOW_HEAP, OVERFLOW_POOL = 1, 2
 
 
 @njit
@@ -151,28 +142,48 @@ def _integrate(location: int, time: float, last_change: np.ndarray, on_hand: np.
 
 
 @njit
-def _next_empirical(site_state: np.ndarray, history: np.ndarray, period_days: float) -> float:
-    """Advance an empirical site to its next demand time.
+def _next_empirical(e: int, period_start: np.ndarray, units_left: np.ndarray,
+                    last_time: np.ndarray, values: np.ndarray, first: int, stop: int,
+                    period_days: float) -> float:
+    """Advance empirical site ``e`` to its next demand time.
 
-    ``site_state`` = [period start, units left in the period, last demand time]. A period's
-    quantity is a resampled history value (non-integers rounded at random, mean kept);
-    the units of a period fall at uniform times, drawn in order as order statistics.
+    Its state is ``period_start[e]``, ``units_left[e]`` (in the period) and
+    ``last_time[e]`` (of the last demand); its history is ``values[first:stop]``. A
+    period's quantity is a resampled history value (non-integers rounded at random, mean
+    kept); the units of a period fall at uniform times, drawn in order as order statistics.
     """
-    while site_state[1] <= 0.0:
-        site_state[0] += period_days
-        value = history[np.random.randint(0, history.size)]
+    while units_left[e] <= 0.0:
+        period_start[e] += period_days
+        value = values[first + np.random.randint(0, stop - first)]
         units = math.floor(value)
         if np.random.random() < value - units:
             units += 1
-        site_state[1] = units
-        site_state[2] = site_state[0]
-    remaining = site_state[1]
-    period_end = site_state[0] + period_days
-    current = site_state[2]
+        units_left[e] = units
+        last_time[e] = period_start[e]
+    remaining = units_left[e]
+    period_end = period_start[e] + period_days
+    current = last_time[e]
     current += (period_end - current) * (1.0 - np.random.random() ** (1.0 / remaining))
-    site_state[1] = remaining - 1.0
-    site_state[2] = current
+    units_left[e] = remaining - 1.0
+    last_time[e] = current
     return current
+
+
+@njit
+def _queue_append(location: int, node: int, entity: int, value: float,
+                  node_entity: np.ndarray, node_value: np.ndarray, node_next: np.ndarray,
+                  queue_head: np.ndarray, queue_tail: np.ndarray,
+                  queue_length: np.ndarray) -> None:
+    """Append pool node ``node`` holding (entity, value) to the FCFS queue of ``location``."""
+    node_entity[node] = entity
+    node_value[node] = value
+    node_next[node] = -1
+    if queue_tail[location] < 0:
+        queue_head[location] = node
+    else:
+        node_next[queue_tail[location]] = node
+    queue_tail[location] = node
+    queue_length[location] += 1
 
 
 @njit
@@ -186,7 +197,10 @@ def simulate_replication(
     repairable: bool, procurement_days: float, repair_days: float, condemnation: float,
     warmup: float, end: float,
     site_out: np.ndarray, location_out: np.ndarray, part_out: np.ndarray,
-) -> None:
+    work_int: np.ndarray, work_float: np.ndarray, heap_times: np.ndarray,
+    heap_places: np.ndarray, node_entity: np.ndarray, node_value: np.ndarray,
+    node_next: np.ndarray,
+) -> int:
     """Simulate one part for one replication (the caller seeds numba's generator).
 
     Parameters
@@ -217,56 +231,69 @@ def simulate_replication(
     site_out, location_out, part_out : numpy.ndarray
         Outputs ``(N, SITE_FIELDS)``, ``(L, LOCATION_FIELDS)``, ``(PART_FIELDS,)``,
         zeroed by the caller; counts and integrals (divide by the horizon for rates).
+    work_int, work_float : numpy.ndarray
+        Caller-allocated work space, int64 ``(WORK_INT_ROWS, max(L, N))`` and float64
+        ``(WORK_FLOAT_ROWS, max(L, N))``, reused across replications (overwritten).
+    heap_times, heap_places : numpy.ndarray
+        Fixed-capacity binary min-heap of pending arrivals (time, location).
+    node_entity, node_value, node_next : numpy.ndarray
+        Fixed-capacity node pool of the FCFS queues.
+
+    Returns
+    -------
+    int
+        0, or ``OVERFLOW_HEAP`` / ``OVERFLOW_POOL`` when a fixed capacity ran out: the
+        outputs are then incomplete and the caller reruns the replication (same seed)
+        with larger arrays. The arrays are never grown here, so the event loop carries
+        no array reassignments (no reference counting in the hot path).
     """
     n_locations = parent.size
     n_sites = site_primary.size
-    on_hand = stock.copy()
-    queue_length = np.zeros(n_locations, dtype=np.int64)
-    queue_head = np.full(n_locations, -1, dtype=np.int64)
-    queue_tail = np.full(n_locations, -1, dtype=np.int64)
-    last_change = np.zeros(n_locations)
+    heap_capacity = heap_times.size
+    on_hand = work_int[0]
+    queue_length = work_int[1]
+    queue_head = work_int[2]
+    queue_tail = work_int[3]
+    empirical_sites = work_int[4]
+    last_change = work_float[0]
+    cumulative_rate = work_float[1]
+    empirical_next = work_float[2]
+    empirical_start = work_float[3]  # per empirical site: period start, units left,
+    empirical_left = work_float[4]  # last demand time (see _next_empirical)
+    empirical_last = work_float[5]
     total_stock = 0
     for location in range(n_locations):
+        on_hand[location] = stock[location]
+        queue_length[location] = 0
+        queue_head[location] = -1
+        queue_tail[location] = -1
+        last_change[location] = 0.0
         total_stock += stock[location]
-
-    heap_capacity = 64
-    heap_times = np.empty(heap_capacity)
-    heap_places = np.empty(heap_capacity, dtype=np.int64)
     heap_size = 0
 
     # queue node pool: entity >= 0 is a child location's order (value = its transit time),
     # entity < 0 is customer site -entity-1 (value = its arrival time)
-    pool_capacity = 64
-    node_entity = np.empty(pool_capacity, dtype=np.int64)
-    node_value = np.empty(pool_capacity)
-    node_next = np.empty(pool_capacity, dtype=np.int64)
-    for node in range(pool_capacity):
-        node_next[node] = node + 1
-    node_next[pool_capacity - 1] = -1
-    free_head = 0
+    # nodes are taken from the free list, else from the never-used tail of the pool
+    pool_capacity = node_next.size
+    free_head = -1
+    pool_used = 0
 
-    cumulative_rate = np.empty(n_sites)
     total_rate = 0.0
     n_empirical = 0
     for site in range(n_sites):
         if empirical_indptr[site + 1] > empirical_indptr[site]:
+            empirical_sites[n_empirical] = site
+            empirical_start[n_empirical] = -period_days
+            empirical_left[n_empirical] = 0.0
+            empirical_last[n_empirical] = 0.0
+            empirical_next[n_empirical] = _next_empirical(
+                n_empirical, empirical_start, empirical_left, empirical_last,
+                empirical_values, empirical_indptr[site], empirical_indptr[site + 1],
+                period_days)
             n_empirical += 1
         else:
             total_rate += batch_rate_per_day[site]
         cumulative_rate[site] = total_rate
-    empirical_sites = np.empty(n_empirical, dtype=np.int64)
-    empirical_state = np.zeros((n_empirical, 3))
-    empirical_next = np.empty(n_empirical)
-    k = 0
-    for site in range(n_sites):
-        if empirical_indptr[site + 1] > empirical_indptr[site]:
-            empirical_sites[k] = site
-            empirical_state[k, 0] = -period_days
-            empirical_next[k] = _next_empirical(
-                empirical_state[k],
-                empirical_values[empirical_indptr[site]:empirical_indptr[site + 1]],
-                period_days)
-            k += 1
 
     next_batch = math.inf
     if total_rate > 0.0:
@@ -282,10 +309,10 @@ def simulate_replication(
         # the next demand (Poisson batches or an empirical site) and the next arrival
         demand_time = next_batch
         demand_source = -1
-        for k in range(n_empirical):
-            if empirical_next[k] < demand_time:
-                demand_time = empirical_next[k]
-                demand_source = k
+        for e in range(n_empirical):
+            if empirical_next[e] < demand_time:
+                demand_time = empirical_next[e]
+                demand_source = e
         arrival_time = heap_times[0] if heap_size > 0 else math.inf
         if not checked_end and min(demand_time, arrival_time) >= end:
             checked_end = True
@@ -302,14 +329,20 @@ def simulate_replication(
                 site = empirical_sites[demand_source]
                 units = 1
                 empirical_next[demand_source] = _next_empirical(
-                    empirical_state[demand_source],
-                    empirical_values[empirical_indptr[site]:empirical_indptr[site + 1]],
+                    demand_source, empirical_start, empirical_left, empirical_last,
+                    empirical_values, empirical_indptr[site], empirical_indptr[site + 1],
                     period_days)
             else:
                 draw = np.random.random() * total_rate
-                site = np.searchsorted(cumulative_rate, draw, side="right")
-                if site >= n_sites:
-                    site = n_sites - 1
+                # the site whose cumulative rate first exceeds the draw (binary search)
+                low, high = 0, n_sites - 1
+                while low < high:
+                    middle = (low + high) >> 1
+                    if cumulative_rate[middle] > draw:
+                        high = middle
+                    else:
+                        low = middle + 1
+                site = low
                 units = 1
                 if batch_q[site] > 0.0:
                     units = np.random.geometric(1.0 - batch_q[site])
@@ -373,26 +406,16 @@ def simulate_replication(
                     ordering = queued_at
                     _integrate(queued_at, now, last_change, on_hand, queue_length, warmup,
                                end, location_out)
-                    if free_head < 0:
-                        old = node_entity.size
-                        node_entity = _grow_int(node_entity)
-                        node_value = _grow_float(node_value)
-                        node_next = _grow_int(node_next)
-                        for node in range(old, node_next.size):
-                            node_next[node] = node + 1
-                        node_next[node_next.size - 1] = -1
-                        free_head = old
-                    node = free_head
-                    free_head = node_next[node]
-                    node_entity[node] = -site - 1
-                    node_value[node] = now
-                    node_next[node] = -1
-                    if queue_tail[queued_at] < 0:
-                        queue_head[queued_at] = node
+                    if free_head >= 0:
+                        node = free_head
+                        free_head = node_next[node]
+                    elif pool_used < pool_capacity:
+                        node = pool_used
+                        pool_used += 1
                     else:
-                        node_next[queue_tail[queued_at]] = node
-                    queue_tail[queued_at] = node
-                    queue_length[queued_at] += 1
+                        return OVERFLOW_POOL
+                    _queue_append(queued_at, node, -site - 1, now, node_entity, node_value,
+                                  node_next, queue_head, queue_tail, queue_length)
                     customers_queued += 1
                     if measured:
                         measured_pending += 1
@@ -401,9 +424,8 @@ def simulate_replication(
                 child = ordering
                 while True:
                     up = parent[child]
-                    if heap_size == heap_times.size:
-                        heap_times = _grow_float(heap_times)
-                        heap_places = _grow_int(heap_places)
+                    if heap_size == heap_capacity:
+                        return OVERFLOW_HEAP
                     if up < 0:
                         days = _root_resupply_days(repairable, procurement_days, repair_days,
                                                    condemnation)
@@ -420,26 +442,16 @@ def simulate_replication(
                         _heap_push(heap_times, heap_places, heap_size, now + transit, child)
                         heap_size += 1
                     else:
-                        if free_head < 0:
-                            old = node_entity.size
-                            node_entity = _grow_int(node_entity)
-                            node_value = _grow_float(node_value)
-                            node_next = _grow_int(node_next)
-                            for node in range(old, node_next.size):
-                                node_next[node] = node + 1
-                            node_next[node_next.size - 1] = -1
-                            free_head = old
-                        node = free_head
-                        free_head = node_next[node]
-                        node_entity[node] = child
-                        node_value[node] = transit
-                        node_next[node] = -1
-                        if queue_tail[up] < 0:
-                            queue_head[up] = node
+                        if free_head >= 0:
+                            node = free_head
+                            free_head = node_next[node]
+                        elif pool_used < pool_capacity:
+                            node = pool_used
+                            pool_used += 1
                         else:
-                            node_next[queue_tail[up]] = node
-                        queue_tail[up] = node
-                        queue_length[up] += 1
+                            return OVERFLOW_POOL
+                        _queue_append(up, node, child, transit, node_entity, node_value,
+                                      node_next, queue_head, queue_tail, queue_length)
                     child = up
             continue
         # an arrival (or the end of the run)
@@ -466,9 +478,7 @@ def simulate_replication(
         node_next[node] = free_head
         free_head = node
         if entity >= 0:
-            if heap_size == heap_times.size:
-                heap_times = _grow_float(heap_times)
-                heap_places = _grow_int(heap_places)
+            # heap_size < capacity here: the pop above freed a slot
             _heap_push(heap_times, heap_places, heap_size, now + value, entity)
             heap_size += 1
         else:
@@ -492,6 +502,67 @@ def simulate_replication(
     part_out[PART_DEMAND_UNITS] += demand_units
     part_out[PART_EVENTS] += events
     part_out[PART_CONSERVATION] = max(part_out[PART_CONSERVATION], conservation)
+    return 0
+
+
+@njit
+def simulate_part(
+    parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np.ndarray,
+    site_primary: np.ndarray, response_hours: np.ndarray, window_hours: np.ndarray,
+    lateral_indptr: np.ndarray, lateral_locations: np.ndarray,
+    stockout_rule: int, emergency_response_hours: float,
+    stock: np.ndarray, batch_rate_per_day: np.ndarray, batch_q: np.ndarray,
+    empirical_indptr: np.ndarray, empirical_values: np.ndarray, period_days: float,
+    repairable: bool, procurement_days: float, repair_days: float, condemnation: float,
+    seeds: np.ndarray, warmup: float, end: float,
+    site_out: np.ndarray, location_out: np.ndarray, part_out: np.ndarray,
+) -> None:
+    """Every replication of one part: work arrays allocated once, reused, grown on overflow.
+
+    ``seeds (R,)``; outputs ``(R, N, SITE_FIELDS)``, ``(R, L, LOCATION_FIELDS)``,
+    ``(R, PART_FIELDS)``. Replication ``r`` seeds numba's generator with ``seeds[r]`` and
+    is rerun from that seed (outputs zeroed) with doubled capacities after an overflow, so
+    its figures do not depend on the capacities, the thread or the other replications.
+    """
+    width = max(parent.size, site_primary.size)
+    work_int = np.empty((WORK_INT_ROWS, width), dtype=np.int64)
+    work_float = np.empty((WORK_FLOAT_ROWS, width))
+    # start from the expected number of outstanding units (Little) with room to spare
+    outstanding = 0.0
+    for site in range(site_primary.size):
+        outstanding += batch_rate_per_day[site] / (1.0 - batch_q[site] + 1e-300)
+    longest = procurement_days + repair_days
+    for location in range(parent.size):
+        longest += lead_time_days[location]
+    capacity = 64 + int(min(2.0 * outstanding * longest, 1e6))
+    heap_times = np.empty(capacity)
+    heap_places = np.empty(capacity, dtype=np.int64)
+    node_entity = np.empty(capacity, dtype=np.int64)
+    node_value = np.empty(capacity)
+    node_next = np.empty(capacity, dtype=np.int64)
+    for replication in range(seeds.size):
+        while True:
+            np.random.seed(seeds[replication])
+            site_out[replication] = 0.0
+            location_out[replication] = 0.0
+            part_out[replication] = 0.0
+            status = simulate_replication(
+                parent, lead_time_days, lead_time_cv, site_primary, response_hours,
+                window_hours, lateral_indptr, lateral_locations, stockout_rule,
+                emergency_response_hours, stock, batch_rate_per_day, batch_q,
+                empirical_indptr, empirical_values, period_days, repairable,
+                procurement_days, repair_days, condemnation, warmup, end,
+                site_out[replication], location_out[replication], part_out[replication],
+                work_int, work_float, heap_times, heap_places, node_entity, node_value,
+                node_next)
+            if status == 0:
+                break
+            capacity *= 2
+            heap_times = np.empty(capacity)
+            heap_places = np.empty(capacity, dtype=np.int64)
+            node_entity = np.empty(capacity, dtype=np.int64)
+            node_value = np.empty(capacity)
+            node_next = np.empty(capacity, dtype=np.int64)
 
 
 @njit_parallel
@@ -512,19 +583,19 @@ def simulate_parts(
     and ``batch_q (P, N)``, ``empirical_indptr (P, N + 1)`` into the flat
     ``empirical_values``, root resupply parameters ``(P,)``. ``seeds (P, R)`` holds one
     seed per part and replication; numba's generator is seeded with it at the start of
-    every replication, so results do not depend on the number of threads. Outputs:
+    every replication, so results do not depend on the number of threads or on how the
+    parts are scheduled (the caller may use dynamic scheduling, e.g.
+    ``numba.parallel_chunksize(1)``, to balance parts of very different sizes). Outputs:
     ``site_out (P, R, N, SITE_FIELDS)``, ``location_out (P, R, L, LOCATION_FIELDS)``,
-    ``part_out (P, R, PART_FIELDS)``, zeroed by the caller.
+    ``part_out (P, R, PART_FIELDS)``; every slot is overwritten.
     """
-    n_parts, n_replications = seeds.shape
+    n_parts = seeds.shape[0]
     for part in prange(n_parts):
-        for replication in range(n_replications):
-            np.random.seed(seeds[part, replication])
-            simulate_replication(
-                parent, lead_time_days, lead_time_cv, site_primary, response_hours,
-                window_hours, lateral_indptr, lateral_locations, stockout_rule,
-                emergency_response_hours, stock[part], batch_rate_per_day[part],
-                batch_q[part], empirical_indptr[part], empirical_values, period_days,
-                repairable[part], procurement_days[part], repair_days[part],
-                condemnation[part], warmup, end, site_out[part, replication],
-                location_out[part, replication], part_out[part, replication])
+        simulate_part(
+            parent, lead_time_days, lead_time_cv, site_primary, response_hours,
+            window_hours, lateral_indptr, lateral_locations, stockout_rule,
+            emergency_response_hours, stock[part], batch_rate_per_day[part],
+            batch_q[part], empirical_indptr[part], empirical_values, period_days,
+            repairable[part], procurement_days[part], repair_days[part],
+            condemnation[part], seeds[part], warmup, end, site_out[part],
+            location_out[part], part_out[part])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from spareplan.errors import ParameterError
@@ -215,18 +216,21 @@ def simulate_network(
         chunk = slice(start, min(start + chunk_size, n_parts))
         size = chunk.stop - chunk.start
         site_out = np.zeros((size, replications, n_sites, k.SITE_FIELDS))
-        k.simulate_parts(
-            network.parent.astype(np.int64), network.lead_time_days.astype(float),
-            network.lead_time_cv.astype(float), network.site_primary.astype(np.int64),
-            network.response_hours.astype(float), window_hours, lateral_indptr,
-            lateral_locations, rule, float(network.emergency_response_hours),
-            stock[chunk].astype(np.int64), batch_rate[chunk], batch_q[chunk],
-            empirical.indptr[chunk], empirical.values, float(empirical.period_days),
-            parts.repairable[chunk].astype(np.bool_),
-            parts.procurement_lead_time_days[chunk].astype(float),
-            parts.repair_turnaround_days[chunk].astype(float),
-            parts.condemnation_fraction[chunk].astype(float),
-            seeds[chunk], warmup, end, site_out, location_parts[chunk], part_out[chunk])
+        # dynamic scheduling: parts differ a lot in work, and a part's figures do not
+        # depend on the thread that runs it (its own seeds, its own work arrays)
+        with numba.parallel_chunksize(1):
+            k.simulate_parts(
+                network.parent.astype(np.int64), network.lead_time_days.astype(float),
+                network.lead_time_cv.astype(float), network.site_primary.astype(np.int64),
+                network.response_hours.astype(float), window_hours, lateral_indptr,
+                lateral_locations, rule, float(network.emergency_response_hours),
+                stock[chunk].astype(np.int64), batch_rate[chunk], batch_q[chunk],
+                empirical.indptr[chunk], empirical.values, float(empirical.period_days),
+                parts.repairable[chunk].astype(np.bool_),
+                parts.procurement_lead_time_days[chunk].astype(float),
+                parts.repair_turnaround_days[chunk].astype(float),
+                parts.condemnation_fraction[chunk].astype(float),
+                seeds[chunk], warmup, end, site_out, location_parts[chunk], part_out[chunk])
         site_totals += site_out.sum(axis=0)
         if site_parts is not None:
             site_parts[chunk] = site_out

@@ -24,14 +24,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from spareplan.errors import InputError
-from spareplan.network import HOURS_PER_YEAR, Network, PartArrays, compile_network
+from spareplan.demand.history import prepare_history
+from spareplan.errors import InputError, ParameterError
+from spareplan.network import DAYS_PER_YEAR, HOURS_PER_YEAR, Network, PartArrays, compile_network
 from spareplan.scenario.model import Scenario
 from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import SimulationArrays, simulate_network
+from spareplan.simulation.engine import EmpiricalDemand, SimulationArrays, simulate_network
 from spareplan.sla import FILL_RATE, UPTIME, SlaRow, sla_rows
 
-__all__ = ["ROW_COLUMNS", "SimulationResult", "plan_stock_matrix", "simulate_plan"]
+__all__ = ["DEMAND_MODES", "ROW_COLUMNS", "SimulationResult", "empirical_demand",
+           "plan_stock_matrix", "simulate_plan"]
+
+DEMAND_MODES = ("model", "empirical")
+"""``simulate_plan(demand=...)``: the fitted (compound) Poisson rates, or the history."""
 
 ROW_COLUMNS = ["sla_row", "kind", "target", "value", "std_error", "ci_low", "ci_high",
                "meets_target"]
@@ -161,6 +166,46 @@ def _current_stock(scenario: Scenario, network: Network, parts: PartArrays) -> n
     return plan_stock_matrix(frame, network, parts, source="current_stock")
 
 
+def empirical_demand(scenario: Scenario, network: Network, parts: PartArrays
+                     ) -> EmpiricalDemand:
+    """The scenario's ``demand_history`` packed for resampling, one series per part x site.
+
+    The history is read with the scenario's ``[demand] history_period`` by
+    :func:`spareplan.demand.history.prepare_history` (duplicates summed, missing periods
+    zero, one common calendar). The simulation then replays, period after period, a
+    quantity drawn at random from the pair's own history (a bootstrap of the periods) and
+    spreads its units uniformly over the period; the mean demand of a pair is its
+    history's mean per period, its variability the history's own (no distribution is
+    fitted). Pairs without a history row, or whose history is all zeros, keep the rate of
+    the demand model.
+
+    Raises
+    ------
+    InputError
+        The scenario has no ``demand_history`` table, or the table has no ``site`` column
+        (the simulation needs the site of every request).
+    """
+    table = scenario.table("demand_history")
+    if table is None or table.empty:
+        raise ParameterError("demand", "'empirical' needs a demand_history table in the "
+                             "scenario", "empirical")
+    source = scenario.document.tables.demand_history or "demand_history.csv"
+    packed = prepare_history(table, period=scenario.document.demand.history_period,
+                             source=source)
+    if not packed.has_site:
+        raise InputError(f"{source}: column site: demand='empirical' needs the site of "
+                         f"every row (received columns {list(map(str, table.columns))!r})")
+    part_index = {part: i for i, part in enumerate(parts.part_ids)}
+    site_index = {site: i for i, site in enumerate(network.site_ids)}
+    series: dict[tuple[int, int], np.ndarray] = {}
+    for i in range(packed.n_series):
+        p, s = part_index.get(str(packed.parts[i])), site_index.get(str(packed.sites[i]))
+        if p is not None and s is not None:
+            series[(p, s)] = packed.series(i)
+    return EmpiricalDemand.from_series(parts.n_parts, network.n_sites, series,
+                                       period_days=DAYS_PER_YEAR / packed.periods_per_year)
+
+
 def _rows_frame(rows: list[SlaRow], network: Network, arrays: SimulationArrays
                 ) -> pd.DataFrame:
     totals = arrays.site_totals  # (R, N, F)
@@ -250,7 +295,8 @@ def _locations_frame(network: Network, parts: PartArrays, arrays: SimulationArra
 
 def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
                   replications: int = 20, years: float = 5.0, warmup_years: float = 1.0,
-                  seed: int = 0, source: str = "plan") -> SimulationResult:
+                  seed: int = 0, source: str = "plan", demand: str = "model"
+                  ) -> SimulationResult:
     """Simulate a stock plan (or the current stock) and measure every SLA row.
 
     Parameters
@@ -269,6 +315,12 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
         Seed of every random draw; same seed, same figures, whatever the thread count.
     source : str
         Name of the plan in error messages (e.g. the file name).
+    demand : {"model", "empirical"}
+        ``"model"``: every part x site draws from its demand rate (Poisson, or compound
+        Poisson with the scenario's variance-to-mean). ``"empirical"``: the pairs with a
+        ``demand_history`` resample their own history period by period (see
+        :func:`empirical_demand`), the others keep the rate. Use it to check a plan
+        against the demand actually observed rather than the fitted model.
 
     Returns
     -------
@@ -278,7 +330,8 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     ------
     InputError
         Unknown part or location, duplicate pair, negative or non-integer stock in the
-        plan; zero or negative horizon; negative demand rates.
+        plan; zero or negative horizon; negative demand rates; an unknown ``demand``
+        mode, or ``"empirical"`` without a ``demand_history`` table with sites.
 
     Examples
     --------
@@ -286,7 +339,10 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     >>> result = simulate_plan(load_scenario("scenarios/tiny"), replications=5)  # doctest: +SKIP
     >>> result.rows[["sla_row", "value", "ci_low", "ci_high", "meets_target"]]  # doctest: +SKIP
     """
+    if demand not in DEMAND_MODES:
+        raise ParameterError("demand", f"must be one of {', '.join(DEMAND_MODES)}", demand)
     network, parts = compile_network(scenario)
+    empirical = empirical_demand(scenario, network, parts) if demand == "empirical" else None
     matrix = (_current_stock(scenario, network, parts) if stock is None
               else plan_stock_matrix(stock, network, parts, source=source))
     rows = sla_rows(scenario.document, network)
@@ -299,7 +355,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
             repair[row.sites] = row.repair_hours
     arrays = simulate_network(network, parts, matrix, window_hours=window,
                               replications=replications, years=years,
-                              warmup_years=warmup_years, seed=seed)
+                              warmup_years=warmup_years, seed=seed, empirical=empirical)
     emergency, emergency_se = _mean_se(
         arrays.site_totals[:, :, k.SITE_EMERGENCY].sum(axis=1) / years, axis=0)
     lateral, lateral_se = _mean_se(
@@ -307,7 +363,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     rows_frame = _rows_frame(rows, network, arrays)
     summary: dict[str, Any] = {
         "replications": replications, "years": years, "warmup_years": warmup_years,
-        "seed": seed, "parts": parts.n_parts, "locations": network.n_locations,
+        "seed": seed, "demand": demand, "parts": parts.n_parts, "locations": network.n_locations,
         "sites": network.n_sites,
         "emergency_shipments_per_year": float(emergency),
         "emergency_shipments_per_year_se": float(emergency_se),
