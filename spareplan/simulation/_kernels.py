@@ -71,7 +71,7 @@ WORK_FLOAT_ROWS = 6
 OVERFLOW_HEAP, OVERFLOW_POOL = 1, 2
 
 
-@njit
+@njit(inline="always")
 def _heap_push(times: np.ndarray, places: np.ndarray, size: int, time: float,
                place: int) -> None:
     """Push (time, place) into the binary min-heap of ``size`` entries (capacity checked)."""
@@ -87,7 +87,7 @@ def _heap_push(times: np.ndarray, places: np.ndarray, size: int, time: float,
         i = up
 
 
-@njit
+@njit(inline="always")
 def _heap_pop(times: np.ndarray, places: np.ndarray, size: int) -> None:
     """Remove the root of the heap of ``size`` entries (the caller read it first)."""
     last = size - 1
@@ -108,7 +108,7 @@ def _heap_pop(times: np.ndarray, places: np.ndarray, size: int) -> None:
         i = child
 
 
-@njit
+@njit(inline="always")
 def _draw_lead_time(mean: float, cv: float) -> float:
     if cv <= 0.0 or mean <= 0.0:
         return mean
@@ -116,7 +116,7 @@ def _draw_lead_time(mean: float, cv: float) -> float:
     return np.random.gamma(shape, mean / shape)
 
 
-@njit
+@njit(inline="always")
 def _root_resupply_days(repairable: bool, procurement_days: float, repair_days: float,
                         condemnation: float) -> float:
     if not repairable or condemnation >= 1.0:
@@ -126,19 +126,6 @@ def _root_resupply_days(repairable: bool, procurement_days: float, repair_days: 
     if np.random.random() < condemnation:
         return procurement_days
     return repair_days
-
-
-@njit
-def _integrate(location: int, time: float, last_change: np.ndarray, on_hand: np.ndarray,
-               queue_length: np.ndarray, warmup: float, end: float,
-               location_out: np.ndarray) -> None:
-    """Add the state of ``location`` since its last change to the time integrals."""
-    low = max(last_change[location], warmup)
-    high = min(time, end)
-    if high > low:
-        location_out[location, LOCATION_BACKORDER_DAYS] += queue_length[location] * (high - low)
-        location_out[location, LOCATION_ON_HAND_DAYS] += on_hand[location] * (high - low)
-    last_change[location] = time
 
 
 @njit
@@ -169,7 +156,7 @@ def _next_empirical(e: int, period_start: np.ndarray, units_left: np.ndarray,
     return current
 
 
-@njit
+@njit(inline="always")
 def _queue_append(location: int, node: int, entity: int, value: float,
                   node_entity: np.ndarray, node_value: np.ndarray, node_next: np.ndarray,
                   queue_head: np.ndarray, queue_tail: np.ndarray,
@@ -255,7 +242,6 @@ def simulate_replication(
     queue_head = work_int[2]
     queue_tail = work_int[3]
     empirical_sites = work_int[4]
-    last_change = work_float[0]
     cumulative_rate = work_float[1]
     empirical_next = work_float[2]
     empirical_start = work_float[3]  # per empirical site: period start, units left,
@@ -267,7 +253,6 @@ def simulate_replication(
         queue_length[location] = 0
         queue_head[location] = -1
         queue_tail[location] = -1
-        last_change[location] = 0.0
         total_stock += stock[location]
     heap_size = 0
 
@@ -300,6 +285,7 @@ def simulate_replication(
         next_batch = np.random.exponential(1.0 / total_rate)
     customers_queued = 0
     measured_pending = 0
+    checked_warmup = False
     checked_end = False
     conservation = 0.0
     demand_units = 0.0
@@ -314,16 +300,23 @@ def simulate_replication(
                 demand_time = empirical_next[e]
                 demand_source = e
         arrival_time = heap_times[0] if heap_size > 0 else math.inf
+        if not checked_warmup and min(demand_time, arrival_time) >= warmup:
+            # time integrals over [warmup, end): the state at warmup counts for the whole
+            # window, every later change d at time t < end adds d (end - t)
+            checked_warmup = True
+            for location in range(n_locations):
+                location_out[location, LOCATION_BACKORDER_DAYS] = (queue_length[location]
+                                                                   * (end - warmup))
+                location_out[location, LOCATION_ON_HAND_DAYS] = on_hand[location] * (end - warmup)
         if not checked_end and min(demand_time, arrival_time) >= end:
             checked_end = True
             on_hand_total = 0
             for location in range(n_locations):
-                _integrate(location, end, last_change, on_hand, queue_length, warmup, end,
-                           location_out)
                 on_hand_total += on_hand[location]
             conservation = abs(on_hand_total + heap_size - customers_queued - total_stock)
         if demand_time < end and demand_time <= arrival_time:
             now = demand_time
+            weight = end - now if now >= warmup else 0.0  # see checked_warmup
             events += 1.0
             if demand_source >= 0:
                 site = empirical_sites[demand_source]
@@ -391,9 +384,8 @@ def simulate_replication(
                         site_out[site, SITE_LATERAL] += 1.0
                 ordering = origin
                 if origin >= 0:
-                    _integrate(origin, now, last_change, on_hand, queue_length, warmup, end,
-                               location_out)
                     on_hand[origin] -= 1
+                    location_out[origin, LOCATION_ON_HAND_DAYS] -= weight
                     wait = response_hours[site, origin]
                     if not math.isfinite(wait):
                         wait = emergency_response_hours
@@ -404,8 +396,6 @@ def simulate_replication(
                             site_out[site, SITE_WITHIN_WINDOW] += 1.0
                 else:
                     ordering = queued_at
-                    _integrate(queued_at, now, last_change, on_hand, queue_length, warmup,
-                               end, location_out)
                     if free_head >= 0:
                         node = free_head
                         free_head = node_next[node]
@@ -416,6 +406,7 @@ def simulate_replication(
                         return OVERFLOW_POOL
                     _queue_append(queued_at, node, -site - 1, now, node_entity, node_value,
                                   node_next, queue_head, queue_tail, queue_length)
+                    location_out[queued_at, LOCATION_BACKORDER_DAYS] += weight
                     customers_queued += 1
                     if measured:
                         measured_pending += 1
@@ -435,10 +426,9 @@ def simulate_replication(
                     transit = _draw_lead_time(lead_time_days[child], lead_time_cv[child])
                     if measured:
                         location_out[up, LOCATION_DEMAND] += 1.0
-                    _integrate(up, now, last_change, on_hand, queue_length, warmup, end,
-                               location_out)
                     if on_hand[up] > 0:
                         on_hand[up] -= 1
+                        location_out[up, LOCATION_ON_HAND_DAYS] -= weight
                         _heap_push(heap_times, heap_places, heap_size, now + transit, child)
                         heap_size += 1
                     else:
@@ -452,6 +442,7 @@ def simulate_replication(
                             return OVERFLOW_POOL
                         _queue_append(up, node, child, transit, node_entity, node_value,
                                       node_next, queue_head, queue_tail, queue_length)
+                        location_out[up, LOCATION_BACKORDER_DAYS] += weight
                     child = up
             continue
         # an arrival (or the end of the run)
@@ -464,10 +455,12 @@ def simulate_replication(
         _heap_pop(heap_times, heap_places, heap_size)
         heap_size -= 1
         events += 1.0
-        _integrate(place, now, last_change, on_hand, queue_length, warmup, end, location_out)
+        weight = end - now if warmup <= now < end else 0.0
         if queue_length[place] == 0:
             on_hand[place] += 1
+            location_out[place, LOCATION_ON_HAND_DAYS] += weight
             continue
+        location_out[place, LOCATION_BACKORDER_DAYS] -= weight
         node = queue_head[place]
         queue_head[place] = node_next[node]
         if queue_head[place] < 0:
