@@ -63,7 +63,8 @@ def plan_command(
         simulated = getattr(row, "simulated", None)
         measured = ("" if simulated is None else
                     f", simulated {simulated:.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]")
+        verdict = getattr(row, "verdict", "met" if row.meets_target else "not met")
         say(f"  {row.sla_row:<40} target {row.target:.4f}  planned {row.planned:.4f}"
-            f"{measured}  {'ok' if row.meets_target else 'NOT MET'}")
+            f"{measured}  {verdict.upper() if verdict == 'not met' else verdict}")
     say(f"outputs written to {folder.resolve()}")
     return EXIT_OK if result.meets_every_sla else EXIT_SLA

@@ -14,6 +14,7 @@ Rows are O(1) by construction. Rows without demand are kept out of the optimizat
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,6 +78,15 @@ class PlanningModel:
         self.row_lower = np.where(self.is_fill_row, targets, -np.inf)
         self.row_upper = np.where(self.is_fill_row, np.inf, 1.0 - targets)
         self.row_names = tuple(r.name for r in self.rows)
+
+    def with_target_offsets(self, offsets: np.ndarray) -> PlanningModel:
+        """A copy whose active rows ask ``offsets`` more service than their targets
+        (fill rate + offset; availability + offset). Columns stay valid."""
+        tightened = copy.copy(self)
+        targets = np.array([r.target for r in self.rows]) + np.asarray(offsets, dtype=float)
+        tightened.row_lower = np.where(self.is_fill_row, targets, -np.inf)
+        tightened.row_upper = np.where(self.is_fill_row, np.inf, 1.0 - targets)
+        return tightened
 
     @property
     def n_parts(self) -> int:
