@@ -447,7 +447,7 @@ max_stock_per_location = {MAX_STOCK_PER_LOCATION}
 {SLA_CLASSES_TOML}
 [demand]
 history_period = "month"
-history_method = "sba"
+history_method = "poisson"
 
 [early_warning]
 as_of = {AS_OF.isoformat()}
