@@ -105,17 +105,18 @@ def _same_draws(parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np
                 end: float, out: np.ndarray) -> None:
     """Draw exactly the random numbers of the kernel under the backorder rule, nothing else.
 
-    Per part and replication (same seeds): the demand batches (exponential gap, uniform
-    site, geometric size if compound), and per unit one transit time per hop up the
-    tree (gamma when ``cv > 0``) and the root's repair-or-procure uniform.
+    Per part (same seed, replications one after the other): the demand batches
+    (exponential gap, uniform site, geometric size if compound), and per unit one transit
+    time per hop up the tree (gamma when ``cv > 0``) and the root's repair-or-procure
+    uniform.
     """
-    n_parts, n_replications = seeds.shape
+    n_parts, n_replications = out.shape
     n_sites = site_primary.size
     for p in numba.prange(n_parts):
         cumulative = np.cumsum(batch_rate[p])
         total_rate = cumulative[-1]
+        np.random.seed(seeds[p])  # noqa: NPY002
         for r in range(n_replications):
-            np.random.seed(seeds[p, r])  # noqa: NPY002
             if total_rate <= 0.0:
                 continue
             units_drawn = 0.0
@@ -152,13 +153,13 @@ def same_draws_limit(network, parts, replications: int, years: float,  # type: i
     vtm = np.asarray(parts.variance_to_mean, dtype=float)
     batch_q = (vtm - 1.0) / (vtm + 1.0)
     batch_rate = parts.demand_rate / DAYS_PER_YEAR * (1.0 - batch_q)
-    seeds = part_seeds(seed, parts.n_parts, replications)
+    seeds = part_seeds(seed, parts.n_parts)
     out = np.zeros((parts.n_parts, replications))
     args = (network.parent.astype(np.int64), network.lead_time_days.astype(float),
             network.lead_time_cv.astype(float), network.site_primary.astype(np.int64),
             batch_rate, batch_q, parts.repairable.astype(np.bool_),
             parts.condemnation_fraction.astype(float))
-    _same_draws(*args, seeds[:1, :1], 1.0, out[:1, :1])  # compile
+    _same_draws(*args, seeds[:1], 1.0, out[:1, :1])  # compile
     start, cpu = time.perf_counter(), time.process_time()
     _same_draws(*args, seeds, (years + warmup) * DAYS_PER_YEAR, out)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu

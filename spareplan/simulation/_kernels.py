@@ -30,7 +30,7 @@ Time averages of on-hand stock and backorders are taken over ``[warmup, end)``.
 """
 
 # numba's per-thread generator is the legacy np.random API; it is seeded explicitly per part
-# and replication (see simulate_parts), never globally from Python.
+# (see simulate_part), never globally from Python.
 # ruff: noqa: NPY002
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def simulate_replication(
     heap_places: np.ndarray, node_entity: np.ndarray, node_value: np.ndarray,
     node_next: np.ndarray,
 ) -> int:
-    """Simulate one part for one replication (the caller seeds numba's generator).
+    """Simulate one part for one replication (from the current state of numba's generator).
 
     Parameters
     ----------
@@ -230,8 +230,8 @@ def simulate_replication(
     -------
     int
         0, or ``OVERFLOW_HEAP`` / ``OVERFLOW_POOL`` when a fixed capacity ran out: the
-        outputs are then incomplete and the caller reruns the replication (same seed)
-        with larger arrays. The arrays are never grown here, so the event loop carries
+        outputs are then incomplete and the caller reruns the part from its seed with
+        larger arrays. The arrays are never grown here, so the event loop carries
         no array reassignments (no reference counting in the hot path).
     """
     n_locations = parent.size
@@ -507,15 +507,17 @@ def simulate_part(
     stock: np.ndarray, batch_rate_per_day: np.ndarray, batch_q: np.ndarray,
     empirical_indptr: np.ndarray, empirical_values: np.ndarray, period_days: float,
     repairable: bool, procurement_days: float, repair_days: float, condemnation: float,
-    seeds: np.ndarray, warmup: float, end: float,
+    seed: int, warmup: float, end: float,
     site_out: np.ndarray, location_out: np.ndarray, part_out: np.ndarray,
 ) -> None:
-    """Every replication of one part: work arrays allocated once, reused, grown on overflow.
+    """Every replication of one part, one random stream: numba's generator is seeded once
+    with ``seed`` and the replications run one after the other from it.
 
-    ``seeds (R,)``; outputs ``(R, N, SITE_FIELDS)``, ``(R, L, LOCATION_FIELDS)``,
-    ``(R, PART_FIELDS)``. Replication ``r`` seeds numba's generator with ``seeds[r]`` and
-    is rerun from that seed (outputs zeroed) with doubled capacities after an overflow, so
-    its figures do not depend on the capacities, the thread or the other replications.
+    Outputs ``(R, N, SITE_FIELDS)``, ``(R, L, LOCATION_FIELDS)``, ``(R, PART_FIELDS)``.
+    The work arrays are allocated once per part and reused by every replication. When a
+    fixed capacity (event heap, queue nodes) runs out, the capacities are doubled and the
+    part is rerun from its seed (outputs overwritten), so its figures do not depend on the
+    capacities or on the thread that runs it.
     """
     width = max(parent.size, site_primary.size)
     work_int = np.empty((WORK_INT_ROWS, width), dtype=np.int64)
@@ -533,9 +535,11 @@ def simulate_part(
     node_entity = np.empty(capacity, dtype=np.int64)
     node_value = np.empty(capacity)
     node_next = np.empty(capacity, dtype=np.int64)
-    for replication in range(seeds.size):
-        while True:
-            np.random.seed(seeds[replication])
+    n_replications = part_out.shape[0]
+    while True:
+        np.random.seed(seed)
+        status = 0
+        for replication in range(n_replications):
             site_out[replication] = 0.0
             location_out[replication] = 0.0
             part_out[replication] = 0.0
@@ -548,14 +552,16 @@ def simulate_part(
                 site_out[replication], location_out[replication], part_out[replication],
                 work_int, work_float, heap_times, heap_places, node_entity, node_value,
                 node_next)
-            if status == 0:
+            if status != 0:
                 break
-            capacity *= 2
-            heap_times = np.empty(capacity)
-            heap_places = np.empty(capacity, dtype=np.int64)
-            node_entity = np.empty(capacity, dtype=np.int64)
-            node_value = np.empty(capacity)
-            node_next = np.empty(capacity, dtype=np.int64)
+        if status == 0:
+            break
+        capacity *= 2
+        heap_times = np.empty(capacity)
+        heap_places = np.empty(capacity, dtype=np.int64)
+        node_entity = np.empty(capacity, dtype=np.int64)
+        node_value = np.empty(capacity)
+        node_next = np.empty(capacity, dtype=np.int64)
 
 
 @njit_parallel
@@ -574,15 +580,16 @@ def simulate_parts(
 
     Per-part arrays carry a leading part axis: ``stock (P, L)``, ``batch_rate_per_day``
     and ``batch_q (P, N)``, ``empirical_indptr (P, N + 1)`` into the flat
-    ``empirical_values``, root resupply parameters ``(P,)``. ``seeds (P, R)`` holds one
-    seed per part and replication; numba's generator is seeded with it at the start of
-    every replication, so results do not depend on the number of threads or on how the
-    parts are scheduled (the caller may use dynamic scheduling, e.g.
-    ``numba.parallel_chunksize(1)``, to balance parts of very different sizes). Outputs:
+    ``empirical_values``, root resupply parameters ``(P,)``. ``seeds (P,)`` holds one
+    seed per part; numba's (per-thread) generator is seeded with it at the top of the
+    part's iteration and the part's replications follow from that stream, so results do
+    not depend on the number of threads or on how the parts are scheduled (the caller may
+    use dynamic scheduling, e.g. ``numba.parallel_chunksize(1)``, to balance parts of
+    very different sizes). Outputs:
     ``site_out (P, R, N, SITE_FIELDS)``, ``location_out (P, R, L, LOCATION_FIELDS)``,
     ``part_out (P, R, PART_FIELDS)``; every slot is overwritten.
     """
-    n_parts = seeds.shape[0]
+    n_parts = seeds.size
     for part in prange(n_parts):
         simulate_part(
             parent, lead_time_days, lead_time_cv, site_primary, response_hours,

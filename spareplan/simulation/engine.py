@@ -2,7 +2,8 @@
 
 :func:`simulate_network` packs a compiled network (:class:`~spareplan.network.Network`,
 :class:`~spareplan.network.PartArrays`) and a stock matrix for the numba kernels, derives
-one seed per part and replication with :class:`numpy.random.SeedSequence`, runs the parts
+one seed per part with :class:`numpy.random.SeedSequence` (the part's replications follow
+one another in that part's stream), runs the parts
 in chunks (bounded memory, reductions in a fixed order so that results do not depend on
 the thread count) and returns :class:`SimulationArrays`. No pandas here.
 """
@@ -95,18 +96,18 @@ class SimulationArrays:
         return self.site_totals.shape[0]
 
 
-def part_seeds(seed: int, n_parts: int, replications: int) -> np.ndarray:
-    """One 32-bit seed per part and replication, ``(P, R)`` int64.
+def part_seeds(seed: int, n_parts: int) -> np.ndarray:
+    """One 32-bit seed per part, ``(P,)`` int64.
 
-    ``SeedSequence(seed).spawn(n_parts)`` gives every part its own stream; each child
-    yields ``replications`` words. The seeds depend on the part's position only, so a
-    part's figures do not depend on the thread count or on how parts are chunked.
+    ``SeedSequence(seed).spawn(n_parts)`` gives every part its own stream; the seed of
+    part ``p`` depends on ``seed`` and ``p`` only, so a part's figures do not depend on the
+    thread count, on how parts are chunked or on how many parts are simulated with it.
+    The kernel seeds numba's generator with it once and runs the part's replications
+    one after the other from that stream.
     """
     children = np.random.SeedSequence(seed).spawn(n_parts)
-    seeds = np.empty((n_parts, replications), dtype=np.int64)
-    for p, child in enumerate(children):
-        seeds[p] = child.generate_state(replications, dtype=np.uint32)
-    return seeds
+    return np.array([child.generate_state(1, dtype=np.uint32)[0] for child in children],
+                    dtype=np.int64)
 
 
 def lateral_candidates(network: Network) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +204,7 @@ def simulate_network(
     if empirical is None:
         empirical = EmpiricalDemand(np.zeros((n_parts, n_sites + 1), dtype=np.int64),
                                     np.empty(0), 1.0)
-    seeds = part_seeds(seed, n_parts, replications)
+    seeds = part_seeds(seed, n_parts)
     warmup = warmup_years * DAYS_PER_YEAR
     end = warmup + years * DAYS_PER_YEAR
 
@@ -217,7 +218,7 @@ def simulate_network(
         size = chunk.stop - chunk.start
         site_out = np.zeros((size, replications, n_sites, k.SITE_FIELDS))
         # dynamic scheduling: parts differ a lot in work, and a part's figures do not
-        # depend on the thread that runs it (its own seeds, its own work arrays)
+        # depend on the thread that runs it (its own seed, its own work arrays)
         with numba.parallel_chunksize(1):
             k.simulate_parts(
                 network.parent.astype(np.int64), network.lead_time_days.astype(float),
