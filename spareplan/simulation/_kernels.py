@@ -63,7 +63,8 @@ LOCATION_FIELDS = 3
 PART_DEMAND_UNITS = 0  # every unit demanded in the run (warm-up included)
 PART_EVENTS = 1  # every event processed (demand batches + arrivals)
 PART_CONSERVATION = 2  # max |on hand + in transit - customer backorders - sum S| checked
-PART_FIELDS = 3
+PART_RERUNS = 3  # times the part was rerun from its seed with doubled capacities
+PART_FIELDS = 4
 
 # rows of the per-part work arrays (see simulate_replication) and overflow codes
 WORK_INT_ROWS = 5
@@ -536,6 +537,7 @@ def simulate_part(
     node_value = np.empty(capacity)
     node_next = np.empty(capacity, dtype=np.int64)
     n_replications = part_out.shape[0]
+    reruns = 0
     while True:
         np.random.seed(seed)
         status = 0
@@ -556,12 +558,15 @@ def simulate_part(
                 break
         if status == 0:
             break
+        reruns += 1
         capacity *= 2
         heap_times = np.empty(capacity)
         heap_places = np.empty(capacity, dtype=np.int64)
         node_entity = np.empty(capacity, dtype=np.int64)
         node_value = np.empty(capacity)
         node_next = np.empty(capacity, dtype=np.int64)
+    for replication in range(n_replications):
+        part_out[replication, PART_RERUNS] = reruns
 
 
 @njit_parallel

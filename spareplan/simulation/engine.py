@@ -80,7 +80,8 @@ class SimulationArrays:
         ``(P, R, L, LOCATION_FIELDS)`` per part: backorder and on-hand integrals (unit-days)
         and units demanded.
     part_out : numpy.ndarray
-        ``(P, R, PART_FIELDS)``: units demanded, events, conservation residual.
+        ``(P, R, PART_FIELDS)``: units demanded, events, conservation residual, reruns
+        of the part with doubled work-array capacities.
     years : float
         Measured horizon per replication (years).
     """

@@ -118,3 +118,22 @@ def test_compound_poisson_keeps_the_mean_and_lowers_the_fill_rate() -> None:
     fill_batchy = batchy.site_totals[:, 0, k.SITE_FILLED_PRIMARY] / batchy.site_totals[
         :, 0, k.SITE_REQUESTS]
     assert fill_batchy.mean() < fill_plain.mean()
+
+
+def test_capacity_overflow_reruns_the_part_and_keeps_little() -> None:
+    """Lumpy demand (variance-to-mean 40) with no stock outgrows the initial event heap and
+    queue pool: the part is rerun from its seed with larger arrays, and at S = 0 the
+    backorders still equal the pipeline lambda T (Little's law)."""
+    rate_per_day, lead_days = 4.0, 60.0
+    network = make_network([-1], [0.0], [0])
+    parts = make_parts(np.array([[rate_per_day * 365.0]]), procurement_days=lead_days,
+                       variance_to_mean=np.array([[40.0]]))
+    result = simulate_network(network, parts, np.array([[0]]), replications=4, years=4.0,
+                              seed=6)
+    assert result.part_out[0, :, k.PART_RERUNS].min() >= 1
+    assert result.part_out[..., k.PART_CONSERVATION].max() == 0
+    backorders = result.location_parts[0, :, 0, k.LOCATION_BACKORDER_DAYS] / (4.0 * 365)
+    _agrees(backorders, rate_per_day * lead_days)
+    again = simulate_network(network, parts, np.array([[0]]), replications=4, years=4.0,
+                             seed=6)
+    np.testing.assert_array_equal(result.location_parts, again.location_parts)
