@@ -604,3 +604,76 @@ def simulate_parts(
             repairable[part], procurement_days[part], repair_days[part],
             condemnation[part], seeds[part], warmup, end, site_out[part],
             location_out[part], part_out[part])
+
+
+@njit
+def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup: float,
+                            end: float, window_hours: float, fill_counts: np.ndarray,
+                            within_counts: np.ndarray, wait_days: np.ndarray,
+                            level_days: np.ndarray) -> tuple[float, float]:
+    """Every base stock S = 0..S_max of one location from one demand path (backordering).
+
+    Under complete backordering the units in resupply X(t) (orders outstanding) do not
+    depend on S, and FCFS gives every stock level from the same path: demand unit n
+    (0-based, time ``unit_times[n]``, sorted) is filled from stock iff the (n - S)-th
+    resupply arrival (0-based, ``arrivals`` sorted) came before it, and otherwise waits
+    until that arrival: ``wait_n(S) = max(0, arrivals[n - S] - t_n)``, 0 for n < S.
+
+    Parameters
+    ----------
+    unit_times : numpy.ndarray
+        Demand times of every unit (days, sorted), warm-up included.
+    arrivals : numpy.ndarray
+        Resupply arrival times ``t_n + L_n`` of the same units, sorted.
+    warmup, end : float
+        The measured interval ``[warmup, end)``: demands in it are counted, time averages
+        are taken over it.
+    window_hours : float
+        SLA window (``nan``: none; waits are in days, the window in hours).
+    fill_counts, within_counts, wait_days : numpy.ndarray
+        ``(S_max + 1,)``, added to: measured units filled from stock, filled within the
+        window, and the sum of their waits (days), per S.
+    level_days : numpy.ndarray
+        ``(S_max + 1,)``, added to: time (days) with X = x for x = 0..S_max.
+
+    Returns
+    -------
+    (float, float)
+        Measured units and the time integral of X over ``[warmup, end)`` (unit-days).
+    """
+    n_units = unit_times.size
+    max_stock = fill_counts.size - 1
+    arrived = 0
+    level = 0
+    last = 0.0
+    measured = 0.0
+    pipeline_days = 0.0
+    for n in range(n_units + 1):
+        t = unit_times[n] if n < n_units else math.inf
+        # arrivals strictly before t lower X; then the demand at t raises it
+        while True:
+            step = arrivals[arrived] if arrived < n_units and arrivals[arrived] < t else t
+            low, high = max(last, warmup), min(step, end)
+            if high > low:
+                pipeline_days += level * (high - low)
+                if level <= max_stock:
+                    level_days[level] += high - low
+            last = step
+            if step == t:
+                break
+            level -= 1
+            arrived += 1
+        if n == n_units:
+            break
+        if warmup <= t < end:
+            measured += 1.0
+            for stock in range(max_stock + 1):
+                k = n - stock
+                wait = 0.0 if k < 0 else max(arrivals[k] - t, 0.0)
+                if k < 0 or arrivals[k] < t:
+                    fill_counts[stock] += 1.0
+                wait_days[stock] += wait
+                if wait * 24.0 <= window_hours:
+                    within_counts[stock] += 1.0
+        level += 1
+    return measured, pipeline_days
