@@ -52,6 +52,9 @@ def simulate_command(
     seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
     replications: Annotated[int, typer.Option(help="Independent replications (>= 2).")] = 20,
     years: Annotated[float, typer.Option(help="Measured years per replication.")] = 5.0,
+    demand: Annotated[str, typer.Option(help="'model': the demand rates (Poisson or compound "
+                                        "Poisson); 'empirical': resample each part x site's "
+                                        "demand_history, period by period.")] = "model",
 ) -> int:
     """Simulate a plan and write every SLA row with its 95 % confidence interval.
 
@@ -65,8 +68,9 @@ def simulate_command(
     -------
     int
         0 when every SLA row meets its target (point estimate), 1 when one does not.
-        Bad input (unknown parts or locations in the plan, zero horizon, negative rates)
-        raises :class:`spareplan.errors.InputError` (exit 2).
+        Bad input (unknown parts or locations in the plan, zero horizon, negative rates,
+        ``--demand empirical`` without a ``demand_history`` with sites) raises
+        :class:`spareplan.errors.InputError` (exit 2).
     """
     if not (math.isfinite(years) and years > 0):
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
@@ -75,7 +79,8 @@ def simulate_command(
     loaded = load_scenario(scenario)
     frame = None if plan is None else _read_plan(Path(plan))
     result = simulate_plan(loaded, frame, replications=replications, years=years, seed=seed,
-                           source=Path(plan).name if plan is not None else "current_stock")
+                           source=Path(plan).name if plan is not None else "current_stock",
+                           demand=demand)
     table = result.to_frame()
     summary = {
         "command": "simulate",

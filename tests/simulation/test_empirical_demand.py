@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -93,3 +94,15 @@ def test_empirical_counts_are_over_dispersed(tmp_path: Path) -> None:
     counts = arrays.site_parts[part, :, site, k.SITE_REQUESTS]
     assert abs(counts.mean() - 48.0) < 4 * np.sqrt(390.0 / counts.size)
     assert counts.var(ddof=1) > 2 * 48.0
+
+
+def test_cli_demand_option(tmp_path: Path) -> None:
+    from spareplan.cli.simulate import simulate_command
+
+    folder = _with_history(tmp_path, _history())
+    out = tmp_path / "out"
+    simulate_command(folder, plan=None, out=out, replications=2, years=1.0, demand="empirical")
+    assert json.loads((out / "summary.json").read_text())["demand"] == "empirical"
+    with pytest.raises(InputError, match="demand"):
+        simulate_command(TINY, plan=None, out=tmp_path / "bad", replications=2, years=1.0,
+                         demand="empirical")
