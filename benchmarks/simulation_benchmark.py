@@ -352,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{pure['units_per_s']:.3g} | {pure['units_per_cpu_s']:.3g} | "
               f"{ours['units_per_s'] / pure['units_per_s']:.0f}x | "
               f"{ours['units_per_cpu_s'] / pure['units_per_cpu_s']:.0f}x |"]
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB (Linux)
+    lines += ["", f"peak resident memory of this benchmark process: {peak:.2f} GiB"]
     text = "\n".join(lines)
     print(text)
     if args.markdown:

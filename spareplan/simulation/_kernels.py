@@ -26,7 +26,18 @@ analytic METRIC evaluation approximates:
 
 Requests arriving in ``[warmup, end)`` are measured; after ``end`` no new demand arrives and
 the events run on until every measured request has been filled (FCFS makes this exact).
-Time averages of on-hand stock and backorders are taken over ``[warmup, end)``.
+Time averages of on-hand stock and backorders are taken over ``[warmup, end)``: the state at
+the warm-up counts for the whole window and every later change ``d`` at time ``t < end``
+adds ``d (end - t)``, so no per-location bookkeeping of the last change is needed.
+
+Layout for speed: one seed per part, replications in sequence from the part's stream;
+work arrays allocated once per part and reused by its replications; the event heap and the
+FCFS queue nodes have fixed capacities (no array is reassigned inside the event loop, so
+numba emits no reference counting there); on overflow the part is rerun from its seed
+with doubled capacities (``PART_RERUNS``), so figures never depend on the capacities.
+
+:func:`stock_curve_replication` is a separate one-location kernel: every base stock level
+from one demand path under complete backordering (see :mod:`spareplan.simulation.curve`).
 """
 
 # numba's per-thread generator is the legacy np.random API; it is seeded explicitly per part
