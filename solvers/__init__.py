@@ -7,7 +7,13 @@ as in van Houtum & Kranenburg 2015), and an independent solution check.
 """
 
 from solvers.check import check_solution, row_activity, solution_cost
-from solvers.column_generation import ColumnGenerationResult, PricingResult, column_generation
+from solvers.column_generation import (
+    ColumnGenerationResult,
+    MasterLP,
+    PricingResult,
+    column_generation,
+    solve_master_lp,
+)
 from solvers.diagnostics import row_reach, unreachable_rows
 from solvers.errors import (
     BackendUnavailableError,
@@ -31,6 +37,7 @@ __all__ = [
     "ColumnGenerationResult",
     "InfeasibleProblemError",
     "InvalidProblemError",
+    "MasterLP",
     "PricingResult",
     "Solution",
     "SolutionCheckError",
@@ -45,5 +52,6 @@ __all__ = [
     "row_reach",
     "solution_cost",
     "solve",
+    "solve_master_lp",
     "unreachable_rows",
 ]

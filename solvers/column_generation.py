@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -42,7 +42,13 @@ from solvers.solution import Solution
 from solvers.solving import finalize_solution, solve
 from solvers.status import SolveStatus
 
-__all__ = ["ColumnGenerationResult", "PricingResult", "column_generation"]
+__all__ = [
+    "ColumnGenerationResult",
+    "MasterLP",
+    "PricingResult",
+    "column_generation",
+    "solve_master_lp",
+]
 
 _MAX_PENALTY = 1e12
 
@@ -116,6 +122,45 @@ class _MasterDuals:
     group_duals: npt.NDArray[np.float64]
     link_duals: dict[tuple[int, int], float]
     artificial_in_use: bool
+    option_values: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+
+
+@dataclass(frozen=True, eq=False)
+class MasterLP:
+    """LP relaxation of a restricted master (:func:`solve_master_lp`).
+
+    Attributes
+    ----------
+    value : float
+        LP value (artificial penalties included while ``artificial_in_use``).
+    row_duals : array of float, shape (n_rows,)
+        Duals :math:`\\pi` of the unscaled problem rows.
+    group_duals : array of float, shape (n_groups,)
+        Duals :math:`\\mu_g` of the convexity rows.
+    option_values : array of float, shape (n_options,)
+        Primal values :math:`x_o` (at most ``n_rows`` groups are fractional at a vertex).
+    artificial_in_use : bool
+        True when an artificial column is positive: the restricted master is infeasible.
+    """
+
+    value: float
+    row_duals: npt.NDArray[np.float64]
+    group_duals: npt.NDArray[np.float64]
+    option_values: npt.NDArray[np.float64]
+    artificial_in_use: bool
+
+
+def solve_master_lp(problem: ChoiceProblem, penalty: float | None = None) -> MasterLP:
+    """Solve the LP relaxation of ``problem`` with a big-M artificial column on every row.
+
+    The penalty defaults to ``1e3`` times the largest option cost (at least 1e6), raised
+    by the caller when artificials stay in use.
+    """
+    if penalty is None:
+        penalty = max(1e6, 1e3 * float(np.abs(problem.cost).max()))
+    duals = _solve_master_lp(problem, penalty)
+    return MasterLP(duals.value, duals.row_duals, duals.group_duals, duals.option_values,
+                    duals.artificial_in_use)
 
 
 def _solve_master_lp(problem: ChoiceProblem, penalty: float) -> _MasterDuals:
@@ -156,6 +201,7 @@ def _solve_master_lp(problem: ChoiceProblem, penalty: float) -> _MasterDuals:
         group_duals=duals[: form.n_groups],
         link_duals=link_duals,
         artificial_in_use=bool(np.any(values[form.n_cols :] > 1e-9)),
+        option_values=values[: form.n_options].copy(),
     )
 
 

@@ -69,17 +69,15 @@ def _next_move(
     """
     cost_now, gain_now = costs[position], gains[position]
     best_ratio, best_target = 0.0, -1
-    for target in range(len(costs)):
-        if target == position:
-            continue
+    # Options are in (cost, index) order and a group only moves forward in it: with equal
+    # costs, weights that change between phases could otherwise swap two options forever.
+    for target in range(position + 1, len(costs)):
         delta_cost = costs[target] - cost_now
         delta_gain = gains[target] - gain_now
         if delta_cost < 0.0 or delta_gain <= 1e-15 or math.isinf(delta_cost):
             continue
         ratio = math.inf if delta_cost == 0.0 else delta_gain / delta_cost
         if not hull:
-            if delta_cost > 0.0 and target < position:
-                continue
             return ratio, target
         if ratio >= best_ratio * (1.0 - 1e-12) and (ratio > best_ratio or target > best_target):
             best_ratio, best_target = max(ratio, best_ratio), target

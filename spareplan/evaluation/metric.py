@@ -27,8 +27,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
-from spareplan._numba import njit
+from spareplan._numba import njit, njit_parallel
 from spareplan.evaluation.poisson import erlang_loss, expected_backorders, poisson_cdf
 
 DAYS_PER_YEAR = 365.0
@@ -243,6 +244,24 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
     out_stock[:] = lo
     total = 0.0
     best_child = np.zeros(n_loc, dtype=np.int64)
+    # Exact pruning: the non-holding terms of a subtree are at least -gain[loc] (within <= 1,
+    # waits and emergencies priced >= 0), so once h c S - gain[loc] reaches the best value
+    # found, no larger S at loc can win (holding grows with S): the stock loop stops.
+    gain = np.zeros(n_loc)
+    prune = emergency_cost >= 0.0
+    for loc in range(n_loc):
+        for q in range(loc_site_ptr[loc], loc_site_ptr[loc + 1]):
+            s = loc_site_idx[q]
+            if rate[s] <= 0.0:
+                continue
+            if weight_wait[s] < 0.0:
+                prune = False
+            gain[loc] += max(weight_within[s], 0.0)
+    for loc in range(n_loc - 1, -1, -1):
+        if parent[loc] >= 0:
+            gain[parent[loc]] += gain[loc]
+    if not prune:
+        gain[:] = np.inf
     for root in range(n_loc):
         if parent[root] >= 0:
             continue
@@ -252,6 +271,9 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
             first = lo[root] if pass_ == 0 else best_root_stock
             last = hi[root] if pass_ == 0 else best_root_stock
             for s_root in range(first, last + 1):
+                if (pass_ == 0 and unit_cost * holding_rate[root] * s_root - gain[root]
+                        >= best_root_value - 1e-12):
+                    break
                 _node_state(root, s_root, parent, lead, root_days, lam, lost, resupply, fill,
                             ebo, delay, cond)
                 value = unit_cost * holding_rate[root] * s_root + _sites_value(
@@ -263,6 +285,8 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                     c = child_idx[qc]
                     best_c_value = np.inf
                     for s_c in range(lo[c], hi[c] + 1):
+                        if unit_cost * holding_rate[c] * s_c - gain[c] >= best_c_value - 1e-12:
+                            break
                         _node_state(c, s_c, parent, lead, root_days, lam, lost, resupply,
                                     fill, ebo, delay, cond)
                         v_c = unit_cost * holding_rate[c] * s_c + _sites_value(
@@ -274,6 +298,9 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                             g = child_idx[qg]
                             best_g_value = np.inf
                             for s_g in range(lo[g], hi[g] + 1):
+                                if (unit_cost * holding_rate[g] * s_g - gain[g]
+                                        >= best_g_value - 1e-12):
+                                    break
                                 _node_state(g, s_g, parent, lead, root_days, lam, lost,
                                             resupply, fill, ebo, delay, cond)
                                 v_g = unit_cost * holding_rate[g] * s_g + _sites_value(
@@ -300,3 +327,65 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
         out_stock[root] = best_root_stock
         total += best_root_value
     return total
+
+
+@njit_parallel
+def price_parts_exact(parts: np.ndarray, lo: np.ndarray, hi: np.ndarray, parent: np.ndarray,
+                      lead: np.ndarray, holding_rate: np.ndarray, is_leaf: np.ndarray,
+                      child_ptr: np.ndarray, child_idx: np.ndarray, site_primary: np.ndarray,
+                      loc_site_ptr: np.ndarray, loc_site_idx: np.ndarray,
+                      response: np.ndarray, site_window_hours: np.ndarray, rule: int,
+                      emergency_hours: float, emergency_cost: float, lateral_ptr: np.ndarray,
+                      lateral_idx: np.ndarray, unit_cost: np.ndarray, root_days: np.ndarray,
+                      rate: np.ndarray, weight_within: np.ndarray, weight_wait: np.ndarray,
+                      out_stock: np.ndarray, out_value: np.ndarray) -> None:
+    """:func:`price_part_exact` for many parts in one call, in parallel over parts.
+
+    Parameters
+    ----------
+    parts : int64 (K,)
+        Part index (row of ``unit_cost``, ``root_days``, ``rate``) of each job.
+    lo, hi : int64 (K, L)
+        Stock bounds of each job.
+    unit_cost, root_days : float64 (P,)
+    rate : float64 (P, N)
+        Demand per year per part and site.
+    weight_within, weight_wait : float64 (K, N)
+        Lagrangian prices of each job.
+    out_stock : int64 (K, L), out_value : float64 (K,)
+        Written: the minimizing stock vector and the minimum of each job.
+
+    The packed layout follows statsforecast's kernels: one compiled call prices every part
+    (``prange``), instead of one Python call per part.
+    """
+    for k in prange(parts.shape[0]):
+        p = parts[k]
+        out_value[k] = price_part_exact(
+            lo[k], hi[k], parent, lead, holding_rate, is_leaf, child_ptr, child_idx,
+            site_primary, loc_site_ptr, loc_site_idx, response, site_window_hours, rule,
+            emergency_hours, emergency_cost, lateral_ptr, lateral_idx, unit_cost[p],
+            root_days[p], rate[p], weight_within[k], weight_wait[k], out_stock[k])
+
+
+@njit_parallel
+def evaluate_stocks(parts: np.ndarray, stock: np.ndarray, parent: np.ndarray,
+                    lead: np.ndarray, holding_rate: np.ndarray, is_leaf: np.ndarray,
+                    site_primary: np.ndarray, response: np.ndarray,
+                    site_window_hours: np.ndarray, rule: int, emergency_hours: float,
+                    lateral_ptr: np.ndarray, lateral_idx: np.ndarray, unit_cost: np.ndarray,
+                    root_days: np.ndarray, rate: np.ndarray, out_within: np.ndarray,
+                    out_wait: np.ndarray, out_fill: np.ndarray, out_costs: np.ndarray) -> None:
+    """:func:`evaluate_stock` for K (part, stock vector) jobs in one call, over ``prange``.
+
+    ``stock`` int64 (K, L); writes ``out_within``/``out_wait`` (K, N), ``out_fill`` (K, L)
+    and ``out_costs`` (K, 3): holding cost, emergency and lateral shipments per year.
+    """
+    for k in prange(parts.shape[0]):
+        p = parts[k]
+        h, e, lat = evaluate_stock(
+            stock[k], parent, lead, holding_rate, is_leaf, site_primary, response,
+            site_window_hours, rule, emergency_hours, lateral_ptr, lateral_idx, unit_cost[p],
+            root_days[p], rate[p], out_within[k], out_wait[k], out_fill[k])
+        out_costs[k, 0] = h
+        out_costs[k, 1] = e
+        out_costs[k, 2] = lat

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spareplan.evaluation.metric import evaluate_stock, price_part_exact
+from spareplan.evaluation.metric import (
+    evaluate_stock,
+    evaluate_stocks,
+    price_part_exact,
+    price_parts_exact,
+)
 from spareplan.network import LATERAL, Network, PartArrays
 
 
@@ -126,6 +131,101 @@ class ServiceModel:
             if net.stockout_rule == LATERAL:
                 reached[self.lateral_idx[self.lateral_ptr[s]:self.lateral_ptr[s + 1]]] = True
         return reached
+
+    def _reach_matrix(self) -> np.ndarray:
+        """Boolean (N, L): location l matters for site s (an ancestor of its primary, or a
+        lateral source under the lateral rule); cached."""
+        cached = getattr(self, "_reach", None)
+        if cached is not None:
+            return cached
+        net = self.network
+        reach = np.zeros((net.n_sites, net.n_locations), dtype=bool)
+        for s in range(net.n_sites):
+            a = net.site_primary[s]
+            while a >= 0:
+                reach[s, a] = True
+                a = net.parent[a]
+            if net.stockout_rule == LATERAL:
+                reach[s, self.lateral_idx[self.lateral_ptr[s]:self.lateral_ptr[s + 1]]] = True
+        self._reach = reach
+        return reach
+
+    def bounds_many(self, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`bounds` of many parts at once: int64 (K, L) lowest and highest stock."""
+        parts = np.asarray(parts, dtype=np.int64)
+        demand = (self.parts.demand_rate[parts] > 0).astype(np.float64)
+        inside = (demand @ self._reach_matrix().astype(np.float64)) > 0
+        low = self.parts.min_stock[parts][:, None]
+        high = self.parts.max_stock[parts][:, None]
+        lo = np.where(inside, low, 0).astype(np.int64)
+        hi = np.where(inside, np.maximum(high, lo), 0).astype(np.int64)
+        return lo, hi
+
+    @property
+    def exact_pricing(self) -> bool:
+        """True when :meth:`price` is the exact tree dynamic program (rule not lateral,
+        at most three levels)."""
+        return self.network.stockout_rule != LATERAL and self.depth_ok
+
+    def price_many(self, parts: np.ndarray, weight_within: np.ndarray,
+                   weight_wait: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact Lagrangian pricing of many parts in one parallel kernel call.
+
+        Parameters
+        ----------
+        parts : int (K,)
+        weight_within, weight_wait : float64 (K, N)
+            Per-part site prices (see :meth:`PlanningModel.site_weights`).
+
+        Returns
+        -------
+        stock : int64 (K, L), value : float64 (K,)
+            Minimizer and minimum of cost - w . within + v . wait for each part
+            (:func:`~spareplan.evaluation.metric.price_parts_exact`). Requires
+            :attr:`exact_pricing`.
+        """
+        if not self.exact_pricing:
+            raise ValueError("price_many needs the exact pricer (rule not lateral, depth <= 2)")
+        net = self.network
+        parts = np.ascontiguousarray(parts, dtype=np.int64)
+        lo, hi = self.bounds_many(parts)
+        stock = np.empty_like(lo)
+        value = np.empty(parts.shape[0])
+        price_parts_exact(
+            parts, lo, hi, net.parent, net.lead_time_days, net.holding_rate_per_year,
+            self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
+            self.loc_site_ptr, self.loc_site_idx, net.response_hours, self.site_window_hours,
+            net.stockout_rule, net.emergency_response_hours, net.emergency_shipment_cost,
+            self.lateral_ptr, self.lateral_idx, self.parts.unit_cost.astype(np.float64),
+            self.root_days.astype(np.float64), self.parts.demand_rate,
+            np.ascontiguousarray(weight_within, dtype=np.float64),
+            np.ascontiguousarray(weight_wait, dtype=np.float64), stock, value)
+        return stock, value
+
+    def evaluate_many(self, parts: np.ndarray, stock: np.ndarray) -> list[PartService]:
+        """:meth:`evaluate` of K (part, stock vector) pairs in one parallel kernel call
+        (:func:`~spareplan.evaluation.metric.evaluate_stocks`)."""
+        net = self.network
+        parts = np.ascontiguousarray(parts, dtype=np.int64)
+        stock = np.ascontiguousarray(stock, dtype=np.int64).reshape(parts.shape[0],
+                                                                    net.n_locations)
+        k = parts.shape[0]
+        within = np.empty((k, net.n_sites))
+        wait = np.empty((k, net.n_sites))
+        fill = np.empty((k, net.n_locations))
+        costs = np.empty((k, 3))
+        evaluate_stocks(
+            parts, stock, net.parent, net.lead_time_days, net.holding_rate_per_year,
+            self.is_leaf, net.site_primary, net.response_hours, self.site_window_hours,
+            net.stockout_rule, net.emergency_response_hours, self.lateral_ptr,
+            self.lateral_idx, self.parts.unit_cost.astype(np.float64),
+            self.root_days.astype(np.float64), self.parts.demand_rate, within, wait, fill,
+            costs)
+        shipping = (costs[:, 1] * net.emergency_shipment_cost
+                    + costs[:, 2] * net.lateral_shipment_cost)
+        return [PartService(stock[i], within[i], wait[i], fill[i], float(costs[i, 0]),
+                            float(costs[i, 1]), float(costs[i, 2]), float(shipping[i]))
+                for i in range(k)]
 
     def bounds(self, part: int) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest stock per location searched for ``part`` (0 outside support)."""

@@ -1,10 +1,22 @@
 """Choose each part's stock vector: columns, column generation and the MILP in solvers/.
 
 Small problems (every part's stock vectors few enough to list) are solved exactly over
-all columns. Otherwise Dantzig–Wolfe column generation prices each part with the SLA
-row duals (:meth:`ServiceModel.price`: an exact dynamic program over the location tree
-unless the rule is lateral), giving a Lagrangian lower bound valid for all columns; the
-final MILP picks one column per part among those generated.
+all columns. Otherwise Dantzig–Wolfe column generation (van Houtum & Kranenburg 2015,
+ch. 5) prices every part with the SLA row duals. With the exact tree dynamic program
+(rule not lateral) all parts are priced in one parallel kernel call
+(:meth:`ServiceModel.price_many`), and every iteration gives a Lagrangian lower bound
+valid for *all* stock vectors. Then:
+
+1. the master LP's vertex has at most one fractional part per SLA row; each part the LP
+   uses gets its neighbour columns (one unit more or less at one location), so the
+   integer problem has room to repair the rounding;
+2. *LP rounding*: the parts the LP sets integrally are fixed, a small MILP chooses the
+   fractional parts' columns (released parts added until it is feasible);
+3. the MILP over every generated column starts from that plan (``warm_start``) and runs
+   for what is left of the time budget, stopping at ``mip_rel_gap`` of its own bound.
+
+Every result reports the cost, the best Lagrangian bound and the gap between them; a
+time-limited or gap-limited result is FEASIBLE, never OPTIMAL (DESIGN.md section 6).
 """
 
 from __future__ import annotations
@@ -12,21 +24,32 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 import solvers
+from solvers.lagrangian import bound_constant
+from solvers.solving import finalize_solution
 from spareplan.planning.model import Column, PlanningModel
 
 #: Enumerate every stock vector of a part when it has at most this many.
 ENUMERATION_LIMIT = 4096
+#: Seconds the final MILP may run when no time limit is given.
+DEFAULT_MILP_SECONDS = 20.0
+#: Add neighbour columns for every LP-used part up to this many parts (else only for the
+#: fractional parts).
+NEIGHBOURS_ALL_PARTS_LIMIT = 5000
 
 
 @dataclass(frozen=True)
 class Optimization:
-    """What the optimizer returns: chosen columns and the solver's account of them."""
+    """What the optimizer returns: chosen columns and the solver's account of them.
+
+    ``stage_seconds`` times the stages of the column-generation path (pricing, master LP,
+    neighbour columns, LP rounding, MILP).
+    """
 
     columns: list[Column]
     problem: solvers.ChoiceProblem
@@ -37,6 +60,7 @@ class Optimization:
     n_columns: int
     iterations: int
     runtime_seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class ColumnPool:
@@ -80,7 +104,29 @@ def _vector_count(lo: np.ndarray, hi: np.ndarray) -> float:
 def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
              time_limit: float | None = None, mip_rel_gap: float = 1e-4,
              max_iterations: int = 60) -> Optimization:
-    """Pick one stock vector per part meeting every SLA row at least yearly cost."""
+    """Pick one stock vector per part meeting every SLA row at least yearly cost.
+
+    Parameters
+    ----------
+    model : PlanningModel
+    backend : str
+        MILP backend of :func:`solvers.solve`.
+    time_limit : float, optional
+        Seconds for the whole optimization (column generation, rounding and MILP). A
+        time-limited result is FEASIBLE with its gap to the Lagrangian bound.
+    mip_rel_gap : float
+        Gap (to the bound valid for all columns) below which the result is OPTIMAL; the
+        final MILP stops at this gap to its own bound.
+    max_iterations : int
+        Maximum column-generation iterations.
+
+    Returns
+    -------
+    Optimization
+        ``method`` is ``"enumeration"`` (every column), ``"column_generation"`` (exact
+        pricing, LP rounding and MILP) or ``"column_generation_search"`` (lateral rule:
+        coordinate-search pricing, no bound for all columns).
+    """
     started = time.perf_counter()
     pool = ColumnPool(model)
     bounds = [model.service.bounds(p) for p in range(model.n_parts)]
@@ -97,6 +143,10 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
         return _result(pool.columns, problem, solution, "enumeration", "all_columns", 0,
                        started)
 
+    if model.service.exact_pricing and model.row_names:
+        return _optimize_exact_pricing(model, backend=backend, time_limit=time_limit,
+                                       mip_rel_gap=mip_rel_gap,
+                                       max_iterations=max_iterations, started=started)
     for part, (lo, hi) in enumerate(bounds):
         pool.add(part, lo)
         pool.add(part, hi)
@@ -148,13 +198,15 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
 
 
 def _result(columns: list[Column], problem: solvers.ChoiceProblem, solution: solvers.Solution,
-            method: str, scope: str, iterations: int, started: float) -> Optimization:
+            method: str, scope: str, iterations: int, started: float,
+            stage_seconds: dict[str, float] | None = None) -> Optimization:
     if problem.n_options != len(columns):
         raise AssertionError("column pool and solver problem disagree")
     chosen = ([columns[int(i)] for i in solution.chosen]
               if solution.status.has_solution else [])
-    return Optimization(columns=columns, problem=problem, chosen=chosen, solution=solution, method=method,
-                        bound_scope=scope, n_columns=len(columns), iterations=iterations,
+    return Optimization(columns=columns, problem=problem, chosen=chosen, solution=solution,
+                        method=method, bound_scope=scope, n_columns=len(columns),
+                        iterations=iterations, stage_seconds=dict(stage_seconds or {}),
                         runtime_seconds=time.perf_counter() - started)
 
 
@@ -163,3 +215,260 @@ def relative_gap(objective: float, bound: float) -> float:
     if not math.isfinite(bound) or not math.isfinite(objective):
         return math.inf
     return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+
+
+class _PackedPool:
+    """Columns of the exact-pricing path, rows in ``>=`` form (uptime rows negated).
+
+    Columns are evaluated in batches (:meth:`ServiceModel.evaluate_many`) and their row
+    contributions computed with two sparse products for the whole batch.
+    """
+
+    def __init__(self, model: PlanningModel) -> None:
+        self.model = model
+        self.sign = np.where(model.is_fill_row, 1.0, -1.0)
+        self.lower = np.where(model.is_fill_row, model.row_lower, -model.row_upper)
+        self.columns: list[Column] = []
+        self._blocks: list[np.ndarray] = []  # (n_rows, k) signed coefficients
+        self._index: dict[tuple[int, bytes], int] = {}
+        self._costs: list[np.ndarray] = []
+        self._matrix: np.ndarray | None = None
+
+    def add_many(self, parts: np.ndarray, stock: np.ndarray) -> np.ndarray:
+        """Add the (part, stock) pairs not yet in the pool (evaluated in one batch);
+        return the pool index of every pair, new or not."""
+        index = np.empty(parts.shape[0], dtype=np.int64)
+        new: list[int] = []
+        pending: dict[tuple[int, bytes], int] = {}
+        for k in range(parts.shape[0]):
+            key = (int(parts[k]), stock[k].tobytes())
+            found = self._index.get(key, pending.get(key))
+            if found is None:
+                found = len(self.columns) + len(new)
+                pending[key] = found
+                new.append(k)
+            index[k] = found
+        if not new:
+            return index
+        model = self.model
+        parts, stock = parts[new], stock[new]
+        services = model.service.evaluate_many(parts, stock)
+        rate = model.parts.demand_rate[parts]
+        within = np.vstack([s.within for s in services])
+        wait = np.vstack([s.wait_hours for s in services])
+        coefficients = (np.asarray((rate * within) @ model.fill_map)
+                        + np.asarray((rate * (model.site_repair_hours + wait))
+                                     @ model.uptime_map))
+        for k, service in enumerate(services):
+            self.columns.append(Column(int(parts[k]), service.stock, service.cost,
+                                       coefficients[k].copy(), service))
+        self._index.update(pending)
+        self._costs.append(np.array([s.cost for s in services]))
+        self._blocks.append((coefficients * self.sign).T)
+        self._matrix = None
+        return index
+
+    def costs(self) -> np.ndarray:
+        if len(self._costs) > 1:
+            self._costs = [np.concatenate(self._costs)]
+        return self._costs[0]
+
+    def signed_coefficients(self) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = np.hstack(self._blocks)
+            self._blocks = [self._matrix]
+        return self._matrix
+
+    def problem(self) -> solvers.ChoiceProblem:
+        return solvers.ChoiceProblem(
+            group_of_option=np.array([c.part for c in self.columns], dtype=np.int64),
+            cost=self.costs(),
+            coefficients=sp.csc_array(self.signed_coefficients()),
+            row_lower=self.lower, row_upper=np.full(self.lower.shape[0], np.inf),
+            row_names=self.model.row_names, n_groups=self.model.n_parts,
+        )
+
+
+def _site_weights_all(model: PlanningModel, model_duals: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`PlanningModel.site_weights` of every part at once, (P, N) each."""
+    rate = model.parts.demand_rate
+    per_site_within = np.asarray(model.fill_map @ model_duals)
+    per_site_wait = -np.asarray(model.uptime_map @ model_duals)
+    return rate * per_site_within[None, :], rate * per_site_wait[None, :]
+
+
+class _StageClock:
+    """Accumulated wall-clock seconds per named stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.perf_counter()
+
+
+def _neighbours(model: PlanningModel, pool: _PackedPool, options: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Stock vectors one unit above or below ``options``' at one location, in bounds."""
+    parts = np.array([pool.columns[o].part for o in options], dtype=np.int64)
+    if parts.shape[0] == 0:
+        n_loc = model.network.n_locations
+        return np.zeros(0, dtype=np.int64), np.zeros((0, n_loc), dtype=np.int64)
+    stock = np.vstack([pool.columns[o].stock for o in options]).astype(np.int64)
+    lo, hi = model.service.bounds_many(parts)
+    new_parts, new_stock = [], []
+    for step in (1, -1):
+        rows, locs = np.nonzero((stock + step >= lo) & (stock + step <= hi) & (hi > lo))
+        moved = stock[rows].copy()
+        moved[np.arange(rows.shape[0]), locs] += step
+        new_parts.append(parts[rows])
+        new_stock.append(moved)
+    return np.concatenate(new_parts), np.vstack(new_stock)
+
+
+def _round_lp(problem: solvers.ChoiceProblem, values: np.ndarray, backend: str,
+              deadline: float | None) -> np.ndarray | None:
+    """LP rounding: fix the integral parts, solve a small MILP over the others.
+
+    The fractional parts (at most one per row at an LP vertex) are released first; while
+    the restricted MILP is infeasible, the parts with the most LP-used options... are
+    released by doubling until all are free. Returns one option per group or ``None``.
+    """
+    n_groups = int(problem.n_groups or 0)
+    groups = problem.group_of_option
+    fractional = (values > 1e-6) & (values < 1.0 - 1e-6)
+    integral_choice = np.full(n_groups, -1, dtype=np.int64)
+    ones = np.flatnonzero(values >= 1.0 - 1e-6)
+    integral_choice[groups[ones]] = ones
+    free = np.zeros(n_groups, dtype=bool)
+    free[groups[fractional]] = True
+    free[integral_choice < 0] = True
+    # Release order after the fractional parts: the costliest LP-chosen columns first.
+    order = np.argsort(-np.where(integral_choice >= 0,
+                                 problem.cost[np.maximum(integral_choice, 0)], np.inf))
+    matrix = sp.csc_array(problem.coefficients)
+    released = int(free.sum())
+    while True:
+        fixed = ~free
+        activity = np.asarray(matrix[:, integral_choice[fixed]].sum(axis=1)).ravel()
+        options = np.flatnonzero(free[groups])
+        sub_groups = np.searchsorted(np.flatnonzero(free), groups[options])
+        sub = solvers.ChoiceProblem(
+            group_of_option=sub_groups, cost=problem.cost[options],
+            coefficients=matrix[:, options], row_lower=problem.row_lower - activity,
+            row_upper=problem.row_upper - activity, n_groups=int(free.sum()))
+        remaining = _remaining(deadline)
+        if remaining is not None and remaining <= 0.05:
+            return None
+        solution = solvers.solve(sub, backend, time_limit=remaining, mip_rel_gap=1e-6)
+        if solution.status.has_solution:
+            chosen = integral_choice.copy()
+            chosen[free] = options[solution.chosen]
+            return chosen
+        if free.all() or solution.status is not solvers.SolveStatus.INFEASIBLE:
+            return None
+        released = min(n_groups, 2 * released + 8)
+        free[order[:released]] = True
+
+
+def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: float | None,
+                            mip_rel_gap: float, max_iterations: int, started: float
+                            ) -> Optimization:
+    """Column generation with batch exact pricing, LP rounding, then the MILP."""
+    deadline = None if time_limit is None else started + time_limit
+    clock = _StageClock()
+    pool = _PackedPool(model)
+    all_parts = np.arange(model.n_parts, dtype=np.int64)
+    lo, hi = model.service.bounds_many(all_parts)
+    pool.add_many(np.concatenate([all_parts, all_parts]), np.vstack([lo, hi]))
+    best_bound = -math.inf
+    iterations = 0
+    penalty = None
+    master: solvers.MasterLP | None = None
+    converged = False
+    cg_deadline = None if time_limit is None else started + 0.6 * time_limit
+    while iterations < max_iterations:
+        problem = pool.problem()
+        master = solvers.solve_master_lp(problem, penalty)
+        iterations += 1
+        clock.lap("master_lp")
+        pi = np.maximum(master.row_duals, 0.0)  # every row is a >= row here
+        weight_within, weight_wait = _site_weights_all(model, pi * pool.sign)
+        stock, _ = model.service.price_many(all_parts, weight_within, weight_wait)
+        clock.lap("pricing")
+        before = len(pool.columns)
+        priced = pool.add_many(all_parts, stock)
+        # Minimum over all of each part's stock vectors of c - pi a (the pricer is exact),
+        # read from the minimizers' evaluated columns.
+        minimum = pool.costs()[priced] - pi @ pool.signed_coefficients()[:, priced]
+        clock.lap("columns")
+        if not master.artificial_in_use:
+            best_bound = max(best_bound, float(minimum.sum()) + bound_constant(problem, pi))
+        tolerance = 1e-6 * max(1.0, abs(master.value) / model.n_parts)
+        entering = (minimum - master.group_duals < -tolerance) & (priced >= before)
+        if not entering.any():
+            if master.artificial_in_use:
+                penalty = 100.0 * (penalty or max(1e6, 1e3 * float(problem.cost.max())))
+                if penalty < 1e14:
+                    continue
+            converged = True
+            break
+        if relative_gap(master.value, best_bound) <= 1e-7:
+            converged = True
+            break
+        remaining = _remaining(cg_deadline)
+        if remaining is not None and remaining <= 0:
+            break
+    problem = pool.problem()
+    master = solvers.solve_master_lp(problem, penalty)
+    # Neighbour columns of the parts the LP uses (fractional parts at least).
+    values = master.option_values
+    used = np.flatnonzero(values > 1e-6)
+    if model.n_parts > NEIGHBOURS_ALL_PARTS_LIMIT:
+        fractional_groups = problem.group_of_option[(values > 1e-6) & (values < 1 - 1e-6)]
+        used = used[np.isin(problem.group_of_option[used], fractional_groups)]
+    neighbour_parts, neighbour_stock = _neighbours(model, pool, used)
+    pool.add_many(neighbour_parts, neighbour_stock)
+    problem = pool.problem()
+    master = solvers.solve_master_lp(problem, penalty)
+    clock.lap("neighbours")
+    start: np.ndarray | None = None
+    if not master.artificial_in_use:
+        start = _round_lp(problem, master.option_values, backend, deadline)
+    if start is None:
+        greedy = solvers.greedy_allocation(problem, hull=True)
+        start = greedy.chosen if greedy.status.has_solution else None
+    clock.lap("rounding")
+    remaining = _remaining(deadline)
+    milp_seconds = DEFAULT_MILP_SECONDS if remaining is None else remaining
+    message = f"{iterations} column-generation iterations"
+    if not converged:
+        message += " (not converged: time or iteration limit)"
+    if milp_seconds > 0.2:
+        milp = solvers.solve(problem, backend, time_limit=milp_seconds,
+                             mip_rel_gap=max(mip_rel_gap, 1e-6), warm_start=start)
+        chosen = milp.chosen if milp.status.has_solution else start
+        status = milp.status if milp.status.has_solution else solvers.SolveStatus.FEASIBLE
+        message = f"{milp.message}; {message}; MILP bound over the generated columns " \
+                  f"{milp.lower_bound:.6g}"
+    else:
+        chosen, status = start, solvers.SolveStatus.FEASIBLE
+        message += "; no time left for the MILP: LP-rounded plan"
+    if chosen is None:
+        status = solvers.SolveStatus.NO_SOLUTION_FOUND
+    clock.lap("milp")
+    solution = finalize_solution(
+        problem, status=status, chosen=chosen, facility_open=None, lower_bound=best_bound,
+        backend=f"column-generation/{backend}", runtime_seconds=time.perf_counter() - started,
+        message=message, mip_rel_gap=mip_rel_gap)
+    return _result(pool.columns, problem, solution, "column_generation", "all_columns",
+                   iterations, started, clock.seconds)
+
