@@ -1,0 +1,71 @@
+"""Planning benchmark: generated scenarios, time to plan, gap, columns, memory, greedy.
+
+Each size runs in its own subprocess (peak RSS per size). Timed: scenario model build
+(evaluation set-up) + :func:`spareplan.planning.optimize.optimize`; the verification
+simulation is not run. Usage::
+
+    .venv/bin/python benchmarks/planning_benchmark.py --sizes 1000 10000 --fsls 50 \
+        --time-limit 110
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int) -> dict:
+    from spareplan import load_scenario
+    from spareplan.planning.model import PlanningModel
+    from spareplan.planning.optimize import baseline_costs, optimize
+    from spareplan.scenario_generator import generate_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = generate_scenario(Path(tmp) / "gen", n_parts=n_parts, n_fsls=n_fsls, seed=seed)
+        scenario = load_scenario(folder)
+        started = time.perf_counter()
+        model = PlanningModel(scenario)
+        result = optimize(model, time_limit=time_limit)
+        seconds = time.perf_counter() - started
+        baseline = baseline_costs(model, result)
+    solution = result.solution
+    return {
+        "parts": n_parts, "fsls": n_fsls, "sla_rows": len(model.rows),
+        "plan_seconds": round(seconds, 2), "status": solution.status.name.lower(),
+        "objective": solution.objective, "lower_bound": solution.lower_bound,
+        "gap": solution.gap, "columns": result.n_columns, "iterations": result.iterations,
+        "stages": {k: round(v, 2) for k, v in result.stage_seconds.items()},
+        "greedy_hull": baseline["greedy_hull_cost"],
+        "greedy_naive": baseline["greedy_naive_cost"],
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--fsls", type=int, default=50)
+    parser.add_argument("--time-limit", type=float, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(run_one(args.one, args.fsls, args.time_limit, args.seed)))
+        return
+    for size in args.sizes:
+        command = [sys.executable, __file__, "--one", str(size), "--fsls", str(args.fsls),
+                   "--seed", str(args.seed)]
+        if args.time_limit is not None:
+            command += ["--time-limit", str(args.time_limit)]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        print(output.strip().splitlines()[-1], flush=True)
+
+
+if __name__ == "__main__":
+    main()

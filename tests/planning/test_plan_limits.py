@@ -1,0 +1,82 @@
+"""plan() under a time limit, on an infeasible scenario, and the frontier."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import solvers
+from spareplan import InfeasibleError, ParameterError, load_scenario, plan
+from spareplan.planning.frontier import frontier
+from spareplan.scenario_generator import generate_scenario
+
+TINY = Path(__file__).resolve().parents[2] / "scenarios" / "tiny"
+
+
+def test_time_limit_is_honoured_on_a_generated_scenario(tmp_path):
+    folder = generate_scenario(tmp_path / "gen", n_parts=2000, n_fsls=50, seed=3)
+    scenario = load_scenario(folder)
+    started = time.perf_counter()
+    result = plan(scenario, time_limit=5.0)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 4 * 5.0 + 10.0  # generous: model building and checks come on top
+    assert result.summary["status"] in {"feasible", "optimal"}
+    assert result.summary["gap"] is not None and result.summary["gap"] >= 0.0
+    assert result.meets_every_sla
+
+
+def test_unreachable_fill_rate_names_the_sla_and_its_best_value(tmp_path):
+    folder = tmp_path / "tight"
+    shutil.copytree(TINY, folder)
+    toml = folder / "scenario.toml"
+    text = toml.read_text()
+    text = text.replace("fill_rate_within = { target = 0.80, window_hours = 4.0 }",
+                        "fill_rate_within = { target = 0.999, window_hours = 1.0 }")
+    toml.write_text(text)
+    with pytest.raises(InfeasibleError) as caught:
+        plan(load_scenario(folder))
+    message = str(caught.value)
+    assert "gold" in message and "0.999" in message and "best reachable" in message
+    diagnosis = caught.value.diagnosis
+    assert diagnosis and all(d["best_reachable"] < 0.999 for d in diagnosis)
+
+
+def test_frontier_is_monotone_and_greedy_never_below_milp():
+    result = frontier(load_scenario(TINY), points=3)
+    frame = result.to_frame()
+    assert list(frame["level"]) == [0.0, 0.5, 1.0]
+    assert np.all(np.diff(frame["milp_cost"]) >= -1e-6)
+    assert np.all(frame["greedy_hull_cost"] >= frame["milp_cost"] - 1e-6)
+    assert np.all(frame["lower_bound"] <= frame["milp_cost"] + 1e-6)
+
+
+@pytest.mark.parametrize("points", [1, 0])
+def test_frontier_rejects_too_few_points(points):
+    with pytest.raises(ParameterError, match="points"):
+        frontier(load_scenario(TINY), points=points)
+
+
+def test_frontier_rejects_levels_outside_unit_interval():
+    with pytest.raises(ParameterError, match="targets"):
+        frontier(load_scenario(TINY), targets=[0.5, 1.5])
+
+
+def test_greedy_strictly_worse_than_the_optimum_milp_finds_it():
+    """Knapsack-like budget: greedy takes the best ratio first (B), then must add A;
+    the optimum is A alone (cost 10 against 14)."""
+    problem = solvers.ChoiceProblem(
+        group_of_option=np.array([0, 0, 1, 1, 2, 2]),
+        cost=np.array([0.0, 10.0, 0.0, 4.0, 0.0, 7.0]),
+        coefficients=np.array([[0.0, 1.0, 0.0, 0.5, 0.0, 0.5]]),
+        row_lower=np.array([1.0]), row_upper=np.array([math.inf]))
+    greedy = solvers.greedy_allocation(problem)
+    assert greedy.objective == pytest.approx(14.0)
+    for backend in solvers.available_backends():
+        exact = solvers.solve(problem, backend)
+        assert exact.status is solvers.SolveStatus.OPTIMAL
+        assert exact.objective == pytest.approx(10.0)
