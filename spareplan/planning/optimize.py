@@ -36,6 +36,8 @@ from spareplan.planning.model import Column, PlanningModel
 
 #: Enumerate every stock vector of a part when it has at most this many.
 ENUMERATION_LIMIT = 4096
+#: Seconds the LP-rounding MILP may run (per release round).
+ROUNDING_SECONDS = 5.0
 #: Seconds the final MILP may run when no time limit is given.
 DEFAULT_MILP_SECONDS = 20.0
 #: Add neighbour columns for every LP-used part up to this many parts (else, or when less
@@ -368,7 +370,8 @@ def _round_lp(problem: solvers.ChoiceProblem, values: np.ndarray, backend: str,
         remaining = _remaining(deadline)
         if remaining is not None and remaining <= 0.05:
             return None
-        solution = solvers.solve(sub, backend, time_limit=remaining, mip_rel_gap=1e-6)
+        cap = ROUNDING_SECONDS if remaining is None else min(ROUNDING_SECONDS, remaining)
+        solution = solvers.solve(sub, backend, time_limit=cap, mip_rel_gap=1e-4)
         if solution.status.has_solution:
             chosen = integral_choice.copy()
             chosen[free] = options[solution.chosen]
