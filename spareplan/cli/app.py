@@ -6,6 +6,7 @@ import typer
 
 from spareplan.cli.backtest import backtest_command
 from spareplan.cli.common import guarded
+from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.simulate import simulate_command
 from spareplan.cli.warn import warn_command
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.command("validate")(guarded(validate_command))
 app.command("plan")(guarded(plan_command))
 app.command("simulate")(guarded(simulate_command))
+app.command("frontier")(guarded(frontier_command))
 app.command("warn")(guarded(warn_command))
 app.command("backtest")(guarded(backtest_command))
 
