@@ -226,7 +226,8 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     seed : int
         Seed of everything random (the verification simulation); recorded in the summary.
     time_limit : float, optional
-        Seconds for the optimization; a time-limited result is FEASIBLE with its gap.
+        Seconds for the optimization, all calibration rounds together (the verification
+        simulation comes on top); a time-limited result is FEASIBLE with its gap.
     solver : str
         Backend of :func:`solvers.solve` (``"highs"``, ``"pulp-highs"``, ``"pulp-cbc"``).
     mip_rel_gap : float
@@ -271,6 +272,7 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
         raise InfeasibleError("no stock plan meets these SLA rows:\n  " + "\n  ".join(lines),
                               diagnosis)
     result = _optimize_checked(model, solver, time_limit, mip_rel_gap)
+    optimize_seconds = result.runtime_seconds
     recommendations = _recommendations(model, result.chosen, scenario)
     service = _service(model, result.chosen)
     verification = None
@@ -290,8 +292,12 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
             offsets = _next_offsets(history, planned, targets, cap)
             if np.allclose(offsets, history[-1][0], atol=1e-6):
                 break
+            remaining = None if time_limit is None else time_limit - optimize_seconds
+            if remaining is not None and remaining < 1.0:
+                break  # the time limit is the budget of all optimization rounds together
             model = model.with_target_offsets(offsets)
-            result = _optimize_checked(model, solver, time_limit, mip_rel_gap)
+            result = _optimize_checked(model, solver, remaining, mip_rel_gap)
+            optimize_seconds += result.runtime_seconds
             recommendations = _recommendations(model, result.chosen, scenario)
             service = _service(model, result.chosen)
             service, verification = verify_plan(scenario, recommendations, service,

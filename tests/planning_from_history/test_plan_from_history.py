@@ -89,13 +89,21 @@ def test_plan_from_history_meets_its_slas(history_plan: spareplan.PlanResult) ->
 
 
 @needs_calibration
-def test_plan_from_history_meets_slas_under_the_true_demand(
-        scenarios: dict[str, spareplan.Scenario],
-        history_plan: spareplan.PlanResult) -> None:
-    stock = history_plan.recommendations[["part", "location", "stock"]]
+def test_protected_plan_from_history_meets_slas_under_the_true_demand(
+        scenarios: dict[str, spareplan.Scenario]) -> None:
+    # A plan from point estimates of the rates meets its SLAs against those estimates
+    # (test above) but not always against the true rates: with 36 months of a slow mover
+    # the estimate is often low, and an uptime row then also sees more repair downtime
+    # than planned (measured: gold/S-005 uptime 0.983 for 0.995). Planning against the
+    # 0.8 upper quantile of each rate (parameter uncertainty, [demand] rate_quantile)
+    # restores the SLAs under the truth, at a reported extra cost.
+    protected = with_demand_settings(scenarios["history"], rate_quantile=0.8)
+    protected_plan = spareplan.plan(protected, seed=0, replications=REPLICATIONS,
+                                    years=YEARS)
+    stock = protected_plan.recommendations[["part", "location", "stock"]]
     measured = spareplan.simulate(scenarios["truth"], stock, replications=REPLICATIONS,
                                   years=YEARS, seed=1).rows
-    targets = history_plan.service.set_index("sla_row")["target"]
+    targets = protected_plan.service.set_index("sla_row")["target"]
     rows = measured.set_index("sla_row")
     assert (rows["ci_high"] >= targets.loc[rows.index]).all(), rows.to_string()
     fill = rows[rows.index.str.endswith("fill_rate_within")]
