@@ -216,9 +216,15 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                      emergency_cost: float, lateral_ptr: np.ndarray, lateral_idx: np.ndarray,
                      unit_cost: float, root_days: float, rate: np.ndarray,
                      weight_within: np.ndarray, weight_wait: np.ndarray,
-                     out_stock: np.ndarray) -> float:
+                     unit_price: np.ndarray, out_stock: np.ndarray) -> float:
     """Exact minimum over stock vectors of  holding + emergency cost - sum_s weight_within_s
-    x within_s + sum_s weight_wait_s x wait_s, by enumeration down the tree.
+    x within_s + sum_s weight_wait_s x wait_s + sum_l unit_price_l S_l, by enumeration down
+    the tree.
+
+    ``unit_price`` float64 (L,) is an extra price per unit stocked at each location, added
+    to the holding term: the dual price -pi_l >= 0 of a capacity row ``sum_parts S_l <=
+    C_l`` (times the part's volume for a volume row), so column generation prices capacity
+    exactly. Zeros give the plain Lagrangian value.
 
     Given the stocks of a location's ancestors, the subtrees below it are independent
     (their terms depend on the ancestors only through the parent's delay and the
@@ -249,6 +255,11 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
     # found, no larger S at loc can win (holding grows with S): the stock loop stops.
     gain = np.zeros(n_loc)
     prune = emergency_cost >= 0.0
+    per_unit = np.empty(n_loc)
+    for loc in range(n_loc):
+        per_unit[loc] = unit_cost * holding_rate[loc] + unit_price[loc]
+        if per_unit[loc] < 0.0:
+            prune = False  # pruning needs the per-unit term to grow with S
     for loc in range(n_loc):
         for q in range(loc_site_ptr[loc], loc_site_ptr[loc + 1]):
             s = loc_site_idx[q]
@@ -271,12 +282,12 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
             first = lo[root] if pass_ == 0 else best_root_stock
             last = hi[root] if pass_ == 0 else best_root_stock
             for s_root in range(first, last + 1):
-                if (pass_ == 0 and unit_cost * holding_rate[root] * s_root - gain[root]
+                if (pass_ == 0 and per_unit[root] * s_root - gain[root]
                         >= best_root_value - 1e-12):
                     break
                 _node_state(root, s_root, parent, lead, root_days, lam, lost, resupply, fill,
                             ebo, delay, cond)
-                value = unit_cost * holding_rate[root] * s_root + _sites_value(
+                value = per_unit[root] * s_root + _sites_value(
                     root, s_root, parent, lam, lost, resupply, fill, ebo, cond, response,
                     site_window_hours, emergency_hours, loc_site_ptr, loc_site_idx,
                     lateral_ptr, lateral_idx, rate, weight_within, weight_wait,
@@ -285,11 +296,11 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                     c = child_idx[qc]
                     best_c_value = np.inf
                     for s_c in range(lo[c], hi[c] + 1):
-                        if unit_cost * holding_rate[c] * s_c - gain[c] >= best_c_value - 1e-12:
+                        if per_unit[c] * s_c - gain[c] >= best_c_value - 1e-12:
                             break
                         _node_state(c, s_c, parent, lead, root_days, lam, lost, resupply,
                                     fill, ebo, delay, cond)
-                        v_c = unit_cost * holding_rate[c] * s_c + _sites_value(
+                        v_c = per_unit[c] * s_c + _sites_value(
                             c, s_c, parent, lam, lost, resupply, fill, ebo, cond, response,
                             site_window_hours, emergency_hours, loc_site_ptr, loc_site_idx,
                             lateral_ptr, lateral_idx, rate, weight_within, weight_wait,
@@ -298,12 +309,12 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                             g = child_idx[qg]
                             best_g_value = np.inf
                             for s_g in range(lo[g], hi[g] + 1):
-                                if (unit_cost * holding_rate[g] * s_g - gain[g]
+                                if (per_unit[g] * s_g - gain[g]
                                         >= best_g_value - 1e-12):
                                     break
                                 _node_state(g, s_g, parent, lead, root_days, lam, lost,
                                             resupply, fill, ebo, delay, cond)
-                                v_g = unit_cost * holding_rate[g] * s_g + _sites_value(
+                                v_g = per_unit[g] * s_g + _sites_value(
                                     g, s_g, parent, lam, lost, resupply, fill, ebo, cond,
                                     response, site_window_hours, emergency_hours,
                                     loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx,
@@ -338,7 +349,8 @@ def price_parts_exact(parts: np.ndarray, lo: np.ndarray, hi: np.ndarray, parent:
                       emergency_hours: float, emergency_cost: float, lateral_ptr: np.ndarray,
                       lateral_idx: np.ndarray, unit_cost: np.ndarray, root_days: np.ndarray,
                       rate: np.ndarray, weight_within: np.ndarray, weight_wait: np.ndarray,
-                      out_stock: np.ndarray, out_value: np.ndarray) -> None:
+                      unit_price: np.ndarray, out_stock: np.ndarray, out_value: np.ndarray
+                      ) -> None:
     """:func:`price_part_exact` for many parts in one call, in parallel over parts.
 
     Parameters
@@ -352,6 +364,8 @@ def price_parts_exact(parts: np.ndarray, lo: np.ndarray, hi: np.ndarray, parent:
         Demand per year per part and site.
     weight_within, weight_wait : float64 (K, N)
         Lagrangian prices of each job.
+    unit_price : float64 (K, L)
+        Extra price per unit stocked at each location of each job (capacity duals).
     out_stock : int64 (K, L), out_value : float64 (K,)
         Written: the minimizing stock vector and the minimum of each job.
 
@@ -364,7 +378,8 @@ def price_parts_exact(parts: np.ndarray, lo: np.ndarray, hi: np.ndarray, parent:
             lo[k], hi[k], parent, lead, holding_rate, is_leaf, child_ptr, child_idx,
             site_primary, loc_site_ptr, loc_site_idx, response, site_window_hours, rule,
             emergency_hours, emergency_cost, lateral_ptr, lateral_idx, unit_cost[p],
-            root_days[p], rate[p], weight_within[k], weight_wait[k], out_stock[k])
+            root_days[p], rate[p], weight_within[k], weight_wait[k], unit_price[k],
+            out_stock[k])
 
 
 @njit_parallel

@@ -168,7 +168,8 @@ class ServiceModel:
         return self.network.stockout_rule != LATERAL and self.depth_ok
 
     def price_many(self, parts: np.ndarray, weight_within: np.ndarray,
-                   weight_wait: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   weight_wait: np.ndarray, unit_price: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
         """Exact Lagrangian pricing of many parts in one parallel kernel call.
 
         Parameters
@@ -176,11 +177,14 @@ class ServiceModel:
         parts : int (K,)
         weight_within, weight_wait : float64 (K, N)
             Per-part site prices (see :meth:`PlanningModel.site_weights`).
+        unit_price : float64 (K, L), optional
+            Extra price per unit stocked at each location (capacity-row duals, see
+            :meth:`PlanningModel.capacity_unit_prices`); zeros when omitted.
 
         Returns
         -------
         stock : int64 (K, L), value : float64 (K,)
-            Minimizer and minimum of cost - w . within + v . wait for each part
+            Minimizer and minimum of cost - w . within + v . wait + u . S for each part
             (:func:`~spareplan.evaluation.metric.price_parts_exact`). Requires
             :attr:`exact_pricing`.
         """
@@ -191,6 +195,8 @@ class ServiceModel:
         lo, hi = self.bounds_many(parts)
         stock = np.empty_like(lo)
         value = np.empty(parts.shape[0])
+        if unit_price is None:
+            unit_price = np.zeros(lo.shape)
         price_parts_exact(
             parts, lo, hi, net.parent, net.lead_time_days, net.holding_rate_per_year,
             self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
@@ -199,7 +205,8 @@ class ServiceModel:
             self.lateral_ptr, self.lateral_idx, self.parts.unit_cost.astype(np.float64),
             self.root_days.astype(np.float64), self.parts.demand_rate,
             np.ascontiguousarray(weight_within, dtype=np.float64),
-            np.ascontiguousarray(weight_wait, dtype=np.float64), stock, value)
+            np.ascontiguousarray(weight_wait, dtype=np.float64),
+            np.ascontiguousarray(unit_price, dtype=np.float64), stock, value)
         return stock, value
 
     def evaluate_many(self, parts: np.ndarray, stock: np.ndarray) -> list[PartService]:
@@ -252,14 +259,23 @@ class ServiceModel:
         return PartService(stock, within, wait, fill, holding, emergency, lateral, shipping)
 
     def lagrangian_value(self, part: int, service: PartService, weight_within: np.ndarray,
-                         weight_wait: np.ndarray) -> float:
-        """cost - sum_s weight_within_s within_s + sum_s weight_wait_s wait_s."""
-        return float(service.cost - weight_within @ service.within
-                     + weight_wait @ service.wait_hours)
+                         weight_wait: np.ndarray, unit_price: np.ndarray | None = None
+                         ) -> float:
+        """cost - sum_s weight_within_s within_s + sum_s weight_wait_s wait_s
+        + sum_l unit_price_l S_l (the last term only when ``unit_price`` is given)."""
+        value = float(service.cost - weight_within @ service.within
+                      + weight_wait @ service.wait_hours)
+        if unit_price is not None:
+            value += float(unit_price @ service.stock)
+        return value
 
     def price(self, part: int, weight_within: np.ndarray, weight_wait: np.ndarray,
-              start: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+              start: np.ndarray | None = None, unit_price: np.ndarray | None = None
+              ) -> tuple[np.ndarray, bool]:
         """Stock vector minimizing the Lagrangian value for ``part``.
+
+        ``unit_price`` float64 (L,), optional, prices each unit stocked per location
+        (capacity-row duals), as in :meth:`price_many`.
 
         Returns ``(stock, exact)``: exact dynamic program over the tree when the rule is
         not lateral (see :func:`~spareplan.evaluation.metric.price_part_exact`), else a
@@ -267,6 +283,8 @@ class ServiceModel:
         """
         net = self.network
         lo, hi = self.bounds(part)
+        price = (np.zeros(net.n_locations) if unit_price is None
+                 else np.ascontiguousarray(unit_price, dtype=np.float64))
         if net.stockout_rule != LATERAL and self.depth_ok:
             stock = np.empty(net.n_locations, dtype=np.int64)
             price_part_exact(
@@ -276,16 +294,17 @@ class ServiceModel:
                 self.site_window_hours, net.stockout_rule, net.emergency_response_hours,
                 net.emergency_shipment_cost, self.lateral_ptr, self.lateral_idx,
                 float(self.parts.unit_cost[part]), float(self.root_days[part]),
-                self.parts.demand_rate[part], weight_within, weight_wait, stock)
+                self.parts.demand_rate[part], weight_within, weight_wait, price, stock)
             return stock, True
-        return self._coordinate_search(part, lo, hi, weight_within, weight_wait, start), False
+        return self._coordinate_search(part, lo, hi, weight_within, weight_wait, start,
+                                       price), False
 
     def _coordinate_search(self, part: int, lo: np.ndarray, hi: np.ndarray,
                            weight_within: np.ndarray, weight_wait: np.ndarray,
-                           start: np.ndarray | None) -> np.ndarray:
+                           start: np.ndarray | None, unit_price: np.ndarray) -> np.ndarray:
         stock = lo.copy() if start is None else np.clip(start, lo, hi).astype(np.int64)
         best = self.lagrangian_value(part, self.evaluate(part, stock), weight_within,
-                                     weight_wait)
+                                     weight_wait, unit_price)
         free = np.flatnonzero(hi > lo)
         improved = True
         while improved:
@@ -299,7 +318,7 @@ class ServiceModel:
                     trial = stock.copy()
                     trial[loc] = level
                     value = self.lagrangian_value(part, self.evaluate(part, trial),
-                                                  weight_within, weight_wait)
+                                                  weight_within, weight_wait, unit_price)
                     if value < best - 1e-9:
                         best, best_move = value, (int(loc), step)
             if best_move is not None:

@@ -10,6 +10,18 @@ A column is one stock vector of one part over all locations, with its yearly cos
 
 Rows are O(1) by construction. Rows without demand are kept out of the optimization
 (nothing to promise) and reported as such.
+
+Capacity rows follow the SLA rows in the optimization problem (not in ``rows``, which
+stays the SLA rows that plans report): for every location l with a finite
+``capacity_units`` C_l,
+
+- capacity row l:  sum_parts S_pl / C_l <= 1  (units, scaled to O(1)).
+
+A column's capacity coefficients are its stock at the capacity locations over C_l
+(:meth:`PlanningModel.capacity_coefficients`); a row's dual pi_l <= 0 prices every unit
+stocked at l at -pi_l / C_l in the pricing dynamic program
+(:meth:`PlanningModel.capacity_unit_prices`), so pricing and the Lagrangian bound stay
+exact. Volume capacity is not modelled: the locations table has no volume capacity.
 """
 
 from __future__ import annotations
@@ -78,6 +90,17 @@ class PlanningModel:
         self.row_lower = np.where(self.is_fill_row, targets, -np.inf)
         self.row_upper = np.where(self.is_fill_row, np.inf, 1.0 - targets)
         self.row_names = tuple(r.name for r in self.rows)
+        capacity = np.asarray(net.capacity_units, dtype=np.float64)
+        #: Locations with a capacity row, int64 (C,), and their capacity C_l in units.
+        self.capacity_location = np.flatnonzero(np.isfinite(capacity)).astype(np.int64)
+        self.capacity_units = capacity[self.capacity_location]
+        positive = self.capacity_units > 0
+        #: Row scale 1 / C_l (1 for a zero capacity, whose row reads sum S <= 0).
+        self.capacity_scale = np.where(positive, 1.0 / np.where(positive,
+                                                                self.capacity_units, 1.0), 1.0)
+        self.capacity_upper = np.where(positive, 1.0, 0.0)
+        self.capacity_names = tuple(f"capacity_units[{net.location_ids[loc]}]"
+                                    for loc in self.capacity_location)
 
     def with_target_offsets(self, offsets: np.ndarray) -> PlanningModel:
         """A copy whose active rows ask ``offsets`` more service than their targets
@@ -91,6 +114,63 @@ class PlanningModel:
     @property
     def n_parts(self) -> int:
         return self.parts.n_parts
+
+    @property
+    def n_capacity_rows(self) -> int:
+        """Number of capacity rows (locations with a finite ``capacity_units``)."""
+        return int(self.capacity_location.shape[0])
+
+    @property
+    def problem_row_lower(self) -> np.ndarray:
+        """Lower bounds of every optimization row: SLA rows, then capacity rows."""
+        return np.concatenate([self.row_lower, np.full(self.n_capacity_rows, -np.inf)])
+
+    @property
+    def problem_row_upper(self) -> np.ndarray:
+        """Upper bounds of every optimization row: SLA rows, then capacity rows (1 each,
+        the rows being scaled by 1 / C_l; 0 for a zero capacity)."""
+        return np.concatenate([self.row_upper, self.capacity_upper])
+
+    @property
+    def problem_row_names(self) -> tuple[str, ...]:
+        """Names of every optimization row: SLA rows, then capacity rows."""
+        return self.row_names + self.capacity_names
+
+    def capacity_coefficients(self, stock: np.ndarray) -> np.ndarray:
+        """Capacity-row coefficients S_pl / C_l of stock vectors.
+
+        Parameters
+        ----------
+        stock : int (K, L) or (L,)
+
+        Returns
+        -------
+        float64 (K, C) or (C,)
+            Stock at each capacity location times :attr:`capacity_scale`.
+        """
+        stock = np.asarray(stock, dtype=np.float64)
+        return stock[..., self.capacity_location] * self.capacity_scale
+
+    def capacity_unit_prices(self, capacity_duals: np.ndarray) -> np.ndarray:
+        """Price per unit stocked at each location from the capacity rows' duals.
+
+        Parameters
+        ----------
+        capacity_duals : float64 (C,)
+            Multipliers mu_l >= 0 of the capacity rows written as ``-sum S / C_l >= -1``
+            (mu_l = -pi_l for the ``<=`` form).
+
+        Returns
+        -------
+        float64 (L,)
+            mu_l / C_l (mu_l times :attr:`capacity_scale`) at capacity locations, 0
+            elsewhere: the extra term u . S that the pricing DP adds to a part's
+            Lagrangian value.
+        """
+        price = np.zeros(self.network.n_locations)
+        mu = np.maximum(np.asarray(capacity_duals, dtype=np.float64), 0.0)
+        price[self.capacity_location] = mu * self.capacity_scale
+        return price
 
     def column(self, part: int, stock: np.ndarray) -> Column:
         """Evaluate ``part`` at ``stock`` and express it as a column."""

@@ -87,15 +87,24 @@ class ColumnPool:
         return _problem(self.model, columns)
 
 
+def _problem_coefficients(model: PlanningModel, columns: list[Column]) -> np.ndarray:
+    """(SLA rows + capacity rows, len(columns)) coefficients of ``columns``."""
+    sla = (np.column_stack([c.coefficients for c in columns])
+           if model.row_names and columns else np.zeros((len(model.row_names), len(columns))))
+    if not model.n_capacity_rows:
+        return sla
+    stock = (np.vstack([c.stock for c in columns]) if columns
+             else np.zeros((0, model.network.n_locations)))
+    return np.vstack([sla, model.capacity_coefficients(stock).T])
+
+
 def _problem(model: PlanningModel, columns: list[Column]) -> solvers.ChoiceProblem:
-    coefficients = (np.column_stack([c.coefficients for c in columns])
-                    if model.row_names else np.zeros((0, len(columns))))
     return solvers.ChoiceProblem(
         group_of_option=np.array([c.part for c in columns], dtype=np.int64),
         cost=np.array([c.cost for c in columns]),
-        coefficients=sp.csc_array(coefficients),
-        row_lower=model.row_lower, row_upper=model.row_upper, row_names=model.row_names,
-        n_groups=model.n_parts,
+        coefficients=sp.csc_array(_problem_coefficients(model, columns)),
+        row_lower=model.problem_row_lower, row_upper=model.problem_row_upper,
+        row_names=model.problem_row_names, n_groups=model.n_parts,
     )
 
 
@@ -145,7 +154,7 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
         return _result(pool.columns, problem, solution, "enumeration", "all_columns", 0,
                        started)
 
-    if model.service.exact_pricing and model.row_names:
+    if model.service.exact_pricing and model.problem_row_names:
         return _optimize_exact_pricing(model, backend=backend, time_limit=time_limit,
                                        mip_rel_gap=mip_rel_gap,
                                        max_iterations=max_iterations, started=started)
@@ -155,22 +164,28 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
     start_of = {c.part: c.stock for c in pool.columns}
     exact_everywhere = [True]
 
+    n_sla = len(model.row_names)
+
     def price(row_duals: np.ndarray) -> solvers.PricingResult:
         new: list[Column] = []
         minimum = np.empty(model.n_parts)
+        # Capacity rows are <= rows: pi_l <= 0, the unit price is -pi_l / C_l.
+        unit_price = model.capacity_unit_prices(-row_duals[n_sla:])
         for part in range(model.n_parts):
-            weight_within, weight_wait = model.site_weights(row_duals, part)
+            weight_within, weight_wait = model.site_weights(row_duals[:n_sla], part)
             stock, exact = model.service.price(part, weight_within, weight_wait,
-                                               start=start_of.get(part))
+                                               start=start_of.get(part),
+                                               unit_price=unit_price)
             exact_everywhere[0] &= exact
             column = model.column(part, stock)
-            minimum[part] = column.cost - float(row_duals @ column.coefficients)
+            minimum[part] = (column.cost - float(row_duals[:n_sla] @ column.coefficients)
+                             - float(row_duals[n_sla:]
+                                     @ model.capacity_coefficients(column.stock)))
             added = pool.add(part, stock)
             if added is not None:
                 new.append(added)
                 start_of[part] = stock
-        coefficients = (np.column_stack([c.coefficients for c in new]) if new
-                        else np.zeros((len(model.row_names), 0)))
+        coefficients = _problem_coefficients(model, new)
         return solvers.PricingResult(
             group_of_option=np.array([c.part for c in new], dtype=np.int64),
             cost=np.array([c.cost for c in new]),
@@ -186,7 +201,7 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
     by_key: dict[tuple[int, float], list[Column]] = {}
     for column in pool.columns:
         by_key.setdefault((column.part, column.cost), []).append(column)
-    dense = result.problem.coefficients.toarray() if model.row_names else None
+    dense = result.problem.coefficients.toarray()[:n_sla] if model.row_names else None
     kept: list[Column] = []
     for option in range(result.problem.n_options):
         key = (int(result.problem.group_of_option[option]), float(result.problem.cost[option]))
@@ -228,8 +243,13 @@ class _PackedPool:
 
     def __init__(self, model: PlanningModel) -> None:
         self.model = model
-        self.sign = np.where(model.is_fill_row, 1.0, -1.0)
-        self.lower = np.where(model.is_fill_row, model.row_lower, -model.row_upper)
+        # Every row in >= form: SLA fill rows as they are, uptime and capacity rows negated.
+        n_capacity = model.n_capacity_rows
+        self.sign = np.concatenate([np.where(model.is_fill_row, 1.0, -1.0),
+                                    -np.ones(n_capacity)])
+        self.lower = np.concatenate([
+            np.where(model.is_fill_row, model.row_lower, -model.row_upper),
+            -model.capacity_upper])
         self.columns: list[Column] = []
         self._blocks: list[np.ndarray] = []  # (n_rows, k) signed coefficients
         self._index: dict[tuple[int, bytes], int] = {}
@@ -264,6 +284,8 @@ class _PackedPool:
         for k, service in enumerate(services):
             self.columns.append(Column(int(parts[k]), service.stock, service.cost,
                                        coefficients[k].copy(), service))
+        if model.n_capacity_rows:
+            coefficients = np.hstack([coefficients, model.capacity_coefficients(stock)])
         self._index.update(pending)
         self._costs.append(np.array([s.cost for s in services]))
         self._blocks.append((coefficients * self.sign).T)
@@ -287,7 +309,7 @@ class _PackedPool:
             cost=self.costs(),
             coefficients=sp.csc_array(self.signed_coefficients()),
             row_lower=self.lower, row_upper=np.full(self.lower.shape[0], np.inf),
-            row_names=self.model.row_names, n_groups=self.model.n_parts,
+            row_names=self.model.problem_row_names, n_groups=self.model.n_parts,
         )
 
 
@@ -404,8 +426,14 @@ def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: f
         iterations += 1
         clock.lap("master_lp")
         pi = np.maximum(master.row_duals, 0.0)  # every row is a >= row here
-        weight_within, weight_wait = _site_weights_all(model, pi * pool.sign)
-        stock, _ = model.service.price_many(all_parts, weight_within, weight_wait)
+        n_sla = len(model.row_names)
+        weight_within, weight_wait = _site_weights_all(model, pi[:n_sla] * pool.sign[:n_sla])
+        unit_price = None
+        if model.n_capacity_rows:
+            unit_price = np.broadcast_to(model.capacity_unit_prices(pi[n_sla:]),
+                                         (model.n_parts, model.network.n_locations))
+        stock, _ = model.service.price_many(all_parts, weight_within, weight_wait,
+                                            unit_price)
         clock.lap("pricing")
         before = len(pool.columns)
         priced = pool.add_many(all_parts, stock)
