@@ -35,6 +35,7 @@ def make_highs(
     mip_rel_gap: float,
     threads: int | None,
     verbose: bool,
+    node_limit: int | None = None,
 ) -> Any:
     """A ``highspy.Highs`` instance with the options shared by the MILP and LP solves."""
     import highspy
@@ -46,6 +47,8 @@ def make_highs(
         highs.setOptionValue("time_limit", float(time_limit))
     if threads is not None:
         highs.setOptionValue("threads", int(threads))
+    if node_limit is not None:
+        highs.setOptionValue("mip_max_nodes", int(node_limit))
     return highs
 
 
@@ -84,6 +87,7 @@ def solve(
     warm_start: npt.ArrayLike | None = None,
     threads: int | None = None,
     verbose: bool = False,
+    node_limit: int | None = None,
 ) -> BackendResult:
     """Solve ``problem`` with HiGHS' branch-and-cut and read status, values and dual bound.
 
@@ -94,7 +98,8 @@ def solve(
 
     form = build_matrix_form(problem)
     highs = make_highs(
-        time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads, verbose=verbose
+        time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads, verbose=verbose,
+        node_limit=node_limit,
     )
     pass_form(highs, form, integer=True)
     if warm_start is not None:

@@ -124,6 +124,7 @@ def solve(
     warm_start: npt.ArrayLike | None = None,
     threads: int | None = None,
     verbose: bool = False,
+    node_limit: int | None = None,
 ) -> Solution:
     """Solve the multiple-choice MILP of ``problem`` with the backend named ``backend``.
 
@@ -144,6 +145,9 @@ def solve(
         Solver threads.
     verbose : bool
         Show the solver log.
+    node_limit : int, optional
+        Most branch-and-bound nodes (``"highs"`` only). Unlike a time limit it is a
+        deterministic work limit: the same problem gives the same answer on any machine.
 
     Returns
     -------
@@ -163,8 +167,13 @@ def solve(
         raise InvalidProblemError(f"time_limit must be a positive number; received {time_limit!r}")
     if not (0.0 <= mip_rel_gap < 1.0):
         raise InvalidProblemError(f"mip_rel_gap must be in [0, 1); received {mip_rel_gap!r}")
+    if node_limit is not None and (backend != "highs" or node_limit < 0):
+        raise InvalidProblemError(
+            f"node_limit must be a count >= 0 for the highs backend; received {node_limit!r} "
+            f"with backend {backend!r}")
     start = None if warm_start is None else validate_choice(problem, "warm_start", warm_start)
     started = time.perf_counter()
+    extra = {} if node_limit is None else {"node_limit": node_limit}
     raw = module.solve(
         problem,
         time_limit=time_limit,
@@ -172,6 +181,7 @@ def solve(
         warm_start=start,
         threads=threads,
         verbose=verbose,
+        **extra,
     )
     return finalize_solution(
         problem,
