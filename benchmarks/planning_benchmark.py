@@ -31,18 +31,25 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int) -> d
         scenario = load_scenario(folder)
         started = time.perf_counter()
         model = PlanningModel(scenario)
+        built = time.perf_counter()
         result = optimize(model, time_limit=time_limit)
         seconds = time.perf_counter() - started
+        baseline_started = time.perf_counter()
         baseline = baseline_costs(model, result)
+        baseline_seconds = time.perf_counter() - baseline_started
     solution = result.solution
     return {
         "parts": n_parts, "fsls": n_fsls, "sla_rows": len(model.rows),
-        "plan_seconds": round(seconds, 2), "status": solution.status.name.lower(),
+        "plan_seconds": round(seconds, 2), "build_seconds": round(built - started, 2),
+        "capacity_rows": model.n_capacity_rows, "status": solution.status.name.lower(),
         "objective": solution.objective, "lower_bound": solution.lower_bound,
         "gap": solution.gap, "columns": result.n_columns, "iterations": result.iterations,
         "stages": {k: round(v, 2) for k, v in result.stage_seconds.items()},
         "greedy_hull": baseline["greedy_hull_cost"],
         "greedy_naive": baseline["greedy_naive_cost"],
+        "saving_vs_hull_fraction": baseline["saving_vs_hull_fraction"],
+        "saving_vs_naive_fraction": baseline["saving_vs_naive_fraction"],
+        "baseline_seconds": round(baseline_seconds, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
