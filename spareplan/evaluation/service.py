@@ -168,8 +168,8 @@ class ServiceModel:
         return self.network.stockout_rule != LATERAL and self.depth_ok
 
     def price_many(self, parts: np.ndarray, weight_within: np.ndarray,
-                   weight_wait: np.ndarray, unit_price: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   weight_wait: np.ndarray, unit_price: np.ndarray | None = None,
+                   stock_cap: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Exact Lagrangian pricing of many parts in one parallel kernel call.
 
         Parameters
@@ -180,6 +180,9 @@ class ServiceModel:
         unit_price : float64 (K, L), optional
             Extra price per unit stocked at each location (capacity-row duals, see
             :meth:`PlanningModel.capacity_unit_prices`); zeros when omitted.
+        stock_cap : int (K, L) or (L,), optional
+            Most stock searched per location (e.g. 0 at a closed location), on top of
+            :meth:`bounds_many`.
 
         Returns
         -------
@@ -193,6 +196,9 @@ class ServiceModel:
         net = self.network
         parts = np.ascontiguousarray(parts, dtype=np.int64)
         lo, hi = self.bounds_many(parts)
+        if stock_cap is not None:
+            hi = np.minimum(hi, np.asarray(stock_cap, dtype=np.int64))
+            lo = np.minimum(lo, hi)
         stock = np.empty_like(lo)
         value = np.empty(parts.shape[0])
         if unit_price is None:

@@ -22,6 +22,11 @@ A column's capacity coefficients are its stock at the capacity locations over C_
 stocked at l at -pi_l / C_l in the pricing dynamic program
 (:meth:`PlanningModel.capacity_unit_prices`), so pricing and the Lagrangian bound stay
 exact. Volume capacity is not modelled: the locations table has no volume capacity.
+
+Facility decisions: every location with ``fixed_cost_per_year`` F_l > 0 gets a binary
+"open" variable y_l of the problem in :mod:`solvers` (``facility_cost`` /
+``option_facilities``): a column that stocks a unit at l needs l open, and the plan pays
+F_l for every open location (:meth:`PlanningModel.option_facilities`).
 """
 
 from __future__ import annotations
@@ -99,6 +104,10 @@ class PlanningModel:
         self.capacity_scale = np.where(positive, 1.0 / np.where(positive,
                                                                 self.capacity_units, 1.0), 1.0)
         self.capacity_upper = np.where(positive, 1.0, 0.0)
+        fixed = np.asarray(net.fixed_cost_per_year, dtype=np.float64)
+        #: Locations with an open/close decision (F_l > 0), int64 (F,), and F_l per year.
+        self.facility_location = np.flatnonzero(fixed > 0).astype(np.int64)
+        self.facility_cost = fixed[self.facility_location]
         self.capacity_names = tuple(f"capacity_units[{net.location_ids[loc]}]"
                                     for loc in self.capacity_location)
 
@@ -150,6 +159,21 @@ class PlanningModel:
         """
         stock = np.asarray(stock, dtype=np.float64)
         return stock[..., self.capacity_location] * self.capacity_scale
+
+    @property
+    def n_facilities(self) -> int:
+        """Number of locations with an open/close decision (``fixed_cost_per_year`` > 0)."""
+        return int(self.facility_location.shape[0])
+
+    def option_facilities(self, stock: np.ndarray) -> sp.csc_array:
+        """0/1 (F, K): column k stocks at least one unit at facility location f.
+
+        Parameters
+        ----------
+        stock : int (K, L)
+        """
+        stock = np.asarray(stock).reshape(-1, self.network.n_locations)
+        return sp.csc_array((stock[:, self.facility_location] > 0).T.astype(np.float64))
 
     def capacity_unit_prices(self, capacity_duals: np.ndarray) -> np.ndarray:
         """Price per unit stocked at each location from the capacity rows' duals.

@@ -98,13 +98,25 @@ def _problem_coefficients(model: PlanningModel, columns: list[Column]) -> np.nda
     return np.vstack([sla, model.capacity_coefficients(stock).T])
 
 
+def _facility_arguments(model: PlanningModel, stock: np.ndarray) -> dict:
+    """``facility_cost``/``option_facilities`` of :class:`solvers.ChoiceProblem` for
+    columns of ``stock`` (K, L); empty without facility decisions."""
+    if not model.n_facilities:
+        return {}
+    return {"facility_cost": model.facility_cost,
+            "option_facilities": model.option_facilities(stock)}
+
+
 def _problem(model: PlanningModel, columns: list[Column]) -> solvers.ChoiceProblem:
+    stock = (np.vstack([c.stock for c in columns]) if columns
+             else np.zeros((0, model.network.n_locations), dtype=np.int64))
     return solvers.ChoiceProblem(
         group_of_option=np.array([c.part for c in columns], dtype=np.int64),
         cost=np.array([c.cost for c in columns]),
         coefficients=sp.csc_array(_problem_coefficients(model, columns)),
         row_lower=model.problem_row_lower, row_upper=model.problem_row_upper,
         row_names=model.problem_row_names, n_groups=model.n_parts,
+        **_facility_arguments(model, stock),
     )
 
 
@@ -190,7 +202,12 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
             group_of_option=np.array([c.part for c in new], dtype=np.int64),
             cost=np.array([c.cost for c in new]),
             coefficients=coefficients,
-            min_reduced_cost=minimum if exact_everywhere[0] else None,
+            min_reduced_cost=(minimum if exact_everywhere[0] and not model.n_facilities
+                              else None),
+            option_facilities=(model.option_facilities(
+                np.vstack([c.stock for c in new]) if new
+                else np.zeros((0, model.network.n_locations)))
+                if model.n_facilities else None),
         )
 
     initial = pool.problem()
@@ -303,13 +320,21 @@ class _PackedPool:
             self._blocks = [self._matrix]
         return self._matrix
 
-    def problem(self) -> solvers.ChoiceProblem:
+    def problem(self, with_facilities: bool = False) -> solvers.ChoiceProblem:
+        """The problem over the pool's columns; ``with_facilities`` adds the open/close
+        decisions of :meth:`PlanningModel.option_facilities` (the master LP of column
+        generation is solved without them)."""
+        facilities = {}
+        if with_facilities and self.model.n_facilities:
+            facilities = _facility_arguments(
+                self.model, np.vstack([c.stock for c in self.columns]))
         return solvers.ChoiceProblem(
             group_of_option=np.array([c.part for c in self.columns], dtype=np.int64),
             cost=self.costs(),
             coefficients=sp.csc_array(self.signed_coefficients()),
             row_lower=self.lower, row_upper=np.full(self.lower.shape[0], np.inf),
             row_names=self.model.problem_row_names, n_groups=self.model.n_parts,
+            **facilities,
         )
 
 
@@ -356,6 +381,55 @@ def _neighbours(model: PlanningModel, pool: _PackedPool, options: np.ndarray
         new_parts.append(parts[rows])
         new_stock.append(moved)
     return np.concatenate(new_parts), np.vstack(new_stock)
+
+
+def _closed_variants(model: PlanningModel, pool: _PackedPool, options: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """For facility decisions: ``options``' stock vectors with the stock at one facility
+    location set to 0, and with every facility location set to 0 (a heuristic set of
+    columns that lets the MILP close a location; not priced with the linking duals)."""
+    n_loc = model.network.n_locations
+    if options.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, n_loc), dtype=np.int64)
+    parts = np.array([pool.columns[o].part for o in options], dtype=np.int64)
+    stock = np.vstack([pool.columns[o].stock for o in options]).astype(np.int64)
+    at_facility = stock[:, model.facility_location] > 0
+    rows, which = np.nonzero(at_facility)
+    one_closed = stock[rows].copy()
+    one_closed[np.arange(rows.shape[0]), model.facility_location[which]] = 0
+    any_open = at_facility.any(axis=1)
+    all_closed = stock[any_open].copy()
+    all_closed[:, model.facility_location] = 0
+    return (np.concatenate([parts[rows], parts[any_open]]),
+            np.vstack([one_closed, all_closed]))
+
+
+def _closed_pricing(model: PlanningModel, pool: _PackedPool, row_duals: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """For facility decisions: every part's exact best column under the duals
+    ``row_duals`` (>= form of the pool) with one facility location closed (stock 0 there),
+    for each facility, and with all of them closed. (F + 1) pricing calls."""
+    pi = np.maximum(row_duals, 0.0)
+    n_sla = len(model.row_names)
+    all_parts = np.arange(model.n_parts, dtype=np.int64)
+    weight_within, weight_wait = _site_weights_all(model, pi[:n_sla] * pool.sign[:n_sla])
+    unit_price = None
+    if model.n_capacity_rows:
+        unit_price = np.broadcast_to(model.capacity_unit_prices(pi[n_sla:]),
+                                     (model.n_parts, model.network.n_locations))
+    closings = [[int(loc)] for loc in model.facility_location]
+    if model.n_facilities > 1:
+        closings.append([int(loc) for loc in model.facility_location])
+    parts_out, stock_out = [], []
+    for closed in closings:
+        cap = np.full(model.network.n_locations, np.iinfo(np.int64).max // 2, dtype=np.int64)
+        cap[closed] = 0
+        stock, _ = model.service.price_many(all_parts, weight_within, weight_wait,
+                                            unit_price, np.broadcast_to(cap, (model.n_parts,
+                                                                              cap.shape[0])))
+        parts_out.append(all_parts)
+        stock_out.append(stock)
+    return np.concatenate(parts_out), np.vstack(stock_out)
 
 
 def _round_lp(problem: solvers.ChoiceProblem, values: np.ndarray, backend: str,
@@ -471,25 +545,34 @@ def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: f
         used = used[np.isin(problem.group_of_option[used], fractional_groups)]
     neighbour_parts, neighbour_stock = _neighbours(model, pool, used)
     pool.add_many(neighbour_parts, neighbour_stock)
+    if model.n_facilities:
+        closed_parts, closed_stock = _closed_variants(model, pool,
+                                                      np.flatnonzero(values > 1e-6))
+        pool.add_many(closed_parts, closed_stock)
+        pool.add_many(*_closed_pricing(model, pool, master.row_duals))
     problem = pool.problem()
     master = solvers.solve_master_lp(problem, penalty)
     clock.lap("neighbours")
     start: np.ndarray | None = None
+    facility_open: np.ndarray | None = None
     if not master.artificial_in_use:
         start = _round_lp(problem, master.option_values, backend, deadline)
     if start is None:
         greedy = solvers.greedy_allocation(problem, hull=True)
         start = greedy.chosen if greedy.status.has_solution else None
     clock.lap("rounding")
+    final = pool.problem(with_facilities=True) if model.n_facilities else problem
     remaining = _remaining(deadline)
     milp_seconds = DEFAULT_MILP_SECONDS if remaining is None else remaining
     message = f"{iterations} column-generation iterations"
     if not converged:
         message += " (not converged: time or iteration limit)"
     if milp_seconds > 0.2:
-        milp = solvers.solve(problem, backend, time_limit=milp_seconds,
+        milp = solvers.solve(final, backend, time_limit=milp_seconds,
                              mip_rel_gap=max(mip_rel_gap, 1e-6), warm_start=start)
         chosen = milp.chosen if milp.status.has_solution else start
+        if milp.status.has_solution:
+            facility_open = milp.facility_open
         status = milp.status if milp.status.has_solution else solvers.SolveStatus.FEASIBLE
         message = f"{milp.message}; {message}; MILP bound over the generated columns " \
                   f"{milp.lower_bound:.6g}"
@@ -499,11 +582,16 @@ def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: f
     if chosen is None:
         status = solvers.SolveStatus.NO_SOLUTION_FOUND
     clock.lap("milp")
+    if facility_open is None and chosen is not None and final.option_facilities is not None:
+        facility_open = np.asarray(final.option_facilities[:, chosen].sum(axis=1)).ravel() > 0
+    # Facility costs F_l >= 0 are left out of the bound (column generation prices without
+    # them): it stays valid, the gap then includes the fixed costs' share.
     solution = finalize_solution(
-        problem, status=status, chosen=chosen, facility_open=None, lower_bound=best_bound,
+        final, status=status, chosen=chosen, facility_open=facility_open,
+        lower_bound=best_bound,
         backend=f"column-generation/{backend}", runtime_seconds=time.perf_counter() - started,
         message=message, mip_rel_gap=mip_rel_gap)
-    return _result(pool.columns, problem, solution, "column_generation", "all_columns",
+    return _result(pool.columns, final, solution, "column_generation", "all_columns",
                    iterations, started, clock.seconds)
 
 
