@@ -40,6 +40,20 @@ ENUMERATION_LIMIT = 4096
 ROUNDING_SECONDS = 5.0
 #: Seconds the final MILP may run when no time limit is given.
 DEFAULT_MILP_SECONDS = 20.0
+#: Without a time limit the HiGHS MILPs stop on these node counts instead of the seconds
+#: above: a node limit is a deterministic work limit, so the same scenario and seed give
+#: the same plan on any machine (a time limit is honoured when the caller sets one).
+ROUNDING_NODES = 500
+DEFAULT_MILP_NODES = 1000
+
+
+def _work_limit(backend: str, remaining: float | None, seconds: float, nodes: int
+                ) -> dict[str, float | int | None]:
+    """Keyword arguments limiting one MILP: nodes (deterministic) when no deadline is set
+    and the backend supports it, else seconds."""
+    if remaining is None and backend == "highs":
+        return {"time_limit": None, "node_limit": nodes}
+    return {"time_limit": seconds if remaining is None else min(seconds, remaining)}
 #: Add neighbour columns for every LP-used part up to this many parts (else, or when less
 #: than 30 % of the time limit is left, only for the fractional parts).
 NEIGHBOURS_ALL_PARTS_LIMIT = 1000
@@ -466,8 +480,8 @@ def _round_lp(problem: solvers.ChoiceProblem, values: np.ndarray, backend: str,
         remaining = _remaining(deadline)
         if remaining is not None and remaining <= 0.05:
             return None
-        cap = ROUNDING_SECONDS if remaining is None else min(ROUNDING_SECONDS, remaining)
-        solution = solvers.solve(sub, backend, time_limit=cap, mip_rel_gap=1e-4)
+        solution = solvers.solve(sub, backend, mip_rel_gap=1e-4, **_work_limit(
+            backend, remaining, ROUNDING_SECONDS, ROUNDING_NODES))  # type: ignore[arg-type]
         if solution.status.has_solution:
             chosen = integral_choice.copy()
             chosen[free] = options[solution.chosen]
@@ -563,13 +577,16 @@ def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: f
     clock.lap("rounding")
     final = pool.problem(with_facilities=True) if model.n_facilities else problem
     remaining = _remaining(deadline)
-    milp_seconds = DEFAULT_MILP_SECONDS if remaining is None else remaining
+    limit = _work_limit(backend, remaining, math.inf, DEFAULT_MILP_NODES)
+    if remaining is None and "node_limit" not in limit:
+        limit = {"time_limit": DEFAULT_MILP_SECONDS}
+    milp_seconds = math.inf if limit.get("time_limit") is None else float(limit["time_limit"])
     message = f"{iterations} column-generation iterations"
     if not converged:
         message += " (not converged: time or iteration limit)"
     if milp_seconds > 0.2:
-        milp = solvers.solve(final, backend, time_limit=milp_seconds,
-                             mip_rel_gap=max(mip_rel_gap, 1e-6), warm_start=start)
+        milp = solvers.solve(final, backend, mip_rel_gap=max(mip_rel_gap, 1e-6),
+                             warm_start=start, **limit)  # type: ignore[arg-type]
         chosen = milp.chosen if milp.status.has_solution else start
         if milp.status.has_solution:
             facility_open = milp.facility_open
