@@ -199,6 +199,20 @@ def _status_word(status: solvers.SolveStatus) -> str:
     return status.name.lower()
 
 
+def _open_locations(model: PlanningModel, result: Optimization) -> np.ndarray:
+    """Open flag of each location with a fixed cost: open when the plan stocks it."""
+    stock = (np.vstack([c.stock for c in result.chosen]) if result.chosen
+             else np.zeros((0, model.network.n_locations), dtype=np.int64))
+    return (stock[:, model.facility_location] > 0).any(axis=0)
+
+
+def _fixed_cost(model: PlanningModel, result: Optimization) -> float:
+    """Yearly fixed cost of the locations with a fixed cost that the plan uses."""
+    if not model.n_facilities:
+        return 0.0
+    return float(model.facility_cost[_open_locations(model, result)].sum())
+
+
 def _optimize_checked(model: PlanningModel, solver: str, time_limit: float | None,
                       mip_rel_gap: float) -> Optimization:
     """Optimize, then re-check every row of the returned solution."""
@@ -306,7 +320,8 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
             rounds.append((result, recommendations, service, verification, model))
             planned, simulated, ci_high, targets = _measured(model, service)
             history.append((offsets, simulated))
-        costs = [float(sum(c.cost for c in r[0].chosen)) for r in rounds]
+        costs = [float(sum(c.cost for c in r[0].chosen)) + _fixed_cost(r[4], r[0])
+                 for r in rounds]
         fits = [_acceptable(*_measured(r[4], r[2])[1:]) for r in rounds]
         pick = min(range(len(rounds)), key=lambda k: (not fits[k], costs[k], -k))
         result, recommendations, service, verification, model = rounds[pick]
@@ -318,7 +333,8 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
                                    zip(model.row_names, offsets, strict=True) if o > 0},
             })
     solution = result.solution
-    objective = float(sum(c.cost for c in result.chosen))
+    fixed_cost = _fixed_cost(model, result)
+    objective = float(sum(c.cost for c in result.chosen)) + fixed_cost
     gap = relative_gap(objective, solution.lower_bound)
     summary: dict[str, Any] = {
         "scenario": scenario.name,
@@ -353,6 +369,11 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     summary["holding_cost"] = round(float(recommendations["yearly_holding_cost"].sum()), 2)
     summary["shipping_cost"] = round(float(sum(c.service.shipping_cost
                                                for c in result.chosen)), 2)
+    summary["fixed_location_cost"] = round(fixed_cost, 2)
+    if model.n_facilities:
+        is_open = _open_locations(model, result)
+        summary["locations_open"] = {model.network.location_ids[loc]: bool(o) for loc, o in
+                                     zip(model.facility_location, is_open, strict=True)}
     summary["meets_every_sla"] = bool(service["meets_target"].all())
     summary["runtime_seconds"] = round(time.perf_counter() - started, 3)
     return PlanResult(recommendations=recommendations, service=service, summary=summary,
