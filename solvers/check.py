@@ -107,7 +107,7 @@ def check_solution(
     for group in np.flatnonzero(out_of_range)[:10]:
         problems.append(f"group {group}: no option chosen (received index {picks[group]})")
     valid = np.where(out_of_range, 0, picks)
-    wrong_group = ~out_of_range & (problem.group_of_option[valid] != np.arange(problem.n_groups))
+    wrong_group = ~out_of_range & (problem.group_of_option[valid] != np.arange(picks.shape[0]))
     for group in np.flatnonzero(wrong_group)[:10]:
         problems.append(
             f"group {group}: option {picks[group]} belongs to group "

@@ -580,7 +580,8 @@ def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: f
     limit = _work_limit(backend, remaining, math.inf, DEFAULT_MILP_NODES)
     if remaining is None and "node_limit" not in limit:
         limit = {"time_limit": DEFAULT_MILP_SECONDS}
-    milp_seconds = math.inf if limit.get("time_limit") is None else float(limit["time_limit"])
+    seconds = limit.get("time_limit")
+    milp_seconds = math.inf if seconds is None else float(seconds)
     message = f"{iterations} column-generation iterations"
     if not converged:
         message += " (not converged: time or iteration limit)"

@@ -203,7 +203,7 @@ def _open_locations(model: PlanningModel, result: Optimization) -> np.ndarray:
     """Open flag of each location with a fixed cost: open when the plan stocks it."""
     stock = (np.vstack([c.stock for c in result.chosen]) if result.chosen
              else np.zeros((0, model.network.n_locations), dtype=np.int64))
-    return (stock[:, model.facility_location] > 0).any(axis=0)
+    return np.asarray((stock[:, model.facility_location] > 0).any(axis=0), dtype=bool)
 
 
 def _fixed_cost(model: PlanningModel, result: Optimization) -> float:

@@ -226,8 +226,8 @@ def _rows_frame(rows: list[SlaRow], network: Network, arrays: SimulationArrays
                                else np.full(replications, np.nan))
         else:  # pragma: no cover - sla_rows only makes the two kinds
             raise InputError(f"SLA row {row.name}: unknown kind (received {row.kind!r})")
-        mean, se = _mean_se(per_replication, axis=0)
-        mean, se = float(mean), float(se)
+        mean_array, se_array = _mean_se(per_replication, axis=0)
+        mean, se = float(mean_array), float(se_array)
         half = t_quantile * se if np.isfinite(se) else np.nan
         records.append({
             "sla_row": row.name, "kind": row.kind, "target": row.target, "value": mean,
