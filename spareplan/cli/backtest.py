@@ -6,11 +6,6 @@ maps :class:`spareplan.errors.InputError` to exit code 2.
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +15,7 @@ import typer
 from spareplan.demand.backtest import backtest
 from spareplan.demand.history import prepare_history
 from spareplan.errors import InputError
+from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 
 __all__ = ["backtest_command"]
 
@@ -31,12 +27,6 @@ def _read_history(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype={"period": str, "part": str, "site": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
-
-
-def _json_safe(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def backtest_command(
@@ -57,9 +47,8 @@ def backtest_command(
 
     Writes ``backtest.csv`` (one row per method: MASE, bias, achieved fill rate with its
     95 % CI, average stock) and ``summary.json`` (the settings, the same rows and the
-    recommended method) into ``out``, atomically: both files are written into a
-    temporary folder inside ``out`` (next to the destination files, same file system) and
-    moved in with ``os.replace``.
+    recommended method) into ``out``, atomically: a staging folder beside ``out``
+    replaces it only when complete (:func:`spareplan.reports.atomic.atomic_folder`).
 
     Returns
     -------
@@ -88,19 +77,12 @@ def backtest_command(
         "seed": seed,
         "recommended_method": result.recommended(),
         "methods": [
-            {key: _json_safe(value) for key, value in row.items()}
+            {key: value for key, value in row.items()}
             for row in table.to_dict(orient="records")
         ],
     }
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".backtest-", dir=out))
-    try:
-        table.to_csv(staging / "backtest.csv", index=False)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        for name in ("backtest.csv", "summary.json"):
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with atomic_folder(out) as staging:
+        write_csv(staging / "backtest.csv", table)
+        write_json(staging / "summary.json", summary)
     return 0

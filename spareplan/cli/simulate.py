@@ -6,11 +6,7 @@ maps :class:`spareplan.errors.InputError` to exit code 2.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +14,7 @@ import pandas as pd
 import typer
 
 from spareplan.errors import InputError
+from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario.load import load_scenario
 from spareplan.simulation.verify import simulate_plan
 
@@ -31,14 +28,6 @@ def _read_plan(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype={"part": str, "location": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
-
-
-def _json_safe(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):
-        return _json_safe(value.item())  # numpy scalars
-    return value
 
 
 def simulate_command(
@@ -60,9 +49,9 @@ def simulate_command(
 
     Writes ``verification.csv`` (sla_row, kind, target, value, std_error, ci_low,
     ci_high, meets_target, …) and ``summary.json`` (settings, the rows, shipments per year,
-    whether every row is met) into ``out``, atomically: both files are written into a
-    temporary folder inside ``out`` and moved in with ``os.replace``, so an error leaves
-    no partial output.
+    whether every row is met) into ``out``, atomically: a staging folder beside ``out``
+    replaces it only when complete (:func:`spareplan.reports.atomic.atomic_folder`), so an
+    error leaves no partial output.
 
     Returns
     -------
@@ -87,18 +76,11 @@ def simulate_command(
         "scenario": str(scenario),
         "scenario_hash": loaded.input_hash,
         "plan": None if plan is None else str(plan),
-        **{key: _json_safe(value) for key, value in result.summary.items()},
-        "rows": [{key: _json_safe(value) for key, value in row.items()}
+        **{key: value for key, value in result.summary.items()},
+        "rows": [{key: value for key, value in row.items()}
                  for row in table.to_dict(orient="records")],
     }
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out))
-    try:
-        table.to_csv(staging / "verification.csv", index=False)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        for name in ("verification.csv", "summary.json"):
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with atomic_folder(out) as staging:
+        write_csv(staging / "verification.csv", table)
+        write_json(staging / "summary.json", summary)
     return 0 if result.all_met else 1
