@@ -50,6 +50,22 @@ def _subtree_rates(parent: np.ndarray, site_primary: np.ndarray, rate: np.ndarra
 
 
 @njit
+def _demand_and_loss(parent: np.ndarray, is_leaf: np.ndarray, site_primary: np.ndarray,
+                     rate: np.ndarray, rule: int) -> tuple[np.ndarray, np.ndarray]:
+    """Subtree demand per day of every location, and which locations lose sales (leaves
+    with a parent under the emergency and lateral rules)."""
+    n_loc = parent.shape[0]
+    direct = np.empty(n_loc)
+    lam = np.empty(n_loc)
+    _subtree_rates(parent, site_primary, rate, direct, lam)
+    lost = np.zeros(n_loc, dtype=np.bool_)
+    if rule != BACKORDER:
+        for loc in range(n_loc):
+            lost[loc] = is_leaf[loc] and parent[loc] >= 0
+    return lam, lost
+
+
+@njit
 def _node_state(loc: int, stock: int, parent: np.ndarray, lead: np.ndarray, root_days: float,
                 lam: np.ndarray, lost_sales: np.ndarray, resupply: np.ndarray,
                 fill: np.ndarray, ebo: np.ndarray, delay: np.ndarray,
@@ -152,13 +168,7 @@ def evaluate_stock(stock: np.ndarray, parent: np.ndarray, lead: np.ndarray,
     (holding cost per year, emergency shipments per year, lateral shipments per year)
     """
     n_loc = parent.shape[0]
-    direct = np.empty(n_loc)
-    lam = np.empty(n_loc)
-    _subtree_rates(parent, site_primary, rate, direct, lam)
-    lost = np.zeros(n_loc, dtype=np.bool_)
-    if rule != BACKORDER:
-        for loc in range(n_loc):
-            lost[loc] = is_leaf[loc] and parent[loc] >= 0
+    lam, lost = _demand_and_loss(parent, is_leaf, site_primary, rate, rule)
     resupply = np.zeros(n_loc)
     ebo = np.zeros(n_loc)
     delay = np.zeros(n_loc)
@@ -235,13 +245,7 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
     into ``out_stock`` and returns the minimum.
     """
     n_loc = parent.shape[0]
-    direct = np.empty(n_loc)
-    lam = np.empty(n_loc)
-    _subtree_rates(parent, site_primary, rate, direct, lam)
-    lost = np.zeros(n_loc, dtype=np.bool_)
-    if rule != BACKORDER:
-        for loc in range(n_loc):
-            lost[loc] = is_leaf[loc] and parent[loc] >= 0
+    lam, lost = _demand_and_loss(parent, is_leaf, site_primary, rate, rule)
     resupply = np.zeros(n_loc)
     fill = np.zeros(n_loc)
     ebo = np.zeros(n_loc)
