@@ -218,6 +218,24 @@ def _sites_value(j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray,
 
 
 @njit
+def _node_value(loc: int, stock: int, per_unit: float, parent: np.ndarray, lead: np.ndarray,
+                root_days: float, lam: np.ndarray, lost: np.ndarray, resupply: np.ndarray,
+                fill: np.ndarray, ebo: np.ndarray, delay: np.ndarray, cond: np.ndarray,
+                response: np.ndarray, site_window_hours: np.ndarray, emergency_hours: float,
+                loc_site_ptr: np.ndarray, loc_site_idx: np.ndarray, lateral_ptr: np.ndarray,
+                lateral_idx: np.ndarray, rate: np.ndarray, weight_within: np.ndarray,
+                weight_wait: np.ndarray, emergency_cost: float) -> float:
+    """Set ``loc``'s state at ``stock`` and return its own Lagrangian value: the per-unit
+    price of its stock plus the value of the sites whose primary location it is."""
+    _node_state(loc, stock, parent, lead, root_days, lam, lost, resupply, fill, ebo, delay,
+                cond)
+    return per_unit * stock + _sites_value(
+        loc, stock, parent, lam, lost, resupply, fill, ebo, cond, response, site_window_hours,
+        emergency_hours, loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx, rate,
+        weight_within, weight_wait, emergency_cost)
+
+
+@njit
 def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: np.ndarray,
                      holding_rate: np.ndarray, is_leaf: np.ndarray, child_ptr: np.ndarray,
                      child_idx: np.ndarray, site_primary: np.ndarray, loc_site_ptr: np.ndarray,
@@ -289,26 +307,22 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                 if (pass_ == 0 and per_unit[root] * s_root - gain[root]
                         >= best_root_value - 1e-12):
                     break
-                _node_state(root, s_root, parent, lead, root_days, lam, lost, resupply, fill,
-                            ebo, delay, cond)
-                value = per_unit[root] * s_root + _sites_value(
-                    root, s_root, parent, lam, lost, resupply, fill, ebo, cond, response,
-                    site_window_hours, emergency_hours, loc_site_ptr, loc_site_idx,
-                    lateral_ptr, lateral_idx, rate, weight_within, weight_wait,
-                    emergency_cost)
+                value = _node_value(
+                    root, s_root, per_unit[root], parent, lead, root_days, lam, lost, resupply,
+                    fill, ebo, delay, cond, response, site_window_hours, emergency_hours,
+                    loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx, rate, weight_within,
+                    weight_wait, emergency_cost)
                 for qc in range(child_ptr[root], child_ptr[root + 1]):
                     c = child_idx[qc]
                     best_c_value = np.inf
                     for s_c in range(lo[c], hi[c] + 1):
                         if per_unit[c] * s_c - gain[c] >= best_c_value - 1e-12:
                             break
-                        _node_state(c, s_c, parent, lead, root_days, lam, lost, resupply,
-                                    fill, ebo, delay, cond)
-                        v_c = per_unit[c] * s_c + _sites_value(
-                            c, s_c, parent, lam, lost, resupply, fill, ebo, cond, response,
-                            site_window_hours, emergency_hours, loc_site_ptr, loc_site_idx,
-                            lateral_ptr, lateral_idx, rate, weight_within, weight_wait,
-                            emergency_cost)
+                        v_c = _node_value(
+                            c, s_c, per_unit[c], parent, lead, root_days, lam, lost, resupply,
+                            fill, ebo, delay, cond, response, site_window_hours,
+                            emergency_hours, loc_site_ptr, loc_site_idx, lateral_ptr,
+                            lateral_idx, rate, weight_within, weight_wait, emergency_cost)
                         for qg in range(child_ptr[c], child_ptr[c + 1]):
                             g = child_idx[qg]
                             best_g_value = np.inf
@@ -316,13 +330,12 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                                 if (per_unit[g] * s_g - gain[g]
                                         >= best_g_value - 1e-12):
                                     break
-                                _node_state(g, s_g, parent, lead, root_days, lam, lost,
-                                            resupply, fill, ebo, delay, cond)
-                                v_g = per_unit[g] * s_g + _sites_value(
-                                    g, s_g, parent, lam, lost, resupply, fill, ebo, cond,
-                                    response, site_window_hours, emergency_hours,
-                                    loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx,
-                                    rate, weight_within, weight_wait, emergency_cost)
+                                v_g = _node_value(
+                                    g, s_g, per_unit[g], parent, lead, root_days, lam, lost,
+                                    resupply, fill, ebo, delay, cond, response,
+                                    site_window_hours, emergency_hours, loc_site_ptr,
+                                    loc_site_idx, lateral_ptr, lateral_idx, rate,
+                                    weight_within, weight_wait, emergency_cost)
                                 if v_g < best_g_value - 1e-12:
                                     best_g_value = v_g
                                     best_child[g] = s_g
