@@ -63,12 +63,14 @@ def _classification_stats(
             cv2[i] = 0.0
             continue
         mean = total / count
+        # CV² is scale-free: sum the squared deviations of y / mean, so tiny sizes cannot
+        # underflow mean² to zero.
         ss = 0.0
         for j in range(start, end):
             y = values[j]
             if y > 0.0:
-                ss += (y - mean) * (y - mean)
-        cv2[i] = (ss / (count - 1)) / (mean * mean)
+                ss += (y / mean - 1.0) * (y / mean - 1.0)
+        cv2[i] = ss / (count - 1)
 
 
 # ---------------------------------------------------------------- point models
