@@ -145,11 +145,14 @@ class PlanningModel:
         """Names of every optimization row: SLA rows, then capacity rows."""
         return self.row_names + self.capacity_names
 
-    def capacity_coefficients(self, stock: np.ndarray) -> np.ndarray:
-        """Capacity-row coefficients S_pl / C_l of stock vectors.
+    def capacity_coefficients(self, parts: np.ndarray | int, stock: np.ndarray
+                              ) -> np.ndarray:
+        """Capacity-row coefficients of stock vectors of ``parts``.
 
         Parameters
         ----------
+        parts : int (K,) or int
+            The part of each stock vector (capacity rows may weigh parts differently).
         stock : int (K, L) or (L,)
 
         Returns
@@ -157,6 +160,7 @@ class PlanningModel:
         float64 (K, C) or (C,)
             Stock at each capacity location times :attr:`capacity_scale`.
         """
+        del parts  # units capacity weighs every part alike
         stock = np.asarray(stock, dtype=np.float64)
         return stock[..., self.capacity_location] * self.capacity_scale
 
@@ -186,15 +190,15 @@ class PlanningModel:
 
         Returns
         -------
-        float64 (L,)
-            mu_l / C_l (mu_l times :attr:`capacity_scale`) at capacity locations, 0
-            elsewhere: the extra term u . S that the pricing DP adds to a part's
+        float64 (n_parts, L)
+            Row p: mu_l / C_l (mu_l times :attr:`capacity_scale`) at capacity locations,
+            0 elsewhere: the extra term u_p . S that the pricing DP adds to part p's
             Lagrangian value.
         """
         price = np.zeros(self.network.n_locations)
         mu = np.maximum(np.asarray(capacity_duals, dtype=np.float64), 0.0)
         price[self.capacity_location] = mu * self.capacity_scale
-        return price
+        return np.broadcast_to(price, (self.n_parts, self.network.n_locations))
 
     def column(self, part: int, stock: np.ndarray) -> Column:
         """Evaluate ``part`` at ``stock`` and express it as a column."""

@@ -109,7 +109,8 @@ def _problem_coefficients(model: PlanningModel, columns: list[Column]) -> np.nda
         return sla
     stock = (np.vstack([c.stock for c in columns]) if columns
              else np.zeros((0, model.network.n_locations)))
-    return np.vstack([sla, model.capacity_coefficients(stock).T])
+    parts = np.array([c.part for c in columns], dtype=np.int64)
+    return np.vstack([sla, model.capacity_coefficients(parts, stock).T])
 
 
 def _facility_arguments(model: PlanningModel, stock: np.ndarray) -> dict:
@@ -201,12 +202,12 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
             weight_within, weight_wait = model.site_weights(row_duals[:n_sla], part)
             stock, exact = model.service.price(part, weight_within, weight_wait,
                                                start=start_of.get(part),
-                                               unit_price=unit_price)
+                                               unit_price=unit_price[part])
             exact_everywhere[0] &= exact
             column = model.column(part, stock)
             minimum[part] = (column.cost - float(row_duals[:n_sla] @ column.coefficients)
                              - float(row_duals[n_sla:]
-                                     @ model.capacity_coefficients(column.stock)))
+                                     @ model.capacity_coefficients(part, column.stock)))
             added = pool.add(part, stock)
             if added is not None:
                 new.append(added)
@@ -316,7 +317,7 @@ class _PackedPool:
             self.columns.append(Column(int(parts[k]), service.stock, service.cost,
                                        coefficients[k].copy(), service))
         if model.n_capacity_rows:
-            coefficients = np.hstack([coefficients, model.capacity_coefficients(stock)])
+            coefficients = np.hstack([coefficients, model.capacity_coefficients(parts, stock)])
         self._index.update(pending)
         self._costs.append(np.array([s.cost for s in services]))
         self._blocks.append((coefficients * self.sign).T)
@@ -429,8 +430,7 @@ def _closed_pricing(model: PlanningModel, pool: _PackedPool, row_duals: np.ndarr
     weight_within, weight_wait = _site_weights_all(model, pi[:n_sla] * pool.sign[:n_sla])
     unit_price = None
     if model.n_capacity_rows:
-        unit_price = np.broadcast_to(model.capacity_unit_prices(pi[n_sla:]),
-                                     (model.n_parts, model.network.n_locations))
+        unit_price = model.capacity_unit_prices(pi[n_sla:])
     closings = [[int(loc)] for loc in model.facility_location]
     if model.n_facilities > 1:
         closings.append([int(loc) for loc in model.facility_location])
@@ -518,8 +518,7 @@ def _optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: f
         weight_within, weight_wait = _site_weights_all(model, pi[:n_sla] * pool.sign[:n_sla])
         unit_price = None
         if model.n_capacity_rows:
-            unit_price = np.broadcast_to(model.capacity_unit_prices(pi[n_sla:]),
-                                         (model.n_parts, model.network.n_locations))
+            unit_price = model.capacity_unit_prices(pi[n_sla:])
         stock, _ = model.service.price_many(all_parts, weight_within, weight_wait,
                                             unit_price)
         clock.lap("pricing")

@@ -77,7 +77,8 @@ def test_capacity_rows_follow_the_sla_rows(capacity_model):
     assert model.capacity_names == ("capacity_units[F1]",)
     assert len(model.problem_row_names) == len(model.row_names) + 1
     assert model.problem_row_upper[-1] == 1.0
-    assert np.array_equal(model.capacity_unit_prices(np.array([4.0])), [0.0, 2.0, 0.0])
+    assert np.array_equal(model.capacity_unit_prices(np.array([4.0])),
+                          [[0.0, 2.0, 0.0]] * model.n_parts)
 
 
 def test_capacity_binds_on_tiny(brute_force):
