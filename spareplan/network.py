@@ -56,6 +56,8 @@ class Network:
     emergency_response_hours: float
     emergency_shipment_cost: float
     lateral_shipment_cost: float
+    #: float64 (L,) liters, inf = none; ``None``: no location has a volume capacity.
+    capacity_volume_liters: np.ndarray | None = None
 
     @property
     def n_locations(self) -> int:
@@ -86,7 +88,7 @@ class PartArrays:
     condemnation_fraction: np.ndarray  # float64 (P,) 1 for consumables
     min_stock: np.ndarray  # int64 (P,)
     max_stock: np.ndarray  # int64 (P,) search bound per location
-    volume_liters: np.ndarray  # float64 (P,)
+    volume_liters: np.ndarray  # float64 (P,) 0 where not given
     demand_rate: np.ndarray  # float64 (P, N) units per year
     variance_to_mean: np.ndarray  # float64 (P, N) >= 1
 
@@ -181,6 +183,8 @@ def compile_network(scenario: Scenario) -> tuple[Network, PartArrays]:
         emergency_response_hours=document.policy.emergency_response_hours,
         emergency_shipment_cost=document.costs.emergency_shipment_cost,
         lateral_shipment_cost=document.costs.lateral_shipment_cost,
+        capacity_volume_liters=locations["capacity_volume_liters"].fillna(np.inf)
+        .to_numpy(dtype=float),
     )
 
     parts = scenario.parts

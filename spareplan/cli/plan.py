@@ -40,6 +40,10 @@ def plan_command(
     replications: Annotated[int, typer.Option(help="Replications of the verification.")]
     = 20,
     years: Annotated[float, typer.Option(help="Simulated years per replication.")] = 5.0,
+    budget: Annotated[float | None, typer.Option(
+        help="Inventory budget: most capital tied up in stock (sum of unit_cost x stock, in "
+             "the scenario's currency); overrides [costs] inventory_budget, inf for none.")]
+    = None,
 ) -> int:
     """Plan the least-cost stock that meets every SLA; write recommendations.csv,
     service.csv and summary.json. Exit 0 when every SLA is met, 1 when not, 2 bad input."""
@@ -48,11 +52,13 @@ def plan_command(
                              replications)
     if not years > 0:
         raise ParameterError("--years", "must be > 0", years)
+    if budget is not None and not budget > 0:
+        raise ParameterError("--budget", "must be > 0 (currency; inf: no budget)", budget)
     loaded = load_scenario(scenario)
     say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
         f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
     result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver, verify=verify,
-                  replications=replications, years=years)
+                  replications=replications, years=years, budget=budget)
     folder = write_plan(result, out)
     summary = result.summary
     gap = summary["gap"]

@@ -11,12 +11,20 @@ import numpy as np
 import pandas as pd
 
 import solvers
-from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
-from spareplan.planning.model import Column, PlanningModel
+from spareplan.errors import InfeasibleError, ParameterError, PlanningError, SolverFailure
+from spareplan.planning.model import (
+    CAPACITY_ROW_UNIT,
+    INVENTORY_BUDGET,
+    Column,
+    PlanningModel,
+)
 from spareplan.planning.optimize import Optimization, baseline_costs, optimize, relative_gap
 from spareplan.scenario.model import Scenario
 from spareplan.sla import rows_frame
 from spareplan.versions import package_versions
+
+#: Seconds each least-use MILP of the capacity-row diagnosis may run.
+DIAGNOSIS_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,10 @@ class PlanResult:
         One line per SLA row: sla_row, kind, sla_class, sites, target, planned, meets_target
         (and, after verification, simulated value with its 95% confidence interval).
     summary : dict
-        status, objective, lower_bound, gap, solver, seed, runtime, versions, input hash…
+        status, objective, lower_bound, gap, solver, seed, runtime, versions, input hash…;
+        ``inventory_value`` (sum of unit_cost x stock), ``inventory_budget`` (``None``
+        without one) and ``capacity_rows``: per capacity row name (``capacity_units[F1]``,
+        ``capacity_volume[F1]``, ``inventory_budget``) its ``limit``, ``used`` and ``unit``.
     verification : object or None
         The simulation result that re-measured the plan (``None`` when not verified).
     """
@@ -213,12 +224,116 @@ def _fixed_cost(model: PlanningModel, result: Optimization) -> float:
     return float(model.facility_cost[_open_locations(model, result)].sum())
 
 
-def _optimize_checked(model: PlanningModel, solver: str, time_limit: float | None,
-                      mip_rel_gap: float) -> Optimization:
-    """Optimize, then re-check every row of the returned solution."""
-    result = optimize(model, backend=solver, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+def _capacity_use(model: PlanningModel, columns: list[Column]) -> np.ndarray:
+    """What ``columns`` use together of every capacity row (units, liters, currency)."""
+    if not columns or not model.n_capacity_rows:
+        return np.zeros(model.n_capacity_rows)
+    parts = np.array([c.part for c in columns], dtype=np.int64)
+    return model.capacity_use(parts, np.vstack([c.stock for c in columns])).sum(axis=0)
+
+
+def _least_use(model: PlanningModel, result: Optimization, row: int, solver: str,
+               time_limit: float | None) -> tuple[float, bool] | None:
+    """Least use of capacity row ``row`` by a choice of ``result``'s columns that meets
+    every row of ``result.problem`` (the same rows, the row's use as the cost), and
+    whether it is the least over every stock vector searched (enumeration path, solved to
+    optimality: then the MILP's lower bound is returned, a proven least)."""
+    problem = result.problem
+    parts = np.array([c.part for c in result.columns], dtype=np.int64)
+    use = model.capacity_use(parts, np.vstack([c.stock for c in result.columns]))[:, row]
+    least = solvers.ChoiceProblem(
+        group_of_option=problem.group_of_option, cost=use, coefficients=problem.coefficients,
+        row_lower=problem.row_lower, row_upper=problem.row_upper,
+        row_names=problem.row_names, n_groups=problem.n_groups)
+    seconds = DIAGNOSIS_SECONDS if time_limit is None else min(DIAGNOSIS_SECONDS, time_limit)
+    solution = solvers.solve(least, solver, time_limit=seconds, mip_rel_gap=1e-6)
+    if not solution.status.has_solution:
+        return None
+    exact = (result.method == "enumeration"
+             and solution.status is solvers.SolveStatus.OPTIMAL
+             and math.isfinite(solution.lower_bound))
+    return float(solution.lower_bound if exact else solution.objective), exact
+
+
+def _amount(model: PlanningModel, row: int, value: float) -> str:
+    """A capacity row's use or limit in words: ``3 units``, ``12.5 liters``, ``1,200.00 EUR``."""
+    kind = int(model.capacity_kind[row])
+    if kind == INVENTORY_BUDGET:
+        return f"{value:,.2f} {model.scenario.document.currency}"
+    return f"{value:,.6g} {CAPACITY_ROW_UNIT[kind]}"
+
+
+def _capacity_diagnosis(model: PlanningModel, failed: Optimization, solver: str,
+                        time_limit: float | None, mip_rel_gap: float
+                        ) -> PlanningError | None:
+    """Why no plan was found that meets the SLA rows within the capacity rows (inventory
+    budget, units, volume); ``None`` when the capacity rows do not explain it.
+
+    The SLA rows are planned again without any capacity row. For every capacity row that
+    this least-cost plan exceeds, a MILP over the same columns finds the least use of that
+    row by a plan meeting every SLA row. On the enumeration path (every stock vector
+    searched) a least use above the limit, or the MILP over every column found
+    infeasible, proves that no plan exists: :class:`InfeasibleError`. On the
+    column-generation path the columns are a subset, so nothing is proven:
+    :class:`SolverFailure` with the same account.
+    """
+    free = optimize(model.without_capacity_rows(), backend=solver, time_limit=time_limit,
+                    mip_rel_gap=mip_rel_gap)
+    if not free.solution.status.has_solution:
+        return None
+    used = _capacity_use(model, free.chosen)
+    limit = model.capacity_limit
+    over = [int(r) for r in np.flatnonzero(used > limit + 1e-9 * np.maximum(limit, 1.0))]
+    if not over:
+        return None
+    findings: list[dict[str, Any]] = []
+    lines = []
+    for row in over:
+        least = _least_use(model, free, row, solver, time_limit)
+        needed, exact = least if least is not None else (math.nan, False)
+        findings.append({
+            "row": model.capacity_names[row], "limit": float(limit[row]),
+            "needed": needed, "needed_is_exact": exact,
+            "least_cost_plan_uses": float(used[row]),
+        })
+        if not math.isfinite(needed):
+            what = "the least a plan meeting the SLA rows needs was not found in time"
+        elif exact:
+            what = (f"the SLA rows need at least {_amount(model, row, needed)} (least over "
+                    f"every stock vector searched)")
+        else:
+            what = (f"the least found for a plan meeting the SLA rows is "
+                    f"{_amount(model, row, needed)} (over the {free.n_columns} stock vectors "
+                    f"generated; the exact least may be lower)")
+        word = "budget" if int(model.capacity_kind[row]) == INVENTORY_BUDGET else "capacity"
+        lines.append(f"{model.capacity_names[row]}: {word} "
+                     f"{_amount(model, row, float(limit[row]))}, {what}; the "
+                     f"least-yearly-cost plan meeting them uses "
+                     f"{_amount(model, row, float(used[row]))}")
+    body = ":\n  " + "\n  ".join(lines)
+    if any(f["needed_is_exact"] and f["needed"] > f["limit"] + 1e-9 * max(f["limit"], 1.0)
+           for f in findings):
+        return InfeasibleError("no stock plan meets every SLA row within these capacity rows"
+                               + body, findings)
+    if failed.method == "enumeration" and \
+            failed.solution.status is solvers.SolveStatus.INFEASIBLE:
+        return InfeasibleError("no stock plan meets every SLA row and every capacity row "
+                               "together (each row alone leaves room)" + body, findings)
+    return SolverFailure(f"the solver found no plan that meets every SLA row within the "
+                         f"capacity rows (status {_status_word(failed.solution.status)}; "
+                         f"column generation searched a subset of the stock vectors, so "
+                         f"this does not prove that none exists)" + body)
+
+
+def _checked(model: PlanningModel, result: Optimization, solver: str,
+             time_limit: float | None, mip_rel_gap: float) -> Optimization:
+    """Re-check every row of ``result``'s solution; say why there is none."""
     solution = result.solution
     if not solution.status.has_solution:
+        if model.n_capacity_rows:
+            error = _capacity_diagnosis(model, result, solver, time_limit, mip_rel_gap)
+            if error is not None:
+                raise error
         raise SolverFailure(f"the solver found no plan: status {_status_word(solution.status)}"
                             f" ({solution.message})")
     violations = solvers.check_solution(result.problem, solution.chosen)
@@ -227,11 +342,21 @@ def _optimize_checked(model: PlanningModel, solver: str, time_limit: float | Non
     return result
 
 
+def _optimize_checked(model: PlanningModel, solver: str, time_limit: float | None,
+                      mip_rel_gap: float) -> Optimization:
+    """Optimize, then re-check every row of the returned solution."""
+    result = optimize(model, backend=solver, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    return _checked(model, result, solver, time_limit, mip_rel_gap)
+
+
 def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          solver: str = solvers.DEFAULT_BACKEND, mip_rel_gap: float = 1e-4,
          verify: bool = True, replications: int = 20, years: float = 5.0,
-         calibration_rounds: int = 3) -> PlanResult:
+         calibration_rounds: int = 3, budget: float | None = None) -> PlanResult:
     """Plan the least-cost stock per part and location that meets every SLA row.
+
+    The plan also keeps every capacity row: units and volume per location, and the
+    inventory budget (see :mod:`spareplan.planning.model`).
 
     Parameters
     ----------
@@ -259,13 +384,23 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
         returned; every round is in
         ``summary["calibration"]``. The analytic model's known optimism (METRIC ignores
         the variance of the depot delay; stock-outs of a location and its ancestors are
-        taken as independent) is corrected this way, not hidden.
+        taken as independent) is corrected this way, not hidden. A round whose raised
+        targets no plan meets within the capacity rows ends the calibration
+        (``summary["calibration_stopped"]``).
+    budget : float, optional
+        Inventory budget B: most capital tied up in stock, sum over parts and locations of
+        unit_cost x stock, in the scenario's currency (row ``inventory_budget``).
+        Overrides ``[costs] inventory_budget``; ``None`` keeps the scenario's, ``inf``
+        plans without a budget.
 
     Raises
     ------
     InfeasibleError
         No stock plan meets an SLA row; ``diagnosis`` lists each row, its best reachable
-        value and why.
+        value and why. Or no plan meets the SLA rows within the capacity rows (e.g. the
+        budget); ``diagnosis`` lists each capacity row, its limit and what the SLA rows
+        need of it (found by planning again without the capacity rows: this diagnosis
+        comes on top of ``time_limit``).
     SolverFailure
         The solver failed or returned a solution that breaks its rows.
     """
@@ -276,8 +411,10 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
         raise ParameterError("time_limit", "must be > 0 seconds", time_limit)
     if calibration_rounds < 0:
         raise ParameterError("calibration_rounds", "must be >= 0", calibration_rounds)
+    if budget is not None and not budget > 0:
+        raise ParameterError("budget", "must be > 0 (currency; inf: no budget)", budget)
     started = time.perf_counter()
-    model = PlanningModel(scenario)
+    model = PlanningModel(scenario, inventory_budget=budget)
     best = _best_reachable(model) if model.rows else np.zeros(0)
     diagnosis = _diagnose(model, best)
     if diagnosis:
@@ -291,6 +428,7 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     service = _service(model, result.chosen)
     verification = None
     calibrations: list[dict[str, Any]] = []
+    calibration_stopped: str | None = None
     if verify:
         from spareplan.verification import verify_plan
 
@@ -310,7 +448,15 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
             if remaining is not None and remaining < 1.0:
                 break  # the time limit is the budget of all optimization rounds together
             model = model.with_target_offsets(offsets)
-            result = _optimize_checked(model, solver, remaining, mip_rel_gap)
+            raised = optimize(model, backend=solver, time_limit=remaining,
+                              mip_rel_gap=mip_rel_gap)
+            if not raised.solution.status.has_solution and model.n_capacity_rows:
+                calibration_stopped = (
+                    f"round {len(history)}: no plan found that meets the raised targets "
+                    f"within the capacity rows ({', '.join(model.capacity_names)}); status "
+                    f"{_status_word(raised.solution.status)}")
+                break
+            result = _checked(model, raised, solver, remaining, mip_rel_gap)
             optimize_seconds += result.runtime_seconds
             recommendations = _recommendations(model, result.chosen, scenario)
             service = _service(model, result.chosen)
@@ -370,6 +516,17 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     summary["shipping_cost"] = round(float(sum(c.service.shipping_cost
                                                for c in result.chosen)), 2)
     summary["fixed_location_cost"] = round(fixed_cost, 2)
+    summary["inventory_value"] = round(float((recommendations["stock"]
+                                              * recommendations["unit_cost"]).sum()), 2)
+    summary["inventory_budget"] = model.inventory_budget
+    used = _capacity_use(model, result.chosen)
+    summary["capacity_rows"] = {
+        name: {"limit": float(model.capacity_limit[r]), "used": round(float(used[r]), 6),
+               "unit": (scenario.document.currency
+                        if int(model.capacity_kind[r]) == INVENTORY_BUDGET
+                        else CAPACITY_ROW_UNIT[int(model.capacity_kind[r])])}
+        for r, name in enumerate(model.capacity_names)}
+    summary["calibration_stopped"] = calibration_stopped
     if model.n_facilities:
         is_open = _open_locations(model, result)
         summary["locations_open"] = {model.network.location_ids[loc]: bool(o) for loc, o in

@@ -43,6 +43,11 @@ class Costs(_Strict):
         "Cost of one emergency shipment of one unit (currency per unit)."))
     lateral_shipment_cost: float = Field(default=0.0, ge=0.0, description=(
         "Cost of one lateral shipment of one unit between locations (currency per unit)."))
+    inventory_budget: float | None = Field(default=None, gt=0.0, allow_inf_nan=False,
+                                           description=(
+        "Most capital the plan may tie up in stock: sum over parts and locations of "
+        "unit_cost x stock (currency, not per year). A limit of the plan, not a cost: the "
+        "objective stays the yearly cost. None: no budget."))
 
 
 class Policy(_Strict):

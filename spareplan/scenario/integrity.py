@@ -81,6 +81,27 @@ def _tree(problems: list[Problem], locations: pd.DataFrame, source: str) -> None
                                 sorted(set(locations["kind"]))))
 
 
+def _volumes(problems: list[Problem], locations: pd.DataFrame, parts: pd.DataFrame,
+             files: dict[str, str]) -> None:
+    """A volume capacity anywhere needs the volume of every part that can be stocked (every
+    part but those with ``max_stock`` 0): a missing volume is not taken as zero."""
+    limited = locations.index[locations["capacity_volume_liters"].notna()]
+    if not len(limited):
+        return
+    first = limited[0]
+    cause = (f"must be given when a location has a capacity_volume_liters (location "
+             f"{locations.at[first, 'location']}, {files['locations']} row {_line(first)})")
+    missing = parts["volume_liters"].isna() & ~(parts["max_stock"] == 0)
+    rows = parts.index[missing]
+    for index in rows[:MAX_PROBLEMS_PER_RULE]:
+        problems.append(Problem(files["parts"], f"row {_line(index)}, column volume_liters",
+                                cause, None))
+    if len(rows) > MAX_PROBLEMS_PER_RULE:
+        problems.append(Problem(files["parts"], "column volume_liters",
+                                f"{cause}: {len(rows) - MAX_PROBLEMS_PER_RULE} more rows",
+                                None))
+
+
 def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
                     files: dict[str, str]) -> list[Problem]:
     """Every cross-table rule; returns the problems (empty when the scenario holds)."""
@@ -102,6 +123,7 @@ def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
         problems.append(Problem(files["parts"], f"row {int(index) + 2}, column min_stock",
                                 "must be <= max_stock", parts.at[index, "min_stock"]))
     _references(problems, parts, files["parts"], "replaced_by", part_ids, "part", nullable=True)
+    _volumes(problems, locations, parts, files)
 
     classes = set(document.sla_classes)
     _references(problems, sites, files["sites"], "sla_class", classes,

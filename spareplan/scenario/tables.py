@@ -85,6 +85,10 @@ LOCATIONS = TableSpec(
                minimum=0.0),
         Column("capacity_units", "float", "Most units of all parts the location can hold.",
                unit="units", required=False, nullable=True, minimum=0.0),
+        Column("capacity_volume_liters", "float", "Most volume of all parts the location can "
+               "hold: sum over parts of volume_liters x stock (every part that can be stocked "
+               "needs a volume_liters then).", unit="liters", required=False, nullable=True,
+               minimum=0.0),
         Column("fixed_cost_per_year", "float", "Yearly cost of keeping the location open.",
                unit="currency per year", required=False, nullable=True, minimum=0.0),
         Column("name", "text", "Display name.", required=False, nullable=True),
@@ -117,7 +121,8 @@ PARTS = TableSpec(
                unit="units", required=False, nullable=True, minimum=0.0, default=0),
         Column("max_stock", "int", "Most stock at any one location.", unit="units",
                required=False, nullable=True, minimum=0.0),
-        Column("volume_liters", "float", "Volume of one unit.", unit="liters",
+        Column("volume_liters", "float", "Volume of one unit (required when a location has "
+               "a capacity_volume_liters, unless max_stock is 0).", unit="liters",
                required=False, nullable=True, minimum=0.0),
         Column("weight_kg", "float", "Weight of one unit.", unit="kg", required=False,
                nullable=True, minimum=0.0),

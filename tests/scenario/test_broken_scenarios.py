@@ -229,6 +229,26 @@ CASES = [
          ("sites.csv", "row 4, column sla_class", "uptime SLA needs machines", "'silver'")),
     Case("stock_at_unknown_location", edit("current_stock.csv", "P-FUSE,F2,", "P-FUSE,F7,"),
          ("current_stock.csv", "row 5, column location", "existing location", "'F7'")),
+    # --- volume capacity and the inventory budget
+    Case("negative_capacity_volume",
+         write("locations.csv", "location,kind,parent,lead_time_days,capacity_volume_liters\n"
+               "CW,central,,,\nF1,fsl,CW,3,-40\nF2,fsl,CW,5,\n"),
+         ("locations.csv", "row 3, column capacity_volume_liters", "must be >= 0", "'-40'")),
+    Case("capacity_volume_without_part_volume",
+         chain(write("locations.csv", "location,kind,parent,lead_time_days,"
+                     "capacity_volume_liters\nCW,central,,,\nF1,fsl,CW,3,\nF2,fsl,CW,5,40\n"),
+               edit("parts.csv", "criticality,description", "criticality,description,"
+                    "volume_liters"),
+               edit("parts.csv", "critical,Vacuum pump", "critical,Vacuum pump,"),
+               edit("parts.csv", "medium,Fuse kit", "medium,Fuse kit,2.5")),
+         ("parts.csv", "row 2, column volume_liters", "must be given when a location has a "
+          "capacity_volume_liters (location F2, locations.csv row 4)", "None")),
+    Case("toml_negative_inventory_budget",
+         edit("scenario.toml", "[costs]\n", "[costs]\ninventory_budget = -5000.0\n"),
+         ("scenario.toml", "field costs.inventory_budget", "greater than 0", "-5000.0")),
+    Case("toml_infinite_inventory_budget",
+         edit("scenario.toml", "[costs]\n", "[costs]\ninventory_budget = inf\n"),
+         ("scenario.toml", "field costs.inventory_budget", "finite number", "inf")),
 ]
 REPRESENTATIVE = ("toml_syntax_error", "cycle_in_tree")
 
