@@ -1,0 +1,549 @@
+"""Column generation with exact batch pricing: the large-problem path of the optimizer.
+
+Dantzig–Wolfe column generation (van Houtum & Kranenburg 2015, ch. 5) over per-part stock
+vectors. With the exact tree dynamic program (rule not lateral) every part is priced in
+one parallel kernel call (:meth:`ServiceModel.price_many`), so every pricing at row
+multipliers pi >= 0 gives the Lagrangian lower bound
+
+    L(pi) = sum_parts min_S (c(S) - pi a(S)) + pi b,
+
+valid for *all* stock vectors. The stages:
+
+1. *Warm start* (large problems): column generation on a random sample of parts whose
+   rows are rescaled to the sample's demand; its multipliers, scaled back, are the first
+   prices of the full problem (a good first bound and good first columns, instead of the
+   big-M duals of an empty master).
+2. *Stabilized column generation*: the restricted master LP is kept alive in HiGHS
+   (:class:`solvers.RestrictedMaster`, new columns appended, re-solved from the last
+   basis); parts are priced at a convex combination of the master duals and the
+   multipliers of the best bound so far (Wentges 1997 smoothing), which damps the
+   oscillation of the duals; when the smoothed prices find no improving column the next
+   pricing uses the master duals alone. It stops when the master value is within
+   ``mip_rel_gap / 2`` of the best bound, when no column improves, or when its share of
+   the time limit is spent (the next iteration would not fit).
+3. *Neighbour columns*: stock one unit above or below the LP's columns at one location, for
+   the parts the LP sets fractionally (all used parts on small problems).
+4. *LP rounding*: the parts the LP sets integrally are fixed and a small MILP chooses the
+   fractional parts' columns (more parts released until it is feasible).
+5. *Reduced-cost fixing and the MILP*: a column whose reduced cost exceeds the incumbent's
+   cost minus the LP value cannot be in a better plan (LP duality), so only the other
+   columns go to the final MILP, warm-started from the rounded plan.
+
+Every result reports the cost, the best Lagrangian bound and the gap between them; a
+time-limited or gap-limited result is FEASIBLE, never OPTIMAL.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+import solvers
+from solvers.solving import finalize_solution
+from spareplan.planning.model import Column, PlanningModel
+from spareplan.planning.result import (
+    DEFAULT_MILP_NODES,
+    DEFAULT_MILP_SECONDS,
+    ROUNDING_NODES,
+    ROUNDING_SECONDS,
+    Optimization,
+    StageClock,
+    make_result,
+    relative_gap,
+    remaining,
+    work_limit,
+)
+
+LOG = logging.getLogger(__name__)
+
+#: Smoothing weight of the best-bound multipliers in the pricing prices (Wentges 1997).
+SMOOTHING = 0.5
+#: Problems with at least this many parts get the sampled warm start.
+WARM_START_PARTS = 3000
+#: Sample size of the warm start: a tenth of the parts, within these limits.
+WARM_START_SAMPLE = (1000, 4000)
+#: Share of the time limit that column generation (warm start included) may use.
+CG_TIME_SHARE = 0.75
+#: Share of the time limit the warm start may use.
+WARM_START_TIME_SHARE = 0.15
+#: Add neighbour columns for every LP-used part up to this many parts (else, or when less
+#: than 30 % of the time limit is left, only for the fractional parts).
+NEIGHBOURS_ALL_PARTS_LIMIT = 1000
+
+
+class _PackedPool:
+    """Columns of some parts, rows in ``>=`` form (uptime and capacity rows negated).
+
+    ``parts`` restricts the pool to a subset of the model's parts (the warm-start
+    sample); it then carries the SLA rows only, each multiplied by ``row_factor``.
+    Columns are evaluated in batches (:meth:`ServiceModel.evaluate_many`) and their row
+    contributions computed with two sparse products per batch.
+    """
+
+    def __init__(self, model: PlanningModel, parts: np.ndarray | None = None,
+                 row_factor: np.ndarray | None = None) -> None:
+        self.model = model
+        n_sla = len(model.row_names)
+        self.is_sample = parts is not None
+        self.parts = (np.arange(model.n_parts, dtype=np.int64) if parts is None
+                      else np.asarray(parts, dtype=np.int64))
+        self.local = np.full(model.n_parts, -1, dtype=np.int64)
+        self.local[self.parts] = np.arange(self.parts.shape[0])
+        n_capacity = 0 if self.is_sample else model.n_capacity_rows
+        self.n_sla = n_sla
+        self.sign = np.concatenate([np.where(model.is_fill_row, 1.0, -1.0),
+                                    -np.ones(n_capacity)])
+        lower = np.concatenate([np.where(model.is_fill_row, model.row_lower, -model.row_upper),
+                                -model.capacity_upper[:n_capacity]])
+        self.factor = (np.ones(lower.shape[0]) if row_factor is None
+                       else np.asarray(row_factor, dtype=np.float64))
+        self.lower = np.where(self.factor > 0, lower, -np.inf)
+        self.row_names = (model.row_names if self.is_sample else model.problem_row_names)
+        self.columns: list[Column] = []
+        self._part_of: list[np.ndarray] = []
+        self._blocks: list[np.ndarray] = []  # (n_rows, k) signed, scaled coefficients
+        self._index: dict[tuple[int, bytes], int] = {}
+        self._costs: list[np.ndarray] = []
+        self._matrix: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def add_many(self, parts: np.ndarray, stock: np.ndarray) -> np.ndarray:
+        """Add the (part, stock) pairs not yet in the pool (evaluated in one batch);
+        return the pool index of every pair, new or not."""
+        index = np.empty(parts.shape[0], dtype=np.int64)
+        new: list[int] = []
+        pending: dict[tuple[int, bytes], int] = {}
+        stock = np.ascontiguousarray(stock, dtype=np.int64)
+        for k in range(parts.shape[0]):
+            key = (int(parts[k]), stock[k].tobytes())
+            found = self._index.get(key, pending.get(key))
+            if found is None:
+                found = len(self.columns) + len(new)
+                pending[key] = found
+                new.append(k)
+            index[k] = found
+        if not new:
+            return index
+        model = self.model
+        parts, stock = parts[new], stock[new]
+        services = model.service.evaluate_many(parts, stock)
+        rate = model.parts.demand_rate[parts]
+        within = np.vstack([s.within for s in services])
+        wait = np.vstack([s.wait_hours for s in services])
+        coefficients = (np.asarray((rate * within) @ model.fill_map)
+                        + np.asarray((rate * (model.site_repair_hours + wait))
+                                     @ model.uptime_map))
+        for k, service in enumerate(services):
+            self.columns.append(Column(int(parts[k]), service.stock, service.cost,
+                                       coefficients[k].copy(), service))
+        if not self.is_sample and model.n_capacity_rows:
+            coefficients = np.hstack([coefficients, model.capacity_coefficients(parts, stock)])
+        self._index.update(pending)
+        self._part_of.append(parts.copy())
+        self._costs.append(np.array([s.cost for s in services]))
+        self._blocks.append((coefficients * (self.sign * self.factor)).T)
+        self._matrix = None
+        return index
+
+    def costs(self) -> np.ndarray:
+        if len(self._costs) > 1:
+            self._costs = [np.concatenate(self._costs)]
+        return self._costs[0]
+
+    def part_of(self) -> np.ndarray:
+        """Model part index of every column."""
+        if len(self._part_of) > 1:
+            self._part_of = [np.concatenate(self._part_of)]
+        return self._part_of[0] if self._part_of else np.zeros(0, dtype=np.int64)
+
+    def signed_coefficients(self) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = np.hstack(self._blocks)
+            self._blocks = [self._matrix]
+        return self._matrix
+
+    def problem(self, with_facilities: bool = False,
+                options: np.ndarray | None = None) -> solvers.ChoiceProblem:
+        """The problem over the pool's columns (or the columns ``options``);
+        ``with_facilities`` adds the open/close decisions of
+        :meth:`PlanningModel.option_facilities` (the master LP is solved without them)."""
+        keep = np.arange(len(self.columns)) if options is None else options
+        facilities = {}
+        if with_facilities and self.model.n_facilities:
+            facilities = {"facility_cost": self.model.facility_cost,
+                          "option_facilities": self.model.option_facilities(
+                              np.vstack([self.columns[o].stock for o in keep]))}
+        return solvers.ChoiceProblem(
+            group_of_option=self.local[self.part_of()[keep]], cost=self.costs()[keep],
+            coefficients=sp.csc_array(self.signed_coefficients()[:, keep]),
+            row_lower=self.lower, row_upper=np.full(self.lower.shape[0], np.inf),
+            row_names=self.row_names, n_groups=int(self.parts.shape[0]), **facilities)
+
+
+def _site_weights_all(model: PlanningModel, model_duals: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`PlanningModel.site_weights` of every part at once, (P, N) each."""
+    rate = model.parts.demand_rate
+    per_site_within = np.asarray(model.fill_map @ model_duals)
+    per_site_wait = -np.asarray(model.uptime_map @ model_duals)
+    return rate * per_site_within[None, :], rate * per_site_wait[None, :]
+
+
+def _price(pool: _PackedPool, pi: np.ndarray, stock_cap: np.ndarray | None = None
+           ) -> tuple[float, np.ndarray]:
+    """Price every part of the pool exactly at multipliers ``pi`` (>= 0, pool rows); add
+    the minimizers to the pool. Returns the Lagrangian bound L(pi) and the pool index of
+    each part's minimizer."""
+    model, parts = pool.model, pool.parts
+    n_sla = pool.n_sla
+    model_duals = pi[:n_sla] * pool.factor[:n_sla] * pool.sign[:n_sla]
+    weight_within, weight_wait = _site_weights_all(model, model_duals)
+    unit_price = None
+    if not pool.is_sample and model.n_capacity_rows:
+        unit_price = model.capacity_unit_prices(pi[n_sla:])[parts]
+    cap = None if stock_cap is None else np.broadcast_to(
+        stock_cap, (parts.shape[0], model.network.n_locations))
+    stock, _ = model.service.price_many(parts, weight_within[parts], weight_wait[parts],
+                                        unit_price, cap)
+    priced = pool.add_many(parts, stock)
+    minimum = pool.costs()[priced] - pi @ pool.signed_coefficients()[:, priced]
+    finite = np.isfinite(pool.lower)
+    return float(minimum.sum()) + float(pi[finite] @ pool.lower[finite]), priced
+
+
+@dataclass
+class _CgState:
+    """Where column generation stopped."""
+
+    master: solvers.RestrictedMaster
+    lp: solvers.MasterLP
+    best_bound: float
+    best_pi: np.ndarray | None
+    iterations: int
+    converged: bool
+    history: list[tuple[float, float, float]]
+
+
+def _sync(master: solvers.RestrictedMaster, pool: _PackedPool) -> np.ndarray:
+    """Append the pool's columns the master does not have yet; return their indices."""
+    new = np.arange(master.n_options, len(pool))
+    if new.shape[0]:
+        master.add_options(pool.local[pool.part_of()[new]], pool.costs()[new],
+                           pool.signed_coefficients()[:, new])
+    return new
+
+
+def _column_generation(pool: _PackedPool, *, pi_start: np.ndarray | None,
+                       deadline: float | None, max_iterations: int, target_gap: float,
+                       clock: StageClock, started: float, label: str) -> _CgState:
+    """Stabilized column generation over ``pool`` (see the module docstring, stage 2)."""
+    master = solvers.RestrictedMaster(pool.problem())
+    best_bound, best_pi = -math.inf, None
+    history: list[tuple[float, float, float]] = []
+    if pi_start is not None:
+        best_bound, _ = _price(pool, pi_start)
+        best_pi = pi_start
+        _sync(master, pool)
+        clock.lap("pricing")
+    iterations, converged, smooth = 0, False, best_pi is not None
+    penalty = master.penalty
+    lp = master.solve()
+    clock.lap("master_lp")
+    last_seconds = 0.0
+    while iterations < max_iterations:
+        iteration_started = time.perf_counter()
+        iterations += 1
+        pi_lp = np.maximum(lp.row_duals, 0.0)
+        smoothed = smooth and best_pi is not None and not lp.artificial_in_use
+        pi = pi_lp
+        if smoothed and best_pi is not None:
+            pi = SMOOTHING * best_pi + (1.0 - SMOOTHING) * pi_lp
+        bound, _ = _price(pool, pi)
+        clock.lap("pricing")
+        if bound > best_bound:
+            best_bound = bound
+            if not lp.artificial_in_use:
+                best_pi = pi
+        new = _sync(master, pool)
+        reduced = (pool.costs()[new] - pi_lp @ pool.signed_coefficients()[:, new]
+                   - lp.group_duals[pool.local[pool.part_of()[new]]])
+        tolerance = 1e-9 * max(1.0, abs(lp.value))
+        improving = bool((reduced < -tolerance).any())
+        artificial = lp.artificial_in_use
+        lp = master.solve()
+        clock.lap("master_lp")
+        gap = relative_gap(lp.value, best_bound)
+        history.append((time.perf_counter() - started, lp.value, best_bound))
+        LOG.info("%s %d: master %.10g, bound %.10g (gap %.3g), %d columns, %.1f s", label,
+                 iterations, lp.value, best_bound, gap, len(pool),
+                 time.perf_counter() - started)
+        if not lp.artificial_in_use and gap <= target_gap:
+            converged = True
+            break
+        if not improving:
+            if artificial:
+                penalty *= 100.0
+                if penalty >= 1e14:
+                    break
+                master.set_penalty(penalty)
+                lp = master.solve()
+                continue
+            if not smoothed:
+                converged = True  # no column prices out at the master duals: LP optimal
+                break
+            smooth = False  # mispricing: price at the master duals next
+        else:
+            smooth = True
+        last_seconds = time.perf_counter() - iteration_started
+        left = remaining(deadline)
+        if left is not None and left < last_seconds:
+            break
+    return _CgState(master, lp, best_bound, best_pi, iterations, converged, history)
+
+
+def _sample_multipliers(model: PlanningModel, *, deadline: float | None, clock: StageClock,
+                        started: float, target_gap: float) -> np.ndarray | None:
+    """Warm start (stage 1): multipliers of the full problem's rows from column
+    generation on a sample of parts, or None when the problem is small or the sample
+    master stays infeasible."""
+    n = model.n_parts
+    if n < WARM_START_PARTS or not model.row_names:
+        return None
+    size = int(np.clip(n // 10, *WARM_START_SAMPLE))
+    sample = np.sort(np.random.default_rng(0).choice(n, size, replace=False))
+    site_demand = model.parts.demand_rate[sample].sum(axis=0)
+    sample_demand = np.array([site_demand[row.sites].sum() for row in model.rows])
+    full_demand = model.row_demand[model.active]
+    factor = np.where(sample_demand > 0, full_demand / np.where(sample_demand > 0,
+                                                                sample_demand, 1.0), 0.0)
+    pool = _PackedPool(model, sample, factor)
+    lo, hi = model.service.bounds_many(sample)
+    pool.add_many(np.concatenate([sample, sample]), np.vstack([lo, hi]))
+    state = _column_generation(pool, pi_start=None, deadline=deadline, max_iterations=40,
+                               target_gap=target_gap, clock=clock, started=started,
+                               label="warm start")
+    clock.lap("warm_start")
+    if state.best_pi is None:
+        return None
+    pi = state.best_pi * factor
+    return np.concatenate([pi, np.zeros(model.n_capacity_rows)])
+
+
+def _neighbours(model: PlanningModel, pool: _PackedPool, options: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Stock vectors one unit above or below ``options``' at one location, in bounds."""
+    parts = pool.part_of()[options]
+    if parts.shape[0] == 0:
+        n_loc = model.network.n_locations
+        return np.zeros(0, dtype=np.int64), np.zeros((0, n_loc), dtype=np.int64)
+    stock = np.vstack([pool.columns[o].stock for o in options]).astype(np.int64)
+    lo, hi = model.service.bounds_many(parts)
+    new_parts, new_stock = [], []
+    for step in (1, -1):
+        rows, locs = np.nonzero((stock + step >= lo) & (stock + step <= hi) & (hi > lo))
+        moved = stock[rows].copy()
+        moved[np.arange(rows.shape[0]), locs] += step
+        new_parts.append(parts[rows])
+        new_stock.append(moved)
+    return np.concatenate(new_parts), np.vstack(new_stock)
+
+
+def _closed_variants(model: PlanningModel, pool: _PackedPool, options: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """For facility decisions: ``options``' stock vectors with the stock at one facility
+    location set to 0, and with every facility location set to 0 (a heuristic set of
+    columns that lets the MILP close a location; not priced with the linking duals)."""
+    n_loc = model.network.n_locations
+    if options.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, n_loc), dtype=np.int64)
+    parts = pool.part_of()[options]
+    stock = np.vstack([pool.columns[o].stock for o in options]).astype(np.int64)
+    at_facility = stock[:, model.facility_location] > 0
+    rows, which = np.nonzero(at_facility)
+    one_closed = stock[rows].copy()
+    one_closed[np.arange(rows.shape[0]), model.facility_location[which]] = 0
+    any_open = at_facility.any(axis=1)
+    all_closed = stock[any_open].copy()
+    all_closed[:, model.facility_location] = 0
+    return (np.concatenate([parts[rows], parts[any_open]]),
+            np.vstack([one_closed, all_closed]))
+
+
+def _closed_pricing(model: PlanningModel, pool: _PackedPool, pi: np.ndarray) -> None:
+    """For facility decisions: add every part's exact best column under ``pi`` with one
+    facility location closed (stock 0 there), for each facility, and with all of them
+    closed. (F + 1) pricing calls."""
+    closings = [[int(loc)] for loc in model.facility_location]
+    if model.n_facilities > 1:
+        closings.append([int(loc) for loc in model.facility_location])
+    for closed in closings:
+        cap = np.full(model.network.n_locations, np.iinfo(np.int64).max // 2, dtype=np.int64)
+        cap[closed] = 0
+        _price(pool, pi, cap)
+
+
+def _round_lp(problem: solvers.ChoiceProblem, values: np.ndarray, backend: str,
+              deadline: float | None) -> np.ndarray | None:
+    """LP rounding: fix the integral parts, solve a small MILP over the others.
+
+    The fractional parts (at most one per row at an LP vertex) are released first; while
+    the restricted MILP is infeasible, more parts (the costliest LP-chosen columns first)
+    are released, doubling each time, until all are free. Returns one option per group
+    or ``None``.
+    """
+    n_groups = int(problem.n_groups or 0)
+    groups = problem.group_of_option
+    fractional = (values > 1e-6) & (values < 1.0 - 1e-6)
+    integral_choice = np.full(n_groups, -1, dtype=np.int64)
+    ones = np.flatnonzero(values >= 1.0 - 1e-6)
+    integral_choice[groups[ones]] = ones
+    free = np.zeros(n_groups, dtype=bool)
+    free[groups[fractional]] = True
+    free[integral_choice < 0] = True
+    order = np.argsort(-np.where(integral_choice >= 0,
+                                 problem.cost[np.maximum(integral_choice, 0)], np.inf))
+    matrix = sp.csc_array(problem.coefficients)
+    released = int(free.sum())
+    while True:
+        fixed = ~free
+        activity = np.asarray(matrix[:, integral_choice[fixed]].sum(axis=1)).ravel()
+        options = np.flatnonzero(free[groups])
+        sub_groups = np.searchsorted(np.flatnonzero(free), groups[options])
+        sub = solvers.ChoiceProblem(
+            group_of_option=sub_groups, cost=problem.cost[options],
+            coefficients=matrix[:, options], row_lower=problem.row_lower - activity,
+            row_upper=problem.row_upper - activity, n_groups=int(free.sum()))
+        left = remaining(deadline)
+        if left is not None and left <= 0.05:
+            return None
+        solution = solvers.solve(sub, backend, mip_rel_gap=1e-4, **work_limit(
+            backend, left, ROUNDING_SECONDS, ROUNDING_NODES))  # type: ignore[arg-type]
+        if solution.status.has_solution:
+            chosen = integral_choice.copy()
+            chosen[free] = options[solution.chosen]
+            return chosen
+        if free.all() or solution.status is not solvers.SolveStatus.INFEASIBLE:
+            return None
+        released = min(n_groups, 2 * released + 8)
+        free[order[:released]] = True
+
+
+def _reduced_cost_survivors(pool: _PackedPool, lp: solvers.MasterLP, incumbent: float
+                            ) -> np.ndarray:
+    """Columns that may be in a plan cheaper than ``incumbent``: reduced cost at the LP
+    duals at most ``incumbent - LP value`` (any plan using a column costs at least the LP
+    value plus that column's reduced cost). Every group keeps at least one column."""
+    pi = np.maximum(lp.row_duals, 0.0)
+    groups = pool.local[pool.part_of()]
+    reduced = pool.costs() - pi @ pool.signed_coefficients() - lp.group_duals[groups]
+    slack = incumbent - lp.value
+    keep = reduced <= slack + 1e-9 * max(1.0, abs(incumbent))
+    return np.flatnonzero(keep)
+
+
+def _needed_facilities(problem: solvers.ChoiceProblem, chosen: np.ndarray
+                        ) -> np.ndarray | None:
+    """Facilities that the chosen options stock (None without facility decisions)."""
+    if problem.option_facilities is None:
+        return None
+    return np.asarray(problem.option_facilities[:, chosen].sum(axis=1)).ravel() > 0
+
+
+def optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: float | None,
+                           mip_rel_gap: float, max_iterations: int, started: float
+                           ) -> Optimization:
+    """Column generation with batch exact pricing, LP rounding, then the MILP."""
+    deadline = None if time_limit is None else started + time_limit
+    clock = StageClock()
+    target_gap = mip_rel_gap / 2.0
+    warm_deadline = None if time_limit is None else started + WARM_START_TIME_SHARE * time_limit
+    pi_start = _sample_multipliers(model, deadline=warm_deadline, clock=clock,
+                                   started=started, target_gap=target_gap)
+    pool = _PackedPool(model)
+    all_parts = np.arange(model.n_parts, dtype=np.int64)
+    lo, hi = model.service.bounds_many(all_parts)
+    pool.add_many(np.concatenate([all_parts, all_parts]), np.vstack([lo, hi]))
+    clock.lap("columns")
+    cg_deadline = None if time_limit is None else started + CG_TIME_SHARE * time_limit
+    state = _column_generation(pool, pi_start=pi_start, deadline=cg_deadline,
+                               max_iterations=max_iterations, target_gap=target_gap,
+                               clock=clock, started=started, label="column generation")
+    lp, master = state.lp, state.master
+    # Neighbour columns of the parts the LP uses (fractional parts at least).
+    values = lp.option_values
+    used = np.flatnonzero(values > 1e-6)
+    left = remaining(deadline)
+    short_of_time = left is not None and time_limit is not None and left < 0.3 * time_limit
+    groups = pool.local[pool.part_of()]
+    if model.n_parts > NEIGHBOURS_ALL_PARTS_LIMIT or short_of_time:
+        fractional_groups = groups[(values > 1e-6) & (values < 1 - 1e-6)]
+        used = used[np.isin(groups[used], fractional_groups)]
+    pool.add_many(*_neighbours(model, pool, used))
+    if model.n_facilities:
+        pool.add_many(*_closed_variants(model, pool, np.flatnonzero(values > 1e-6)))
+        _closed_pricing(model, pool, np.maximum(lp.row_duals, 0.0))
+    if _sync(master, pool).shape[0]:
+        lp = master.solve()
+    clock.lap("neighbours")
+    problem = pool.problem()
+    start: np.ndarray | None = None
+    if not lp.artificial_in_use:
+        start = _round_lp(problem, lp.option_values, backend, deadline)
+    if start is None:
+        greedy = solvers.greedy_allocation(problem, hull=True)
+        start = greedy.chosen if greedy.status.has_solution else None
+    clock.lap("rounding")
+    final = pool.problem(with_facilities=True) if model.n_facilities else problem
+    keep = np.arange(len(pool))
+    if start is not None and not lp.artificial_in_use:
+        incumbent = solvers.solution_cost(final, start, _needed_facilities(final, start))
+        keep = _reduced_cost_survivors(pool, lp, incumbent)
+    reduced_problem = pool.problem(with_facilities=True, options=keep)
+    position = np.full(len(pool), -1, dtype=np.int64)
+    position[keep] = np.arange(keep.shape[0])
+    sub_start = None if start is None else position[start]
+    left = remaining(deadline)
+    limit = work_limit(backend, left, math.inf, DEFAULT_MILP_NODES)
+    if left is None and "node_limit" not in limit:
+        limit = {"time_limit": DEFAULT_MILP_SECONDS}
+    seconds = limit.get("time_limit")
+    milp_seconds = math.inf if seconds is None else float(seconds)
+    message = f"{state.iterations} column-generation iterations"
+    if not state.converged:
+        message += " (not converged: time or iteration limit)"
+    message += f"; MILP over {keep.shape[0]} of {len(pool)} columns (reduced-cost fixing)"
+    facility_open: np.ndarray | None = None
+    chosen = start
+    status = solvers.SolveStatus.FEASIBLE
+    if milp_seconds > 0.2 and (sub_start is None or np.all(sub_start >= 0)):
+        milp = solvers.solve(reduced_problem, backend, mip_rel_gap=max(mip_rel_gap, 1e-6),
+                             warm_start=sub_start, **limit)  # type: ignore[arg-type]
+        if milp.status.has_solution:
+            chosen = keep[milp.chosen]
+            facility_open = milp.facility_open
+            status = milp.status
+        message = f"{milp.message}; {message}; MILP bound over the kept columns " \
+                  f"{milp.lower_bound:.6g}"
+    else:
+        message += "; no time left for the MILP: LP-rounded plan"
+    if chosen is None:
+        status = solvers.SolveStatus.NO_SOLUTION_FOUND
+    clock.lap("milp")
+    if facility_open is None and chosen is not None:
+        facility_open = _needed_facilities(final, chosen)
+    # Facility costs F_l >= 0 are left out of the bound (column generation prices without
+    # them): it stays valid, the gap then includes the fixed costs' share.
+    solution = finalize_solution(
+        final, status=status, chosen=chosen, facility_open=facility_open,
+        lower_bound=state.best_bound, backend=f"column-generation/{backend}",
+        runtime_seconds=time.perf_counter() - started, message=message,
+        mip_rel_gap=mip_rel_gap)
+    return make_result(pool.columns, final, solution, "column_generation", "all_columns",
+                       state.iterations, started, clock.seconds, tuple(state.history))
