@@ -25,7 +25,6 @@ lower bound (:func:`solvers.lagrangian.lagrangian_bound`), reported as ``lower_b
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
 
@@ -33,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from solvers._greedy_kernels import NO_MOVE, RAN_OUT, mark_changed_gains, run_phase
 from solvers.check import check_solution, required_facilities, row_activity, solution_cost
 from solvers.lagrangian import lagrangian_bound
 from solvers.problem import ChoiceProblem
@@ -59,29 +59,40 @@ def _padded_layout(
     return options, costs
 
 
-def _next_move(
-    costs: list[float], gains: list[float], position: int, hull: bool
-) -> tuple[float, int]:
-    """Best move of one group from ``position``: (ratio, target column), ratio <= 0 if none.
+class _LiveOptions:
+    """The groups not yet at their last option and the options they can still reach.
 
-    ``hull``: the option of largest slope (farthest on ties) — the next upper-hull vertex.
-    Otherwise: the first costlier option that adds contribution.
+    Positions only increase, so an option behind its group's position, and a group at its
+    last option, never matter again: gains are computed (by scipy's product over those
+    columns alone, the same sums) for the live options only. The set is rebuilt when a
+    quarter of it has fallen behind.
     """
-    cost_now, gain_now = costs[position], gains[position]
-    best_ratio, best_target = 0.0, -1
-    # Options are in (cost, index) order and a group only moves forward in it: with equal
-    # costs, weights that change between phases could otherwise swap two options forever.
-    for target in range(position + 1, len(costs)):
-        delta_cost = costs[target] - cost_now
-        delta_gain = gains[target] - gain_now
-        if delta_cost < 0.0 or delta_gain <= 1e-15 or math.isinf(delta_cost):
-            continue
-        ratio = math.inf if delta_cost == 0.0 else delta_gain / delta_cost
-        if not hull:
-            return ratio, target
-        if ratio >= best_ratio * (1.0 - 1e-12) and (ratio > best_ratio or target > best_target):
-            best_ratio, best_target = max(ratio, best_ratio), target
-    return best_ratio, best_target
+
+    def __init__(self, options: npt.NDArray[np.int64], columns: sp.csc_array) -> None:
+        self.all_options = options
+        self.all_columns = columns
+        self.counts = (options >= 0).sum(axis=1)
+        self.options = np.zeros(0, dtype=np.int64)
+        self.groups = np.zeros(0, dtype=np.int64)
+        self.columns_t = sp.csr_array((0, columns.shape[0]))
+        self.size = -1
+
+    def shrink(self, positions: npt.NDArray[np.int64]) -> None:
+        """Rebuild for ``positions`` once a quarter of the live options or groups is spent."""
+        if self.size >= 0:
+            left = (
+                self.counts[self.groups] - positions[self.groups]
+            )  # options ahead, current one included
+            ahead, unfinished = int(left.sum()), int(np.count_nonzero(left > 1))
+            if 4 * ahead > 3 * self.size and 4 * unfinished > 3 * self.groups.shape[0]:
+                return
+        self.groups = np.flatnonzero(positions < self.counts - 1).astype(np.int64)
+        columns = np.arange(self.all_options.shape[1])
+        rows = self.all_options[self.groups]
+        ahead_mask = (columns[None, :] >= positions[self.groups][:, None]) & (rows >= 0)
+        self.options = np.ascontiguousarray(rows[ahead_mask], dtype=np.int64)
+        self.columns_t = sp.csc_array(self.all_columns[:, self.options]).T
+        self.size = int(self.options.shape[0])
 
 
 def greedy_allocation(
@@ -138,9 +149,27 @@ def greedy_allocation(
     options, costs_padded = _padded_layout(problem)
     positions = np.zeros(n_groups, dtype=np.int64)  # cheapest option of each group
     chosen = options[np.arange(n_groups), positions]
-    activity = np.asarray(columns @ np.bincount(chosen, minlength=problem.n_options), float)
-    costs_lists = costs_padded.tolist()
-    indptr, indices, data = columns.indptr, columns.indices, columns.data
+    activity = np.ascontiguousarray(
+        columns @ np.bincount(chosen, minlength=problem.n_options), dtype=np.float64
+    )
+    threshold = np.ascontiguousarray(threshold, dtype=np.float64)
+    group_of_option = np.ascontiguousarray(problem.group_of_option, dtype=np.int64)
+    csc = tuple(
+        np.ascontiguousarray(array, dtype=dtype)
+        for array, dtype in (
+            (columns.indptr, np.int64),
+            (columns.indices, np.int64),
+            (columns.data, np.float64),
+        )
+    )
+    # Gains of the options at the current weights, and each group's best move, kept from
+    # one phase to the next while neither its options' gains nor its position change.
+    gains = np.full(problem.n_options, np.nan)
+    changed_groups = np.zeros(n_groups, dtype=np.bool_)
+    move_keys = np.zeros(n_groups)
+    move_targets = np.full(n_groups, -1, dtype=np.int64)
+    move_known = np.zeros(n_groups, dtype=np.bool_)
+    live = _LiveOptions(options, columns)
 
     multi_row = int(has_lower.sum()) > 1
     phase_length = max(1, n_groups // 4) if multi_row else -1
@@ -154,39 +183,35 @@ def greedy_allocation(
         weights = shortfall
         if fixed_weights is not None and np.any(fixed_weights[short] > 0):
             weights = np.where(short, fixed_weights, 0.0)
-        gains = np.asarray(columns.T @ weights, dtype=np.float64)
-        gains_padded = np.where(options >= 0, gains[np.maximum(options, 0)], -np.inf).tolist()
-        heap: list[tuple[float, int, int]] = []
-        for group in range(n_groups):
-            ratio, target = _next_move(
-                costs_lists[group], gains_padded[group], int(positions[group]), hull
-            )
-            if target >= 0:
-                heap.append((-ratio, group, target))
-        heapq.heapify(heap)
-        if not heap:
+        live.shrink(positions)
+        new_gains = np.ascontiguousarray(live.columns_t @ weights, dtype=np.float64)
+        mark_changed_gains(gains, new_gains, live.options, group_of_option, changed_groups)
+        # The best move of every group on a heap, taken best first (ties broken as the
+        # tuples (-ratio, group, target) of heapq were) until a short row is met or the
+        # phase's moves are used up. Updates positions, chosen and activity in place.
+        outcome, ratio = run_phase(
+            options,
+            costs_padded,
+            gains,
+            live.groups,
+            changed_groups,
+            move_keys,
+            move_targets,
+            move_known,
+            positions,
+            chosen,
+            activity,
+            *csc,
+            short,
+            threshold,
+            hull,
+            phase_length,
+        )
+        if outcome == NO_MOVE:
             stuck = True
             break
-        moves = 0
-        phase_over = False
-        while heap and not phase_over:
-            negative_ratio, group, target = heapq.heappop(heap)
-            old, new = chosen[group], options[group, target]
-            span_old = slice(indptr[old], indptr[old + 1])
-            span_new = slice(indptr[new], indptr[new + 1])
-            activity[indices[span_old]] -= data[span_old]
-            activity[indices[span_new]] += data[span_new]
-            chosen[group], positions[group] = new, target
-            last_ratio, last_weights = -negative_ratio, weights
-            touched = np.concatenate([indices[span_old], indices[span_new]])
-            met_now = short[touched] & (activity[touched] >= threshold[touched])
-            if met_now.any() or (moves := moves + 1) == phase_length:
-                phase_over = True
-                continue
-            ratio, target = _next_move(costs_lists[group], gains_padded[group], target, hull)
-            if target >= 0:
-                heapq.heappush(heap, (-ratio, group, target))
-        if not phase_over:
+        last_ratio, last_weights = ratio, weights
+        if outcome == RAN_OUT:
             stuck = True
             break
 

@@ -271,7 +271,7 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
     cond = np.zeros(n_loc)
     out_stock[:] = lo
     total = 0.0
-    best_child = np.zeros(n_loc, dtype=np.int64)
+    best_child = lo.copy()
     # Exact pruning: the non-holding terms of a subtree are at least -gain[loc] (within <= 1,
     # waits and emergencies priced >= 0), so once h c S - gain[loc] reaches the best value
     # found, no larger S at loc can win (holding grows with S): the stock loop stops.
@@ -295,6 +295,21 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
             gain[parent[loc]] += gain[loc]
     if not prune:
         gain[:] = np.inf
+    # A subtree without demand whose stocks are all fixed (lo == hi) adds the constant
+    # sum of per_unit lo over its locations: it is added without being searched (most
+    # FSLs of a part, which none of its sites uses).
+    dead = np.zeros(n_loc, dtype=np.bool_)
+    for loc in range(n_loc):
+        dead[loc] = lam[loc] <= 0.0 and lo[loc] == hi[loc]
+    for loc in range(n_loc - 1, -1, -1):
+        if not dead[loc] and parent[loc] >= 0:
+            dead[parent[loc]] = False
+    dead_value = np.zeros(n_loc)
+    for loc in range(n_loc - 1, -1, -1):
+        if dead[loc]:
+            dead_value[loc] += per_unit[loc] * lo[loc]
+            if parent[loc] >= 0:
+                dead_value[parent[loc]] += dead_value[loc]
     for root in range(n_loc):
         if parent[root] >= 0:
             continue
@@ -314,6 +329,9 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                     weight_wait, emergency_cost)
                 for qc in range(child_ptr[root], child_ptr[root + 1]):
                     c = child_idx[qc]
+                    if dead[c]:
+                        value += dead_value[c]
+                        continue
                     best_c_value = np.inf
                     for s_c in range(lo[c], hi[c] + 1):
                         if per_unit[c] * s_c - gain[c] >= best_c_value - 1e-12:
@@ -325,6 +343,9 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
                             lateral_idx, rate, weight_within, weight_wait, emergency_cost)
                         for qg in range(child_ptr[c], child_ptr[c + 1]):
                             g = child_idx[qg]
+                            if dead[g]:
+                                v_c += dead_value[g]
+                                continue
                             best_g_value = np.inf
                             for s_g in range(lo[g], hi[g] + 1):
                                 if (per_unit[g] * s_g - gain[g]

@@ -368,13 +368,15 @@ def _curve_problem(
     )
 
 
-def _stock_vector_problem(seed: int, n_groups: int, n_options: int, n_rows: int) -> ChoiceProblem:
+def _stock_vector_problem(
+    seed: int, n_groups: int, n_options: int, n_rows: int, touch_probability: float = 0.3
+) -> ChoiceProblem:
     """Options are stock vectors over a group's rows drawn independently per option, so a
     move can lower some rows: rows fall short again and phases multiply (as with the
     planning model's columns). Costs are integers: equal-cost options and ratio ties."""
     rng = np.random.default_rng(seed)
     unit = rng.integers(1, 5, n_groups).astype(float)
-    touch = rng.random((n_groups, n_rows)) < 0.3
+    touch = rng.random((n_groups, n_rows)) < touch_probability
     touch[np.arange(n_groups), rng.integers(0, n_rows, n_groups)] = True
     coefficients = np.zeros((n_rows, n_groups * n_options))
     for g in range(n_groups):
@@ -428,6 +430,36 @@ def test_identical_with_row_weights(seed: int) -> None:
 def test_identical_on_stock_vector_columns(seed: int) -> None:
     problem = _stock_vector_problem(seed, 400, 6, 9)
     _assert_identical(problem)
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+def test_identical_on_many_rows_few_touched(seed: int) -> None:
+    # many short phases, each changing a few rows: gains are recomputed for a subset of the
+    # options and the move tree is updated leaf by leaf
+    problem = _stock_vector_problem(seed, 2500, 6, 40, touch_probability=0.04)
+    _assert_identical(problem)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_identical_with_non_finite_gains() -> None:
+    # infinite row weights and shortfalls near the float maximum make gains inf or NaN and
+    # ratios NaN, where the order of the moves is the heap's own
+    rng = np.random.default_rng(13)
+    for _ in range(150):
+        n_groups, n_options, n_rows = rng.integers(1, 8), rng.integers(2, 5), rng.integers(1, 4)
+        coefficients = rng.choice([0.0, 0.5, 1.0, -1.0, 2.0], (n_rows, n_groups * n_options))
+        huge = rng.random(n_rows) < 0.5
+        lower = np.where(huge, 1.7e308, coefficients.max(axis=1) * n_groups * 0.5)
+        problem = ChoiceProblem(
+            group_of_option=np.repeat(np.arange(n_groups), n_options),
+            cost=rng.choice([0.0, 1.0, 2.0, 3.0], n_groups * n_options),
+            coefficients=coefficients,
+            row_lower=lower,
+            row_upper=np.full(n_rows, np.inf),
+        )
+        weights = rng.choice([0.0, 1.0, np.inf], n_rows) if rng.random() < 0.5 else None
+        with np.errstate(all="ignore"):
+            _assert_identical(problem, weights)
 
 
 def test_identical_with_zero_gain_and_duplicate_options() -> None:
