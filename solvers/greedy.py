@@ -21,6 +21,13 @@ the current one — which removes that trap (within 0.03 %).
 
 The multipliers implied by the last move, :math:`\\pi_r = w_r / \\rho`, give a Lagrangian
 lower bound (:func:`solvers.lagrangian.lagrangian_bound`), reported as ``lower_bound``.
+
+Each phase (between two re-weightings) runs in numba kernels
+(:mod:`solvers._greedy_kernels`) that reproduce the former pure-Python loops bit for bit:
+the same ratios, and the moves in the order a ``heapq`` of ``(-ratio, group, target)``
+tuples gave. Only work with a known result is skipped: groups at their last option, the
+gains of options behind a group's position, and the best move of a group whose gains and
+position did not change since the last phase.
 """
 
 from __future__ import annotations
@@ -60,39 +67,41 @@ def _padded_layout(
 
 
 class _LiveOptions:
-    """The groups not yet at their last option and the options they can still reach.
+    """The groups not yet at their last option, and the options they can still move to.
 
-    Positions only increase, so an option behind its group's position, and a group at its
-    last option, never matter again: gains are computed (by scipy's product over those
-    columns alone, the same sums) for the live options only. The set is rebuilt when a
-    quarter of it has fallen behind.
+    Positions only increase: an option behind its group's position, and a group at its last
+    option, never matter again. Gains are computed for the live options only — by scipy's
+    product over their columns alone, which sums each column as the full product does —
+    and the set is rebuilt once a quarter of its options or groups is spent.
     """
 
     def __init__(self, options: npt.NDArray[np.int64], columns: sp.csc_array) -> None:
-        self.all_options = options
-        self.all_columns = columns
-        self.counts = (options >= 0).sum(axis=1)
+        self._all_options = options
+        self._all_columns = columns
+        self._counts = (options >= 0).sum(axis=1)
+        self.groups = np.zeros(0, dtype=np.int64)  # ascending
         self.options = np.zeros(0, dtype=np.int64)
-        self.groups = np.zeros(0, dtype=np.int64)
-        self.columns_t = sp.csr_array((0, columns.shape[0]))
-        self.size = -1
+        self._columns_t = sp.csr_array((0, columns.shape[0]))
+        self._size = -1
 
-    def shrink(self, positions: npt.NDArray[np.int64]) -> None:
-        """Rebuild for ``positions`` once a quarter of the live options or groups is spent."""
-        if self.size >= 0:
-            left = (
-                self.counts[self.groups] - positions[self.groups]
-            )  # options ahead, current one included
+    def update(self, positions: npt.NDArray[np.int64]) -> None:
+        """Rebuild the set for ``positions`` if a quarter of it is spent."""
+        if self._size >= 0:
+            left = self._counts[self.groups] - positions[self.groups]  # current one included
             ahead, unfinished = int(left.sum()), int(np.count_nonzero(left > 1))
-            if 4 * ahead > 3 * self.size and 4 * unfinished > 3 * self.groups.shape[0]:
+            if 4 * ahead > 3 * self._size and 4 * unfinished > 3 * self.groups.shape[0]:
                 return
-        self.groups = np.flatnonzero(positions < self.counts - 1).astype(np.int64)
-        columns = np.arange(self.all_options.shape[1])
-        rows = self.all_options[self.groups]
-        ahead_mask = (columns[None, :] >= positions[self.groups][:, None]) & (rows >= 0)
+        self.groups = np.flatnonzero(positions < self._counts - 1).astype(np.int64)
+        rows = self._all_options[self.groups]
+        column = np.arange(rows.shape[1])
+        ahead_mask = (column[None, :] >= positions[self.groups][:, None]) & (rows >= 0)
         self.options = np.ascontiguousarray(rows[ahead_mask], dtype=np.int64)
-        self.columns_t = sp.csc_array(self.all_columns[:, self.options]).T
-        self.size = int(self.options.shape[0])
+        self._columns_t = sp.csc_array(self._all_columns[:, self.options]).T
+        self._size = int(self.options.shape[0])
+
+    def gains(self, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """:math:`\\sum_r a_{ro} w_r` of each live option (``options`` order)."""
+        return np.ascontiguousarray(self._columns_t @ weights, dtype=np.float64)
 
 
 def greedy_allocation(
@@ -149,26 +158,16 @@ def greedy_allocation(
     options, costs_padded = _padded_layout(problem)
     positions = np.zeros(n_groups, dtype=np.int64)  # cheapest option of each group
     chosen = options[np.arange(n_groups), positions]
-    activity = np.ascontiguousarray(
-        columns @ np.bincount(chosen, minlength=problem.n_options), dtype=np.float64
-    )
-    threshold = np.ascontiguousarray(threshold, dtype=np.float64)
-    group_of_option = np.ascontiguousarray(problem.group_of_option, dtype=np.int64)
-    csc = tuple(
-        np.ascontiguousarray(array, dtype=dtype)
-        for array, dtype in (
-            (columns.indptr, np.int64),
-            (columns.indices, np.int64),
-            (columns.data, np.float64),
-        )
-    )
-    # Gains of the options at the current weights, and each group's best move, kept from
-    # one phase to the next while neither its options' gains nor its position change.
+    activity = np.asarray(columns @ np.bincount(chosen, minlength=problem.n_options), float)
+    group_of_option = problem.group_of_option.astype(np.int64)
+    indptr, indices = columns.indptr.astype(np.int64), columns.indices.astype(np.int64)
+    data = np.ascontiguousarray(columns.data, dtype=np.float64)
+    # Gains of the options at the current weights, and each group's best move (-ratio,
+    # target), kept from one phase to the next unless its gains or position change.
     gains = np.full(problem.n_options, np.nan)
-    changed_groups = np.zeros(n_groups, dtype=np.bool_)
+    stale = np.ones(n_groups, dtype=np.bool_)
     move_keys = np.zeros(n_groups)
     move_targets = np.full(n_groups, -1, dtype=np.int64)
-    move_known = np.zeros(n_groups, dtype=np.bool_)
     live = _LiveOptions(options, columns)
 
     multi_row = int(has_lower.sum()) > 1
@@ -183,25 +182,25 @@ def greedy_allocation(
         weights = shortfall
         if fixed_weights is not None and np.any(fixed_weights[short] > 0):
             weights = np.where(short, fixed_weights, 0.0)
-        live.shrink(positions)
-        new_gains = np.ascontiguousarray(live.columns_t @ weights, dtype=np.float64)
-        mark_changed_gains(gains, new_gains, live.options, group_of_option, changed_groups)
+        live.update(positions)
+        mark_changed_gains(gains, live.gains(weights), live.options, group_of_option, stale)
         # The best move of every group on a heap, taken best first (ties broken as the
-        # tuples (-ratio, group, target) of heapq were) until a short row is met or the
-        # phase's moves are used up. Updates positions, chosen and activity in place.
+        # tuples (-ratio, group, target) of heapq were, compiled) until a short row is met
+        # or the phase's moves are used up. Updates positions, chosen and activity in place.
         outcome, ratio = run_phase(
             options,
             costs_padded,
             gains,
             live.groups,
-            changed_groups,
+            stale,
             move_keys,
             move_targets,
-            move_known,
             positions,
             chosen,
             activity,
-            *csc,
+            indptr,
+            indices,
+            data,
             short,
             threshold,
             hull,

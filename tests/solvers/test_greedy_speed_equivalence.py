@@ -22,6 +22,7 @@ from scipy.stats import poisson
 from solver_instances import random_small_problem, s_shaped_problem
 
 from solvers import ChoiceProblem, greedy_allocation
+from solvers._greedy_kernels import _heapify, _sift_down, _sift_up
 from solvers.check import check_solution, required_facilities, row_activity, solution_cost
 from solvers.lagrangian import lagrangian_bound
 from solvers.scaling import scale_rows
@@ -289,6 +290,7 @@ def _problems(draw: st.DrawFn) -> tuple[ChoiceProblem, npt.NDArray[np.float64] |
     return problem, row_weights, tol
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # rows scaled by a subnormal maximum
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_problems())
 def test_identical_to_reference_on_small_instances(
@@ -483,3 +485,69 @@ def test_identical_with_facilities() -> None:
     for _ in range(20):
         problem = random_small_problem(rng, 12, 4, 3, with_facilities=True)
         _assert_identical(problem)
+
+
+# ---------------------------------------------------------------------------------------
+# The compiled heap against heapq itself, NaN keys and ties included
+# ---------------------------------------------------------------------------------------
+
+RATIOS = [math.inf, 3.0, 1.0, 1.0, 0.5, 0.0, math.nan, 1e-300]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ratios=st.lists(st.sampled_from(RATIOS) | st.floats(0.0, 5.0), max_size=40),
+    pushes=st.lists(st.none() | st.sampled_from(RATIOS) | st.floats(0.0, 5.0), max_size=60),
+)
+def test_heap_transcription_pops_what_heapq_pops(
+    ratios: list[float], pushes: list[float | None]
+) -> None:
+    # as in the greedy: one entry (-ratio, group) per group, built in group order; each pop
+    # may push the popped group back with a new ratio (None: not pushed)
+    heap = [(-ratio, group) for group, ratio in enumerate(ratios)]  # -ratio: fresh floats
+    heapq.heapify(heap)
+    keys = np.array([-r for r in ratios], dtype=np.float64)
+    groups = np.arange(len(ratios), dtype=np.int64)
+    size = len(ratios)
+    _heapify(keys, groups, size)
+    np.testing.assert_array_equal(groups[:size], [g for _, g in heap])
+    for push in pushes:
+        if not heap:
+            break
+        expected = heapq.heappop(heap)
+        key, group = keys[0], groups[0]
+        size -= 1
+        if size > 0:
+            keys[0], groups[0] = keys[size], groups[size]
+            _sift_up(keys, groups, size, 0)
+        assert group == expected[1]
+        assert _same_float(key, expected[0])
+        if push is not None:
+            heapq.heappush(heap, (-push, group))
+            keys[size], groups[size] = -push, group
+            size += 1
+            _sift_down(keys, groups, 0, size - 1)
+        np.testing.assert_array_equal(groups[:size], [g for _, g in heap])
+
+
+def test_identical_with_many_options_per_group() -> None:
+    # long option lists: the set of live options is rebuilt many times as groups advance,
+    # and most groups keep their best move between phases (each row touches few groups)
+    rng = np.random.default_rng(14)
+    n_groups, n_options, n_rows = 600, 12, 30
+    rows_of_group = rng.integers(0, n_rows, n_groups)
+    levels = np.arange(n_options)
+    mean = rng.uniform(0.5, 6.0, n_groups)
+    curve = poisson.cdf(levels[None, :] - 1, mean[:, None])
+    coefficients = np.zeros((n_rows, n_groups * n_options))
+    for g in range(n_groups):
+        coefficients[rows_of_group[g], g * n_options : (g + 1) * n_options] = curve[g]
+    reach = coefficients.reshape(n_rows, n_groups, n_options).max(axis=2).sum(axis=1)
+    problem = ChoiceProblem(
+        group_of_option=np.repeat(np.arange(n_groups), n_options),
+        cost=(rng.uniform(1.0, 10.0, n_groups)[:, None] * levels[None, :]).ravel(),
+        coefficients=coefficients,
+        row_lower=0.97 * reach,
+        row_upper=np.full(n_rows, np.inf),
+    )
+    _assert_identical(problem)
