@@ -55,8 +55,13 @@ def _padded_layout(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Options of each group in cost order, padded with -1, shape (n_groups, k_max)."""
     n_groups = int(problem.n_groups or 0)
-    order = np.lexsort((problem.cost, problem.group_of_option))
-    groups = problem.group_of_option[order]
+    group, cost = problem.group_of_option, problem.cost
+    step = group[1:] - group[:-1]
+    if np.all((step > 0) | ((step == 0) & (cost[1:] >= cost[:-1]))):
+        order = np.arange(group.shape[0])  # already in order: what the stable sort returns
+    else:
+        order = np.lexsort((cost, group))
+    groups = group[order]
     counts = np.bincount(groups, minlength=n_groups)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     column = np.arange(order.shape[0]) - starts[groups]

@@ -24,6 +24,7 @@ from solver_instances import random_small_problem, s_shaped_problem
 from solvers import ChoiceProblem, greedy_allocation
 from solvers._greedy_kernels import _heapify, _sift_down, _sift_up
 from solvers.check import check_solution, required_facilities, row_activity, solution_cost
+from solvers.greedy import _padded_layout
 from solvers.lagrangian import lagrangian_bound
 from solvers.scaling import scale_rows
 from solvers.solution import Solution, relative_gap
@@ -297,6 +298,8 @@ def test_identical_to_reference_on_small_instances(
     case: tuple[ChoiceProblem, npt.NDArray[np.float64] | None, float],
 ) -> None:
     problem, row_weights, tol = case
+    for new, old in zip(_padded_layout(problem), _reference_padded_layout(problem), strict=True):
+        np.testing.assert_array_equal(new, old)
     _assert_identical(problem, row_weights, tol)
 
 
