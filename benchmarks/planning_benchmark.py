@@ -2,10 +2,13 @@
 
 Each size runs in its own subprocess (peak RSS per size). Timed: scenario model build
 (evaluation set-up) + :func:`spareplan.planning.optimize.optimize`; the verification
-simulation is not run. Usage::
+simulation is not run. In the same run: the hull and naive marginal-analysis greedy over
+the optimizer's columns (at equal service), and, for ``--monolithic-sizes``, the
+monolithic MILP of ``benchmarks/monolithic_milp.py`` (one binary per stock level, same
+optimum) in its own subprocess. Usage::
 
-    .venv/bin/python benchmarks/planning_benchmark.py --sizes 1000 10000 --fsls 50 \
-        --time-limit 110
+    .venv/bin/python benchmarks/planning_benchmark.py --sizes 1000 10000 50000 --fsls 50 \
+        --time-limit 110 --monolithic-sizes 20 --monolithic-time-limit 300
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
         empty = {"greedy_hull_cost": None, "greedy_naive_cost": None,
                  "saving_vs_hull_fraction": None, "saving_vs_naive_fraction": None}
         baseline = baseline_costs(model, result) if baselines else empty
+        greedy_columns = result.n_columns
         baseline_seconds = time.perf_counter() - baseline_started
     return {
         "parts": n_parts, "fsls": n_fsls, "sla_rows": len(model.rows),
@@ -59,7 +63,8 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
         "greedy_naive": baseline["greedy_naive_cost"],
         "saving_vs_hull_fraction": baseline["saving_vs_hull_fraction"],
         "saving_vs_naive_fraction": baseline["saving_vs_naive_fraction"],
-        "baseline_seconds": round(baseline_seconds, 2),
+        "baseline_seconds": round(baseline_seconds, 2), "greedy_columns": greedy_columns,
+        "message": solution.message,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -72,6 +77,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip the greedy baselines (slow at 50,000 parts)")
+    parser.add_argument("--monolithic-sizes", type=int, nargs="*", default=[],
+                        help="also solve these sizes with the monolithic MILP peer")
+    parser.add_argument("--monolithic-time-limit", type=float, default=300.0)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
@@ -87,6 +95,15 @@ def main() -> None:
             command.append("--no-baselines")
         output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
         print(output.strip().splitlines()[-1], flush=True)
+    for size in args.monolithic_sizes:
+        for method in ("monolithic", "column_generation"):
+            command = [sys.executable, str(Path(__file__).with_name("monolithic_milp.py")),
+                       "--one", str(size), "--method", method, "--fsls", str(args.fsls),
+                       "--seed", str(args.seed), "--time-limit",
+                       str(args.monolithic_time_limit)]
+            output = subprocess.run(command, stdout=subprocess.PIPE, text=True,
+                                    check=True).stdout
+            print(output.strip().splitlines()[-1], flush=True)
 
 
 if __name__ == "__main__":

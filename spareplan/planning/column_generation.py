@@ -454,38 +454,20 @@ def _needed_facilities(problem: solvers.ChoiceProblem, chosen: np.ndarray
     return np.asarray(problem.option_facilities[:, chosen].sum(axis=1)).ravel() > 0
 
 
-def optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: float | None,
-                           mip_rel_gap: float, max_iterations: int, started: float
-                           ) -> Optimization:
-    """Column generation with batch exact pricing, LP rounding, then the MILP."""
-    deadline = None if time_limit is None else started + time_limit
-    clock = StageClock()
-    target_gap = mip_rel_gap / 2.0
-    pool = _PackedPool(model)
-    all_parts = np.arange(model.n_parts, dtype=np.int64)
-    lo, hi = model.service.bounds_many(all_parts)
-    pool.add_many(np.concatenate([all_parts, all_parts]), np.vstack([lo, hi]))
-    clock.lap("columns")
-    cg_deadline = None if time_limit is None else started + CG_TIME_SHARE * time_limit
-    state = _column_generation(pool, deadline=cg_deadline, max_iterations=max_iterations,
-                               target_gap=target_gap, clock=clock, started=started)
-    lp, master = state.lp, state.master
-    # Neighbour columns of the parts the LP uses (fractional parts at least).
-    values = lp.option_values
-    used = np.flatnonzero(values > 1e-6)
-    left = remaining(deadline)
-    short_of_time = left is not None and time_limit is not None and left < 0.3 * time_limit
-    groups = pool.part_of()
-    if model.n_parts > NEIGHBOURS_ALL_PARTS_LIMIT or short_of_time:
-        fractional_groups = groups[(values > 1e-6) & (values < 1 - 1e-6)]
-        used = used[np.isin(groups[used], fractional_groups)]
-    pool.add_many(*_neighbours(model, pool, used))
-    if model.n_facilities:
-        pool.add_many(*_closed_variants(model, pool, np.flatnonzero(values > 1e-6)))
-        _closed_pricing(model, pool, np.maximum(lp.row_duals, 0.0))
-    if _sync(master, pool).shape[0]:
-        lp = master.solve()
-    clock.lap("neighbours")
+@dataclass
+class _Integer:
+    """The integer phase's plan (pool indices) and its account."""
+
+    chosen: np.ndarray | None
+    facility_open: np.ndarray | None
+    status: solvers.SolveStatus
+    message: str
+
+
+def _integer_phase(model: PlanningModel, pool: _PackedPool, lp: solvers.MasterLP, *,
+                   backend: str, deadline: float | None, mip_rel_gap: float,
+                   clock: StageClock) -> _Integer:
+    """Stages 3-5 of the module docstring over the pool's columns."""
     problem = pool.problem()
     start: np.ndarray | None = None
     if not lp.artificial_in_use:
@@ -517,11 +499,8 @@ def optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: fl
         limit = {"time_limit": DEFAULT_MILP_SECONDS}
     seconds = limit.get("time_limit")
     milp_seconds = math.inf if seconds is None else float(seconds)
-    message = f"{state.iterations} column-generation iterations"
-    if not state.converged:
-        message += " (not converged: time or iteration limit)"
-    message += (f"; {windows} neighbourhood windows; MILP over {keep.shape[0]} of "
-                f"{len(pool)} columns (reduced-cost fixing)")
+    message = (f"{windows} neighbourhood windows; MILP over {keep.shape[0]} of "
+               f"{len(pool)} columns (reduced-cost fixing)")
     facility_open: np.ndarray | None = None
     chosen = start
     status = solvers.SolveStatus.FEASIBLE
@@ -535,18 +514,75 @@ def optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: fl
         message = f"{milp.message}; {message}; MILP bound over the kept columns " \
                   f"{milp.lower_bound:.6g}"
     else:
-        message += "; no time left for the MILP: LP-rounded plan"
+        message += "; no time left for the MILP: the rounded plan"
     if chosen is None:
         status = solvers.SolveStatus.NO_SOLUTION_FOUND
-    clock.lap("milp")
-    if facility_open is None and chosen is not None:
+    elif facility_open is None:
         facility_open = _needed_facilities(final, chosen)
+    clock.lap("milp")
+    return _Integer(chosen, facility_open, status, message)
+
+
+def optimize_exact_pricing(model: PlanningModel, *, backend: str, time_limit: float | None,
+                           mip_rel_gap: float, max_iterations: int, started: float
+                           ) -> Optimization:
+    """Column generation with batch exact pricing, then the integer phase.
+
+    When the integer phase finds no plan over the generated columns (e.g. a budget or
+    capacity row binding only in integers, two units away from the LP's columns), every
+    column of the parts the LP uses gets its neighbours too (two units from the LP's
+    columns) and the integer phase runs once more.
+    """
+    deadline = None if time_limit is None else started + time_limit
+    clock = StageClock()
+    pool = _PackedPool(model)
+    all_parts = np.arange(model.n_parts, dtype=np.int64)
+    lo, hi = model.service.bounds_many(all_parts)
+    pool.add_many(np.concatenate([all_parts, all_parts]), np.vstack([lo, hi]))
+    clock.lap("columns")
+    cg_deadline = None if time_limit is None else started + CG_TIME_SHARE * time_limit
+    state = _column_generation(pool, deadline=cg_deadline, max_iterations=max_iterations,
+                               target_gap=mip_rel_gap / 2.0, clock=clock, started=started)
+    lp, master = state.lp, state.master
+    # Neighbour columns of the parts the LP uses (fractional parts at least).
+    values = lp.option_values
+    used = np.flatnonzero(values > 1e-6)
+    left = remaining(deadline)
+    short_of_time = left is not None and time_limit is not None and left < 0.3 * time_limit
+    groups = pool.part_of()
+    if model.n_parts > NEIGHBOURS_ALL_PARTS_LIMIT or short_of_time:
+        fractional_groups = groups[(values > 1e-6) & (values < 1 - 1e-6)]
+        used = used[np.isin(groups[used], fractional_groups)]
+    pool.add_many(*_neighbours(model, pool, used))
+    if model.n_facilities:
+        pool.add_many(*_closed_variants(model, pool, np.flatnonzero(values > 1e-6)))
+        _closed_pricing(model, pool, np.maximum(lp.row_duals, 0.0))
+    if _sync(master, pool).shape[0]:
+        lp = master.solve()
+    clock.lap("neighbours")
+    found = _integer_phase(model, pool, lp, backend=backend, deadline=deadline,
+                           mip_rel_gap=mip_rel_gap, clock=clock)
+    left = remaining(deadline)
+    if found.chosen is None and not lp.artificial_in_use and (left is None or left > 1.0):
+        lp_parts = np.unique(pool.part_of()[np.flatnonzero(lp.option_values > 1e-6)])
+        options = np.flatnonzero(np.isin(pool.part_of(), lp_parts))
+        pool.add_many(*_neighbours(model, pool, options))
+        if _sync(master, pool).shape[0]:
+            lp = master.solve()
+        clock.lap("neighbours")
+        found = _integer_phase(model, pool, lp, backend=backend, deadline=deadline,
+                               mip_rel_gap=mip_rel_gap, clock=clock)
+        found.message = "second integer phase with two-step neighbours: " + found.message
+    message = f"{state.iterations} column-generation iterations"
+    if not state.converged:
+        message += " (not converged: time or iteration limit)"
+    final = pool.problem(with_facilities=True) if model.n_facilities else pool.problem()
     # Facility costs F_l >= 0 are left out of the bound (column generation prices without
     # them): it stays valid, the gap then includes the fixed costs' share.
     solution = finalize_solution(
-        final, status=status, chosen=chosen, facility_open=facility_open,
+        final, status=found.status, chosen=found.chosen, facility_open=found.facility_open,
         lower_bound=state.best_bound, backend=f"column-generation/{backend}",
-        runtime_seconds=time.perf_counter() - started, message=message,
-        mip_rel_gap=mip_rel_gap)
+        runtime_seconds=time.perf_counter() - started,
+        message=f"{message}; {found.message}", mip_rel_gap=mip_rel_gap)
     return make_result(pool.columns, final, solution, "column_generation", "all_columns",
                        state.iterations, started, clock.seconds, tuple(state.history))

@@ -167,18 +167,21 @@ def test_plan_respects_the_row_and_equals_brute_force(request, monkeypatch, path
     assert cost == pytest.approx(optimum, rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limit of optimize.py's integer phase: at a budget of 3,790 EUR the LP leaves "
-    "the budget slack (the pump is split 0.45/0.55) and the optimum within it (1,155.95 a "
-    "year) holds the fuse kits at (1, 2, 1), two units below the LP's (1, 3, 2): the +-1 "
-    "neighbour columns do not reach it and column generation finds no plan at all"))
 def test_column_generation_finds_a_plan_when_the_budget_binds_only_in_integers(
         tmp_path, monkeypatch):
     folder = _scenario(tmp_path / "tiny", budget=3790.0)
     model = PlanningModel(load_scenario(folder))
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
     result = optimize(model)
+    # At a budget of 3,790 EUR the LP leaves the budget slack (the pump split 0.45/0.55);
+    # the optimum within it (1,155.95 a year) holds the fuse kits at (1, 2, 1), two units
+    # below the LP's (1, 3, 2): the +-1 neighbour columns do not reach it, the second
+    # integer phase (neighbours of every column of the LP's parts) does.
     assert result.solution.status.has_solution
+    assert "two-step neighbours" in result.solution.message
+    assert _capital(result.chosen) <= 3790.0 + 1e-9
+    assert _meets_sla(model, result.chosen)
+    assert sum(c.cost for c in result.chosen) == pytest.approx(1155.95, abs=0.01)
 
 
 def test_pricing_with_part_dependent_prices_is_the_exact_minimum(tmp_path):
