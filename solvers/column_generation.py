@@ -179,13 +179,7 @@ def _solve_master_lp(problem: ChoiceProblem, penalty: float) -> _MasterDuals:
         form,
         col_cost=np.r_[form.col_cost, np.full(n_artificial, penalty)],
         col_lower=np.r_[form.col_lower, np.zeros(n_artificial)],
-        # x <= 1 is implied by the convexity rows; a binding upper bound would leave a
-        # column with c - pi a - mu < 0 at the optimum and the duals would misprice.
-        col_upper=np.r_[
-            np.full(form.n_options, np.inf),
-            form.col_upper[form.n_options :],
-            np.full(n_artificial, np.inf),
-        ],
+        col_upper=np.r_[form.col_upper, np.full(n_artificial, np.inf)],
         matrix=sp.hstack([form.matrix, artificial], format="csc"),
     )
     highs = make_highs(time_limit=None, mip_rel_gap=0.0, threads=None, verbose=False)

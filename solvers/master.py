@@ -81,9 +81,11 @@ class RestrictedMaster:
         extended = type(form)(
             col_cost=np.r_[form.col_cost, np.full(self._n_artificial, self.penalty)],
             col_lower=np.zeros(n0 + self._n_artificial),
-            # x <= 1 is implied by the convexity rows; left out so that no column sits
-            # at an upper bound and the row duals price every column (c - pi a - mu >= 0).
-            col_upper=np.full(n0 + self._n_artificial, np.inf),
+            # x <= 1 is implied by the convexity rows but kept: with it HiGHS's dual
+            # simplex flips bounds, 10.6 s instead of 130 s on a 50,000-part master. The
+            # row duals stay exact; a column at its upper bound may then have c - pi a
+            # - mu < 0 (its bound's dual), new columns enter when that is negative.
+            col_upper=np.r_[form.col_upper, np.full(self._n_artificial, np.inf)],
             matrix=sp.hstack([form.matrix, artificial], format="csc"),
             row_lower=form.row_lower,
             row_upper=form.row_upper,
