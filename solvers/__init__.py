@@ -24,7 +24,6 @@ from solvers.errors import (
 )
 from solvers.greedy import greedy_allocation
 from solvers.lagrangian import lagrangian_bound
-from solvers.master import RestrictedMaster
 from solvers.problem import ChoiceProblem
 from solvers.registry import DEFAULT_BACKEND, available_backends
 from solvers.solution import Solution
@@ -40,7 +39,6 @@ __all__ = [
     "InvalidProblemError",
     "MasterLP",
     "PricingResult",
-    "RestrictedMaster",
     "Solution",
     "SolutionCheckError",
     "SolveStatus",
