@@ -62,6 +62,10 @@ LOG = logging.getLogger(__name__)
 
 #: Share of the time limit that column generation may use.
 CG_TIME_SHARE = 0.75
+#: Seconds and share of the time left that the final MILP leaves unused (HiGHS overruns
+#: its limit a little on large models).
+MILP_MARGIN_SECONDS = 1.0
+MILP_MARGIN_SHARE = 0.1
 #: Parts per window of the large-neighbourhood search and HiGHS nodes per window.
 WINDOW_PARTS = 100
 WINDOW_NODES = 50
@@ -506,6 +510,10 @@ def _integer_phase(model: PlanningModel, pool: _PackedPool, lp: solvers.MasterLP
     position[keep] = np.arange(keep.shape[0])
     sub_start = None if start is None else position[start]
     left = remaining(deadline)
+    if left is not None:
+        # HiGHS checks its clock between nodes and after presolve, and the plan is still
+        # checked afterwards: keep a margin so that the whole run ends within the limit.
+        left -= MILP_MARGIN_SECONDS + MILP_MARGIN_SHARE * max(left, 0.0)
     limit = work_limit(backend, left, math.inf, DEFAULT_MILP_NODES)
     if left is None and "node_limit" not in limit:
         limit = {"time_limit": DEFAULT_MILP_SECONDS}
