@@ -39,7 +39,8 @@ Rows:
   sum_{p, l, sigma, S} a_k(p, l, sigma, S) z[p, l, sigma, S], with
   a_k = sum_{s: primary(s) = l} lambda_s (F_sk within_s + U_sk (repair_s + wait_s)),
   F and U the fill and uptime maps of :class:`~spareplan.planning.model.PlanningModel`;
-- capacity row of location c:  sum_{p, sigma, S} S / C_c z[p, c, sigma, S] <= 1;
+- capacity rows (units, volume per location; the inventory budget over all locations):
+  sum_{p, l, sigma, S} S w_r(p, l) z[p, l, sigma, S] <= 1, w_r the model's coefficient;
 - facility linking, per part and facility f:  sum_{sigma, S > 0} z[p, f, sigma, S] - y_f <= 0.
 
 Objective: sum c(p, l, sigma, S) z + sum_f F_f y_f with c = h_l c_p S (holding) +
@@ -347,19 +348,25 @@ def build_monolithic(model: PlanningModel
     row_upper = [model.row_upper]
     n_rows = n_sla
 
-    # Capacity rows: units at the location per binary, times the per-unit coefficient.
+    # Capacity rows (units, volume, budget): a binary's stock level times the row's
+    # coefficient per unit of its part at its location, read from the model (a location
+    # may carry several rows, the budget row spans every location).
     n_capacity = model.n_capacity_rows
     if n_capacity:
-        per_unit = model.capacity_coefficients(np.arange(n_parts, dtype=np.int64),
-                                               np.ones((n_parts, n_loc)))
-        per_unit = np.broadcast_to(per_unit, (n_parts, n_capacity))
-        row_of_location = np.full(n_loc, -1, dtype=np.int64)
-        row_of_location[model.capacity_location] = np.arange(n_capacity)
-        which = np.flatnonzero(row_of_location[node_loc[col_node]] >= 0)
-        capacity_row = row_of_location[node_loc[col_node[which]]]
-        rows.append(n_rows + capacity_row)
-        cols.append(which)
-        vals.append(col_level[which] * per_unit[node_part[col_node[which]], capacity_row])
+        all_parts = np.arange(n_parts, dtype=np.int64)
+        per_unit = np.empty((n_loc, n_parts, n_capacity))
+        for loc in range(n_loc):
+            one = np.zeros((n_parts, n_loc))
+            one[:, loc] = 1.0
+            per_unit[loc] = model.capacity_coefficients(all_parts, one)
+        binary_loc = node_loc[col_node]
+        binary_part = node_part[col_node]
+        for row in range(n_capacity):
+            value = col_level * per_unit[binary_loc, binary_part, row]
+            which = np.flatnonzero(value != 0.0)
+            rows.append(np.full(which.shape[0], n_rows + row, dtype=np.int64))
+            cols.append(which)
+            vals.append(value[which])
         row_lower.append(np.full(n_capacity, -np.inf))
         row_upper.append(model.capacity_upper)
         n_rows += n_capacity

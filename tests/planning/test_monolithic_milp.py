@@ -45,9 +45,15 @@ def _load_benchmark() -> ModuleType:
 monolithic = _load_benchmark()
 
 
-def _tiny(folder: Path, capacity_f1: float = np.nan, fixed_cost_f1: float = np.nan
-          ) -> PlanningModel:
+def _tiny(folder: Path, capacity_f1: float = np.nan, fixed_cost_f1: float = np.nan,
+          budget: float | None = None) -> PlanningModel:
     shutil.copytree(TINY, folder)
+    if budget is not None:  # an inventory budget row spanning every location
+        toml = folder / "scenario.toml"
+        text = toml.read_text(encoding="utf-8")
+        assert "[costs]\n" in text
+        toml.write_text(text.replace("[costs]\n", f"[costs]\ninventory_budget = {budget}\n"),
+                        encoding="utf-8")
     locations = pd.read_csv(folder / "locations.csv")
     assert list(locations["location"]) == ["CW", "F1", "F2"]
     locations["capacity_units"] = [np.nan, capacity_f1, np.nan]
@@ -73,6 +79,9 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlanningModel]
         "tiny": PlanningModel(load_scenario(TINY)),
         "tiny_capacity": _tiny(root / "capacity", capacity_f1=2.0),
         "tiny_fixed_cost": _tiny(root / "fixed", fixed_cost_f1=300.0),
+        # capacity at F1 plus a binding budget (3,800 binds on tiny, see
+        # test_volume_and_budget.py): two rows, one of them over every location
+        "tiny_budget": _tiny(root / "budget", capacity_f1=3.0, budget=3800.0),
         "generated": _generated(root / "generated", n_parts=12, seed=3),
         "generated_20": _generated(root / "generated_20", n_parts=20, seed=0),
     }
@@ -84,8 +93,8 @@ def _plan_activity(model: PlanningModel, stock: np.ndarray) -> tuple[float, np.n
             np.sum([c.coefficients for c in columns], axis=0))
 
 
-@pytest.mark.parametrize("name", ["tiny", "tiny_capacity", "tiny_fixed_cost", "generated",
-                                  "generated_20"])
+@pytest.mark.parametrize("name", ["tiny", "tiny_capacity", "tiny_fixed_cost", "tiny_budget",
+                                  "generated", "generated_20"])
 def test_optimum_equals_enumeration(models, name):
     model = models[name]
     if name.startswith("generated"):
@@ -116,7 +125,7 @@ def test_optimum_equals_enumeration(models, name):
                                atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["tiny", "tiny_capacity", "generated"])
+@pytest.mark.parametrize("name", ["tiny", "tiny_capacity", "tiny_budget", "generated"])
 def test_every_stock_plan_keeps_its_column_cost_and_rows(models, name):
     """Random plans within the bounds: cost and SLA coefficients decompose per node
     exactly, and the plan's binaries satisfy the convexity and linking rows."""
