@@ -62,6 +62,8 @@ from spareplan.planning.result import (
 
 LOG = logging.getLogger(__name__)
 
+#: Parts priced per kernel call under a time limit (the deadline is checked in between).
+PRICING_BATCH = 2000
 #: Share of the time limit that column generation may use.
 CG_TIME_SHARE = 0.75
 #: Seconds and share of the time left that the final MILP leaves unused (HiGHS overruns
@@ -188,24 +190,38 @@ def _site_weights_all(model: PlanningModel, model_duals: np.ndarray
     return rate * per_site_within[None, :], rate * per_site_wait[None, :]
 
 
-def _price(pool: _PackedPool, pi: np.ndarray, stock_cap: np.ndarray | None = None
-           ) -> tuple[float, np.ndarray]:
+def _price(pool: _PackedPool, pi: np.ndarray, stock_cap: np.ndarray | None = None,
+           deadline: float | None = None) -> float:
     """Price every part exactly at multipliers ``pi`` (>= 0, pool rows); add the
-    minimizers to the pool. Returns the Lagrangian bound L(pi) and the pool index of each
-    part's minimizer."""
+    minimizers to the pool. Returns the Lagrangian bound L(pi).
+
+    With a ``deadline`` the parts are priced in batches of :data:`PRICING_BATCH` and
+    pricing stops at the first batch boundary past it: the columns found so far are kept
+    and the bound is ``-inf`` (it needs every part).
+    """
     model = pool.model
-    parts = np.arange(model.n_parts, dtype=np.int64)
     weight_within, weight_wait = _site_weights_all(model, pi[:pool.n_sla]
                                                    * pool.sign[:pool.n_sla])
     unit_price = (model.capacity_unit_prices(pi[pool.n_sla:]) if model.n_capacity_rows
                   else None)
-    cap = None if stock_cap is None else np.broadcast_to(
-        stock_cap, (parts.shape[0], model.network.n_locations))
-    stock, _ = model.service.price_many(parts, weight_within, weight_wait, unit_price, cap)
-    priced = pool.add_many(parts, stock)
-    minimum = pool.costs()[priced] - pi @ pool.signed_coefficients()[:, priced]
+    n = model.n_parts
+    step = n if deadline is None else PRICING_BATCH
+    bound = 0.0
+    for first in range(0, n, step):
+        left = remaining(deadline)
+        if left is not None and left <= 0.0:
+            return -math.inf
+        parts = np.arange(first, min(first + step, n), dtype=np.int64)
+        cap = None if stock_cap is None else np.broadcast_to(
+            stock_cap, (parts.shape[0], model.network.n_locations))
+        stock, _ = model.service.price_many(
+            parts, weight_within[parts], weight_wait[parts],
+            None if unit_price is None else unit_price[parts], cap)
+        priced = pool.add_many(parts, stock)
+        bound += float((pool.costs()[priced]
+                        - pi @ pool.signed_coefficients()[:, priced]).sum())
     finite = np.isfinite(pool.lower)
-    return float(minimum.sum()) + float(pi[finite] @ pool.lower[finite]), priced
+    return bound + float(pi[finite] @ pool.lower[finite])
 
 
 @dataclass
@@ -255,7 +271,7 @@ def _column_generation(pool: _PackedPool, *, deadline: float | None, max_iterati
         iteration_started = time.perf_counter()
         iterations += 1
         pi = np.maximum(lp.row_duals, 0.0)
-        bound, _ = _price(pool, pi)
+        bound = _price(pool, pi, deadline=deadline)
         clock.lap("pricing")
         best_bound = max(best_bound, bound)  # L(pi) bounds the optimum for any pi >= 0
         new = _new_columns(master, pool)
