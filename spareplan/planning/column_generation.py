@@ -422,8 +422,7 @@ def _improve_by_windows(problem: solvers.ChoiceProblem, start: np.ndarray,
     matrix = sp.csc_array(problem.coefficients)
     chosen = start.copy()
     cost = float(problem.cost[chosen].sum())
-    slack = cost - lp_value
-    candidate = reduced <= slack + 1e-9 * max(1.0, abs(cost))
+    candidate = _may_improve(reduced, lp_value, cost)
     movable = np.flatnonzero(np.bincount(groups[candidate], minlength=n_groups) > 1)
     order = np.random.default_rng(0).permutation(movable)
     activity = np.asarray(matrix[:, chosen].sum(axis=1)).ravel()
@@ -460,7 +459,7 @@ def _improve_by_windows(problem: solvers.ChoiceProblem, start: np.ndarray,
             activity += np.asarray(matrix[:, picked].sum(axis=1)).ravel() - own
             chosen[window] = picked
             cost = new_cost
-            candidate = reduced <= (cost - lp_value) + 1e-9 * max(1.0, abs(cost))
+            candidate = _may_improve(reduced, lp_value, cost)
     return chosen, solved
 
 
@@ -471,15 +470,12 @@ def _reduced_costs(pool: _PackedPool, lp: solvers.MasterLP) -> np.ndarray:
             - lp.group_duals[pool.part_of()])
 
 
-def _reduced_cost_survivors(pool: _PackedPool, lp: solvers.MasterLP, incumbent: float
-                            ) -> np.ndarray:
-    """Columns that may be in a plan cheaper than ``incumbent``: reduced cost at the LP
-    duals at most ``incumbent - LP value`` (any plan using a column costs at least the LP
-    value plus that column's reduced cost). Every group keeps at least one column."""
-    reduced = _reduced_costs(pool, lp)
-    slack = incumbent - lp.value
-    keep = reduced <= slack + 1e-9 * max(1.0, abs(incumbent))
-    return np.flatnonzero(keep)
+def _may_improve(reduced: np.ndarray, lp_value: float, incumbent: float) -> np.ndarray:
+    """Columns that may be in a plan cheaper than ``incumbent`` (bool mask): reduced cost
+    at the LP duals at most ``incumbent - LP value`` (any plan using a column costs at
+    least the LP value plus that column's reduced cost). The LP's own columns (reduced
+    cost 0) always qualify, so every group keeps at least one column."""
+    return reduced <= (incumbent - lp_value) + 1e-9 * max(1.0, abs(incumbent))
 
 
 def _needed_facilities(problem: solvers.ChoiceProblem, chosen: np.ndarray
@@ -514,9 +510,10 @@ def _integer_phase(model: PlanningModel, pool: _PackedPool, lp: solvers.MasterLP
     clock.lap("rounding")
     final = pool.problem(with_facilities=True) if model.n_facilities else problem
     keep = np.arange(len(pool))
+    reduced = _reduced_costs(pool, lp)
     if start is not None and not lp.artificial_in_use:
         incumbent = solvers.solution_cost(final, start, _needed_facilities(final, start))
-        keep = _reduced_cost_survivors(pool, lp, incumbent)
+        keep = np.flatnonzero(_may_improve(reduced, lp.value, incumbent))
     # Under a time limit a MILP over too many columns would overrun it (HiGHS's presolve
     # of 241,678 columns x 79 dense rows took minutes against 48 s given): the window
     # search then gets all the time left instead.
@@ -526,10 +523,10 @@ def _integer_phase(model: PlanningModel, pool: _PackedPool, lp: solvers.MasterLP
         left = remaining(deadline)
         share = (1.0 - MILP_MARGIN_SHARE) if skip_milp else WINDOW_TIME_SHARE
         window_deadline = None if left is None else time.perf_counter() + share * left
-        start, windows = _improve_by_windows(problem, start, _reduced_costs(pool, lp),
-                                             lp.value, backend, window_deadline)
+        start, windows = _improve_by_windows(problem, start, reduced, lp.value, backend,
+                                             window_deadline)
         incumbent = solvers.solution_cost(final, start, _needed_facilities(final, start))
-        keep = _reduced_cost_survivors(pool, lp, incumbent)
+        keep = np.flatnonzero(_may_improve(reduced, lp.value, incumbent))
     clock.lap("windows")
     reduced_problem = pool.problem(with_facilities=True, options=keep)
     position = np.full(len(pool), -1, dtype=np.int64)

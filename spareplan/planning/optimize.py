@@ -15,7 +15,6 @@ time-limited or gap-limited result is FEASIBLE, never OPTIMAL (DESIGN.md section
 from __future__ import annotations
 
 import itertools
-import logging
 import math
 import time
 
@@ -26,8 +25,6 @@ import solvers
 from spareplan.planning.column_generation import optimize_exact_pricing
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.result import Optimization, make_result, relative_gap
-
-LOG = logging.getLogger(__name__)
 
 #: Enumerate every stock vector of a part when it has at most this many.
 ENUMERATION_LIMIT = 4096

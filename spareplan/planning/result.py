@@ -85,10 +85,8 @@ class StageClock:
         self.seconds: dict[str, float] = {}
         self._last = time.perf_counter()
 
-    def lap(self, stage: str) -> float:
-        """Charge the time since the last lap to ``stage``; return that time."""
+    def lap(self, stage: str) -> None:
+        """Charge the time since the last lap to ``stage``."""
         now = time.perf_counter()
-        spent = now - self._last
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
         self._last = now
-        return spent
