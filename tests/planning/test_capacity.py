@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pricing_helpers import assert_pricing_is_exact
 
 import solvers
 from spareplan import load_scenario
@@ -109,21 +110,16 @@ def test_plan_respects_capacity_and_equals_brute_force(capacity_model, brute_for
 
 
 def test_pricing_with_unit_prices_is_the_exact_minimum(capacity_model):
-    """The DP with a per-location unit price returns the minimum over all 64 vectors."""
+    """The DP with a per-location unit price returns the minimum over all 64 vectors, and
+    the single-part pricer agrees with the batch one."""
     model = capacity_model
     rng = np.random.default_rng(2)
-    levels = [np.array(s, dtype=np.int64) for s in itertools.product(range(4), repeat=3)]
     for _ in range(4):
         duals = np.where(model.is_fill_row, 1.0, -1.0) * rng.uniform(0, 2e5, len(model.rows))
         price = rng.uniform(0, 400, model.network.n_locations)
+        stock = assert_pricing_is_exact(
+            model, duals, np.broadcast_to(price, (model.n_parts, price.shape[0])))
         for p in range(model.n_parts):
             w, v = model.site_weights(duals, p)
-            stock, _ = model.service.price_many(np.array([p]), w[None, :], v[None, :],
-                                                price[None, :])
-            values = [model.service.lagrangian_value(p, model.service.evaluate(p, s), w, v,
-                                                     price) for s in levels]
-            found = model.service.lagrangian_value(
-                p, model.service.evaluate(p, stock[0]), w, v, price)
-            assert found == pytest.approx(min(values), rel=1e-9, abs=1e-9)
             single, exact = model.service.price(p, w, v, unit_price=price)
-            assert exact and np.array_equal(single, stock[0])
+            assert exact and np.array_equal(single, stock[p])

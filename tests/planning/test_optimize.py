@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pricing_helpers import assert_pricing_is_exact
 
 import solvers
 from spareplan import load_scenario
@@ -98,18 +99,11 @@ def test_batch_pricing_equals_single_part_pricing(tiny_model):
 
 def test_batch_pricing_is_the_exact_minimum(tiny_model):
     """The pruned dynamic program returns the minimum over all 64 stock vectors."""
-    model = tiny_model
     rng = np.random.default_rng(1)
-    levels = [np.array(s, dtype=np.int64) for s in itertools.product(range(4), repeat=3)]
     for _ in range(4):
-        duals = np.where(model.is_fill_row, 1.0, -1.0) * rng.uniform(0, 2e5, len(model.rows))
-        for p in range(model.n_parts):
-            w, v = model.site_weights(duals, p)
-            stock, _ = model.service.price_many(np.array([p]), w[None, :], v[None, :])
-            values = [model.service.lagrangian_value(p, model.service.evaluate(p, s), w, v)
-                      for s in levels]
-            found = model.service.lagrangian_value(p, model.service.evaluate(p, stock[0]), w, v)
-            assert found == pytest.approx(min(values), rel=1e-9, abs=1e-9)
+        duals = np.where(tiny_model.is_fill_row, 1.0, -1.0) * rng.uniform(
+            0, 2e5, len(tiny_model.rows))
+        assert_pricing_is_exact(tiny_model, duals)
 
 
 def test_baseline_costs_not_below_the_milp(tiny_model, brute_force):

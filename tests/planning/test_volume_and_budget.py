@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pricing_helpers import assert_pricing_is_exact
 
 import solvers
 from spareplan import InfeasibleError, ParameterError, load_scenario, plan
@@ -190,19 +191,10 @@ def test_pricing_with_part_dependent_prices_is_the_exact_minimum(tmp_path):
     folder = _scenario(tmp_path / "tiny", volume_f1=CAPACITY_VOLUME_F1, budget=5000.0)
     model = PlanningModel(load_scenario(folder))
     rng = np.random.default_rng(5)
-    levels = [np.array(s, dtype=np.int64) for s in itertools.product(range(4), repeat=3)]
     for _ in range(4):
         duals = np.where(model.is_fill_row, 1.0, -1.0) * rng.uniform(0, 2e5, len(model.rows))
         prices = model.capacity_unit_prices(rng.uniform(0, 3e3, model.n_capacity_rows))
-        for p in range(model.n_parts):
-            w, v = model.site_weights(duals, p)
-            stock, _ = model.service.price_many(np.array([p]), w[None, :], v[None, :],
-                                                prices[p][None, :])
-            values = [model.service.lagrangian_value(p, model.service.evaluate(p, s), w, v,
-                                                     prices[p]) for s in levels]
-            found = model.service.lagrangian_value(
-                p, model.service.evaluate(p, stock[0]), w, v, prices[p])
-            assert found == pytest.approx(min(values), rel=1e-9, abs=1e-9)
+        assert_pricing_is_exact(model, duals, prices)
 
 
 def test_plan_reports_capacity_rows_in_the_summary(tmp_path):
