@@ -22,15 +22,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# the codes and constants live in spareplan.codes; re-exported here for the callers that
+# read them beside the arrays they describe
+from spareplan.codes import (
+    BACKORDER,
+    CENTRAL,
+    DAYS_PER_YEAR,
+    DC,
+    EMERGENCY,
+    FSL,
+    HOURS_PER_YEAR,
+    LATERAL,
+    LOCATION_KINDS,
+    STOCKOUT_RULES,
+)
 from spareplan.demand.rates import demand_rates
 from spareplan.scenario.model import Scenario
 
-BACKORDER, EMERGENCY, LATERAL = 0, 1, 2
-STOCKOUT_RULES = {"backorder": BACKORDER, "emergency": EMERGENCY, "lateral": LATERAL}
-CENTRAL, DC, FSL = 0, 1, 2
-LOCATION_KINDS = {"central": CENTRAL, "dc": DC, "fsl": FSL}
-DAYS_PER_YEAR = 365.0
-HOURS_PER_YEAR = 8760.0
+__all__ = ["BACKORDER", "CENTRAL", "DAYS_PER_YEAR", "DC", "EMERGENCY", "FSL",
+           "HOURS_PER_YEAR", "LATERAL", "LOCATION_KINDS", "STOCKOUT_RULES", "Network",
+           "PartArrays", "compile_network"]
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,7 @@ A plain function annotated for typer; the application registers it as a command 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +15,7 @@ import pandas as pd
 import typer
 
 from spareplan.errors import InputError, ParameterError
+from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario import load_scenario
 from spareplan.warning import warn
 from spareplan.warning.inputs import WarnInputError, check_plan
@@ -52,18 +49,6 @@ def _read_plan(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
 
 
-def _replace_folder_contents(staging: Path, out: Path) -> None:
-    """Move every staged file and the ``notices`` folder into ``out`` (renames only)."""
-    for name in OUTPUT_FILES:
-        os.replace(staging / name, out / name)
-    old_notices = out / "notices"
-    if old_notices.exists():
-        trash = Path(tempfile.mkdtemp(prefix=".old-notices-", dir=out))
-        os.replace(old_notices, trash / "notices")
-        shutil.rmtree(trash, ignore_errors=True)
-    os.replace(staging / "notices", old_notices)
-
-
 def warn_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder or scenario.toml.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
@@ -82,10 +67,11 @@ def warn_command(
     """Project balances, raise shortage alerts, check the supplier register.
 
     Writes ``alerts.csv``, ``register_findings.csv``, ``pab.csv``, ``countermeasures.csv``,
-    ``notices/<site>.md`` and ``summary.json`` into ``out``. Everything is built in a
-    temporary folder inside ``out`` and moved in with renames, so an error leaves no
-    partial output. Every input (scenario, plan, parameters, state file) is checked before
-    the alert history is written.
+    ``notices/<site>.md`` and ``summary.json`` into ``out``, atomically: a staging folder
+    beside ``out`` replaces it only when complete
+    (:func:`spareplan.reports.atomic.atomic_folder`), so an interrupted run leaves the
+    previous output whole. Every input (scenario, plan, parameters, state file) is checked
+    before the alert history is written.
 
     Returns
     -------
@@ -108,20 +94,13 @@ def warn_command(
                "plan": None if plan is None else str(plan),
                "state": None if state is None else str(state), **result.summary()}
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".warn-", dir=out))
-    try:
-        result.alerts.to_csv(staging / "alerts.csv", index=False)
-        result.register_findings.to_csv(staging / "register_findings.csv", index=False)
-        result.pab.to_csv(staging / "pab.csv", index=False)
-        result.countermeasures.to_csv(staging / "countermeasures.csv", index=False)
+    with atomic_folder(out) as staging:
+        write_csv(staging / "alerts.csv", result.alerts)
+        write_csv(staging / "register_findings.csv", result.register_findings)
+        write_csv(staging / "pab.csv", result.pab)
+        write_csv(staging / "countermeasures.csv", result.countermeasures)
         (staging / "notices").mkdir()
         for site, text in result.notices.items():
             (staging / "notices" / f"{_file_name(site)}.md").write_text(text, encoding="utf-8")
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n",
-                                              encoding="utf-8")
-        _replace_folder_contents(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        write_json(staging / "summary.json", summary)
     return 0

@@ -30,10 +30,8 @@ import numpy as np
 from numba import prange
 
 from spareplan._numba import njit, njit_parallel
+from spareplan.codes import BACKORDER, DAYS_PER_YEAR, LATERAL
 from spareplan.evaluation.poisson import erlang_loss, expected_backorders, poisson_cdf
-
-DAYS_PER_YEAR = 365.0
-BACKORDER, EMERGENCY, LATERAL = 0, 1, 2
 
 
 @njit

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from spareplan.reports.safe_text import neutralize_frame
+
 
 @contextlib.contextmanager
 def atomic_folder(destination: str | Path) -> Iterator[Path]:
@@ -64,5 +66,10 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` as CSV with a fixed float format (deterministic bytes)."""
-    frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    """Write ``frame`` as CSV with a fixed float format (deterministic bytes).
+
+    Text cells that a spreadsheet would read as a formula are neutralized
+    (:func:`spareplan.reports.safe_text.neutralize_frame`, the OWASP CSV-injection rule).
+    """
+    neutralize_frame(frame).to_csv(path, index=False, float_format="%.6g",
+                                   lineterminator="\n")

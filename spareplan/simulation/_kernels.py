@@ -52,8 +52,7 @@ import numpy as np
 from numba import prange
 
 from spareplan._numba import njit, njit_parallel
-
-BACKORDER, EMERGENCY, LATERAL = 0, 1, 2
+from spareplan.codes import BACKORDER, EMERGENCY, LATERAL  # noqa: F401 (kernel codes)
 
 # fields of site_out[..., N, SITE_FIELDS]
 SITE_REQUESTS = 0  # units requested (measured)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from spareplan.codes import DAYS_PER_YEAR, LATERAL
 from spareplan.errors import ParameterError
-from spareplan.network import DAYS_PER_YEAR, EMERGENCY, LATERAL, Network, PartArrays
+from spareplan.network import Network, PartArrays
 from spareplan.simulation import _kernels as k
 
 __all__ = ["EmpiricalDemand", "SimulationArrays", "lateral_candidates", "part_seeds",
@@ -239,6 +240,3 @@ def simulate_network(
     return SimulationArrays(site_totals=site_totals, site_parts=site_parts,
                             location_parts=location_parts, part_out=part_out, years=years)
 
-
-# re-exported codes, so that callers need not import the private kernel module
-STOCKOUT_CODES = {"backorder": 0, "emergency": EMERGENCY, "lateral": LATERAL}
