@@ -98,7 +98,7 @@ class SimulationArrays:
         return self.site_totals.shape[0]
 
 
-def part_seeds(seed: int, n_parts: int) -> np.ndarray:
+def part_seeds(seed: int, n_parts: int, stream: int = 0) -> np.ndarray:
     """One 32-bit seed per part, ``(P,)`` int64.
 
     ``SeedSequence(seed).spawn(n_parts)`` gives every part its own stream; the seed of
@@ -106,8 +106,16 @@ def part_seeds(seed: int, n_parts: int) -> np.ndarray:
     thread count, on how parts are chunked or on how many parts are simulated with it.
     The kernel seeds numba's generator with it once and runs the part's replications
     one after the other from that stream.
+
+    ``stream`` selects a family of streams independent of the others for the same
+    ``seed``: stream 0 is the verification's (``SeedSequence(seed)``), stream k > 0 uses
+    ``SeedSequence(seed, spawn_key=(k,))``. The optimizer's simulation feed and the
+    verification of its plan draw from different families, so the verification never
+    reuses the random numbers that chose the plan.
     """
-    children = np.random.SeedSequence(seed).spawn(n_parts)
+    root = (np.random.SeedSequence(seed) if stream == 0
+            else np.random.SeedSequence(seed, spawn_key=(int(stream),)))
+    children = root.spawn(n_parts)
     return np.array([child.generate_state(1, dtype=np.uint32)[0] for child in children],
                     dtype=np.int64)
 
@@ -143,7 +151,7 @@ def simulate_network(
     network: Network, parts: PartArrays, stock: np.ndarray, *,
     window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
     warmup_years: float = 1.0, seed: int = 0, empirical: EmpiricalDemand | None = None,
-    keep_parts: bool = True, chunk_size: int = 256,
+    keep_parts: bool = True, chunk_size: int = 256, seeds: np.ndarray | None = None,
 ) -> SimulationArrays:
     """Simulate every part of a network with base-stock levels ``stock``.
 
@@ -164,6 +172,12 @@ def simulate_network(
         Keep the per-part site figures (memory ``P x R x N x 6`` floats).
     chunk_size : int
         Parts per kernel call.
+    seeds : numpy.ndarray, optional
+        int64 ``(P,)``: the seed of every row of ``parts`` instead of
+        ``part_seeds(seed, P)``. Lets a caller simulate several stock vectors of the same
+        part with the same random numbers (common random numbers): pass
+        ``parts.subset(job_part)``, the jobs' stock rows and ``part_seeds(seed, n,
+        stream)[job_part]``.
 
     Returns
     -------
@@ -206,7 +220,10 @@ def simulate_network(
     if empirical is None:
         empirical = EmpiricalDemand(np.zeros((n_parts, n_sites + 1), dtype=np.int64),
                                     np.empty(0), 1.0)
-    seeds = part_seeds(seed, n_parts)
+    if seeds is None:
+        seeds = part_seeds(seed, n_parts)
+    seeds = np.asarray(seeds, dtype=np.int64)
+    _check("seeds", seeds.shape == (n_parts,), f"must have shape ({n_parts},)", seeds.shape)
     warmup = warmup_years * DAYS_PER_YEAR
     end = warmup + years * DAYS_PER_YEAR
 

@@ -22,9 +22,9 @@ import spareplan
 from spareplan.demand.rates import (
     demand_rates,
     installed_base_rates,
-    protection_cost,
     with_demand_settings,
 )
+from spareplan.planning.protection import protection_cost
 from spareplan.scenario_generator import generate_scenario
 
 REPLICATIONS, YEARS, MONTHS = 10, 3.0, 36
