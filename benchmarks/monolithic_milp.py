@@ -95,9 +95,9 @@ from spareplan._numba import njit_parallel
 from spareplan.errors import ParameterError
 from spareplan.evaluation.metric import (
     LATERAL,
-    _demand_and_loss,
-    _node_state,
-    _site_terms,
+    demand_and_loss,
+    node_state,
+    site_terms,
 )
 from spareplan.planning.model import PlanningModel
 
@@ -120,8 +120,8 @@ def _binary_values(part_node_ptr: np.ndarray, node_loc: np.ndarray, node_lo: np.
 
     Binary b of node v (a part's location l) encodes its path: S_l = lo_v + b mod n_v and
     the parent's binary b div n_v, recursively up to the root. The ancestors' states are
-    set top-down with ``_node_state`` (METRIC delay, fill, EBO), then the sites whose
-    primary location is l are evaluated with ``_site_terms`` -- the decomposition of
+    set top-down with ``node_state`` (METRIC delay, fill, EBO), then the sites whose
+    primary location is l are evaluated with ``site_terms`` -- the decomposition of
     ``_node_value`` in the tree dynamic program, with the weights left out.
 
     Writes ``out_cost[node_col[v] + b]`` = h_l c_p S_l + emergency cost x sum_s lambda_s
@@ -130,7 +130,7 @@ def _binary_values(part_node_ptr: np.ndarray, node_loc: np.ndarray, node_lo: np.
     """
     n_loc = parent.shape[0]
     for p in prange(part_node_ptr.shape[0] - 1):
-        lam, lost = _demand_and_loss(parent, is_leaf, site_primary, rate[p], rule)
+        lam, lost = demand_and_loss(parent, is_leaf, site_primary, rate[p], rule)
         resupply = np.zeros(n_loc)
         fill = np.zeros(n_loc)
         ebo = np.zeros(n_loc)
@@ -153,13 +153,13 @@ def _binary_values(part_node_ptr: np.ndarray, node_loc: np.ndarray, node_lo: np.
                     u = node_parent[u]
                     depth += 1
                 for i in range(depth - 1, -1, -1):
-                    _node_state(node_loc[path[i]], path_level[i], parent, lead, root_days[p],
+                    node_state(node_loc[path[i]], path_level[i], parent, lead, root_days[p],
                                 lam, lost, resupply, fill, ebo, delay, cond)
                 level = path_level[0]
                 emergency = 0.0
                 for q in range(n_sites):
                     s = node_site_idx[node_site_ptr[v] + q]
-                    w, t, pe, _ = _site_terms(s, loc, level, parent, lam, lost, resupply, fill,
+                    w, t, pe, _ = site_terms(s, loc, level, parent, lam, lost, resupply, fill,
                                               ebo, cond, response, site_window_hours[s],
                                               emergency_hours, lateral_ptr, lateral_idx, False)
                     out_within[node_pair[v] + b * n_sites + q] = w
@@ -590,7 +590,7 @@ def _scenario_model(folder: Path, n_parts: int, n_fsls: int, n_dcs: int, seed: i
 
     path = generate_scenario(folder / "gen", n_parts=n_parts, n_fsls=n_fsls, n_dcs=n_dcs,
                              seed=seed)
-    return PlanningModel(load_scenario(path))
+    return PlanningModel.build(load_scenario(path))
 
 
 def _run_one(method: str, n_parts: int, n_fsls: int, n_dcs: int, seed: int,
@@ -600,7 +600,7 @@ def _run_one(method: str, n_parts: int, n_fsls: int, n_dcs: int, seed: int,
 
     # Compile (or load from the numba cache) the kernels on the tiny scenario first: the
     # first call is measured apart from the timed run.
-    tiny = PlanningModel(load_scenario(ROOT / "scenarios" / "tiny"))
+    tiny = PlanningModel.build(load_scenario(ROOT / "scenarios" / "tiny"))
     warm_started = time.perf_counter()
     if method == "monolithic":
         build_monolithic(tiny)

@@ -34,7 +34,7 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
         folder = generate_scenario(Path(tmp) / "gen", n_parts=n_parts, n_fsls=n_fsls, seed=seed)
         scenario = load_scenario(folder)
         started = time.perf_counter()
-        model = PlanningModel(scenario)
+        model = PlanningModel.build(scenario)
         built = time.perf_counter()
         result = optimize(model, time_limit=time_limit)
         seconds = time.perf_counter() - started

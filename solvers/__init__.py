@@ -2,18 +2,20 @@
 
 The package knows nothing of parts or sites. It offers an exact MILP (:func:`solve`, by
 backend name), Sherbrooke's (1968) marginal-analysis greedy (:func:`greedy_allocation`),
-Dantzig–Wolfe column generation with a Lagrangian lower bound (:func:`column_generation`,
-as in van Houtum & Kranenburg 2015), and an independent solution check.
+Dantzig–Wolfe column generation with a Lagrangian lower bound behind a small pricing
+protocol (:func:`column_generation`, :class:`ColumnSource`, as in van Houtum & Kranenburg
+2015), the time budget of a run (:class:`TimeBudget`) and an independent solution check.
 """
 
+from solvers.budget import FINAL_MILP_MARGIN, Margin, MilpLimit, StageClock, TimeBudget
 from solvers.check import check_solution, row_activity, solution_cost
 from solvers.column_generation import (
     ColumnGenerationResult,
-    MasterLP,
-    PricingResult,
+    ColumnGenerationSettings,
     column_generation,
-    solve_master_lp,
 )
+from solvers.column_pool import ColumnPool
+from solvers.column_source import ColumnSource, Evaluation, Priced
 from solvers.diagnostics import row_reach, unreachable_rows
 from solvers.errors import (
     BackendUnavailableError,
@@ -23,29 +25,42 @@ from solvers.errors import (
     SolverError,
 )
 from solvers.greedy import greedy_allocation
+from solvers.integer_phase import IntegerSettings
 from solvers.lagrangian import lagrangian_bound
+from solvers.master_lp import MasterLP, solve_master_lp
 from solvers.problem import ChoiceProblem
-from solvers.registry import DEFAULT_BACKEND, available_backends
+from solvers.registry import DEFAULT_BACKEND, available_backends, supports_node_limit
 from solvers.solution import Solution
-from solvers.solving import solve
+from solvers.solving import finalize_solution, solve
 from solvers.status import SolveStatus
 
 __all__ = [
     "DEFAULT_BACKEND",
+    "FINAL_MILP_MARGIN",
     "BackendUnavailableError",
     "ChoiceProblem",
     "ColumnGenerationResult",
+    "ColumnGenerationSettings",
+    "ColumnPool",
+    "ColumnSource",
+    "Evaluation",
     "InfeasibleProblemError",
+    "IntegerSettings",
     "InvalidProblemError",
+    "Margin",
     "MasterLP",
-    "PricingResult",
+    "MilpLimit",
+    "Priced",
     "Solution",
     "SolutionCheckError",
     "SolveStatus",
     "SolverError",
+    "StageClock",
+    "TimeBudget",
     "available_backends",
     "check_solution",
     "column_generation",
+    "finalize_solution",
     "greedy_allocation",
     "lagrangian_bound",
     "row_activity",
@@ -53,5 +68,6 @@ __all__ = [
     "solution_cost",
     "solve",
     "solve_master_lp",
+    "supports_node_limit",
     "unreachable_rows",
 ]

@@ -6,7 +6,8 @@ Backend contract (PuLP's ``pulp/apis`` pattern): each backend is a leaf module w
 - ``available() -> bool`` — whether its solver can run here (called on demand, never at
   import time);
 - ``solve(problem, *, time_limit, mip_rel_gap, warm_start, threads, verbose)
-  -> BackendResult``.
+  -> BackendResult`` (plus ``node_limit`` where ``SUPPORTS_NODE_LIMIT``);
+- ``SUPPORTS_NODE_LIMIT: bool`` — whether ``solve`` takes ``node_limit``.
 """
 
 from __future__ import annotations

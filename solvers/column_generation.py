@@ -1,82 +1,77 @@
-"""Dantzig–Wolfe column generation for the multiple-choice problem.
+"""Dantzig–Wolfe column generation for the multiple-choice problem: the one engine.
 
-The master problem picks one column (option) per group; its LP relaxation over a restricted
-set of columns is solved with HiGHS, and the row duals :math:`\\pi` are handed to a pricing
-function that proposes new columns of negative reduced cost
+The master problem picks one column (option) per group; its LP relaxation over the
+columns generated so far (:class:`~solvers.column_pool.ColumnPool`) is solved with HiGHS
+(:func:`~solvers.master_lp.solve_master_lp`) and the row duals :math:`\\pi` go to the
+problem's :class:`~solvers.column_source.ColumnSource`, which proposes the best column of
+every group. When the source prices exactly (the minimum over *all* options of every
+group), each pricing at :math:`\\pi \\ge 0` gives the Lagrangian lower bound
 
 .. math::
 
-    \\bar c_o = c_o - \\sum_r \\pi_r a_{ro} - \\mu_{g(o)} - \\sum_{f \\ni o} \\sigma_{f, g(o)},
+    L(\\pi) = \\sum_g \\min_{o \\in g} (c_o - \\pi^\\top a_o) + \\pi^\\top b,
 
-with :math:`\\mu_g` the dual of group :math:`g`'s convexity row and :math:`\\sigma` those of
-the facility-linking rows. When no column prices out, the LP is optimal over all columns;
-the MILP is then solved over the generated columns. This is the scheme of van Houtum &
-Kranenburg (2015, chapter on multi-location systems: column generation with a Lagrangian
-lower bound), after Dantzig & Wolfe (1960).
+valid for every choice (van Houtum & Kranenburg 2015, ch. 5; Dantzig & Wolfe 1960). The
+stages:
 
-When the pricer is exact and returns :math:`\\min_{o \\in g} (c_o - \\pi^\\top a_o)` over *all*
-options of every group, each iteration yields the Lagrangian bound
-:math:`L(\\pi) = \\sum_g \\min_o (c_o - \\pi^\\top a_o) + \\sum_r \\pi_r b_r` (see
-:mod:`solvers.lagrangian`), valid for the full problem; the best one is reported.
+1. *Column generation*: the restricted master LP is solved afresh (presolved) at every
+   iteration and every group priced at its duals. It stops when the master value is within
+   half the target gap of the best bound, when no column improves, or when its share of
+   the time limit is spent (the next iteration would not fit). Measured on generated
+   scenarios of 3,000 and 10,000 parts, neither dual smoothing (Wentges 1997) nor a warm
+   start from a 10 % sample saved iterations; continuing the master from its last basis
+   was slower than solving afresh (10,000 parts: 33.8 s against 18.9 s).
+2. *Neighbour columns*: payloads one unit above or below the LP's columns in one
+   coordinate, for the groups the LP sets fractionally (every LP-used group on small
+   problems); for facility problems the source's variants that close facilities.
+3. The integer phase of :mod:`solvers.integer_phase` (LP rounding, window search,
+   reduced-cost fixing, the final MILP). When it finds no plan (e.g. a budget row binding
+   only in integers, two units away from the LP's columns), every column of the groups
+   the LP uses gets its neighbours too and the integer phase runs once more.
+
+A result reports the cost, the best Lagrangian bound (exact sources only; otherwise no
+bound at all, never a bound over the generated columns) and the gap; a time-limited or
+gap-limited result is FEASIBLE, never OPTIMAL.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
+from solvers.budget import StageClock, TimeBudget
+from solvers.column_pool import ColumnPool
+from solvers.column_source import ColumnSource
 from solvers.errors import InvalidProblemError
-from solvers.formulation import build_matrix_form
-from solvers.greedy import greedy_allocation
-from solvers.highs_backend import make_highs, pass_form
-from solvers.lagrangian import bound_constant, valid_multipliers
+from solvers.integer_phase import IntegerPlan, IntegerSettings, integer_phase
+from solvers.master_lp import MasterLP, solve_master_lp
 from solvers.problem import ChoiceProblem
-from solvers.solution import Solution
-from solvers.solving import finalize_solution, solve
-from solvers.status import SolveStatus
+from solvers.solution import Solution, relative_gap
+from solvers.solving import finalize_solution
 
-__all__ = [
-    "ColumnGenerationResult",
-    "MasterLP",
-    "PricingResult",
-    "column_generation",
-    "solve_master_lp",
-]
+__all__ = ["ColumnGenerationResult", "ColumnGenerationSettings", "column_generation"]
 
-_MAX_PENALTY = 1e12
+LOG = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, eq=False)
-class PricingResult:
-    """New columns proposed by a pricing function for the row duals it was given.
+@dataclass(frozen=True)
+class ColumnGenerationSettings:
+    """Limits and shares of the engine (defaults measured on the planning benchmark)."""
 
-    Attributes
-    ----------
-    group_of_option : array of int, shape (k,)
-        Group of each new column.
-    cost : array of float, shape (k,)
-        Cost of each new column.
-    coefficients : sparse matrix or array, shape (n_rows, k)
-        Row contributions of each new column.
-    min_reduced_cost : array of float, shape (n_groups,), optional
-        For an exact pricer: :math:`\\min_{o \\in g} (c_o - \\pi^\\top a_o)` over *all*
-        options of each group (without the convexity dual). Enables the Lagrangian bound.
-    option_facilities : sparse matrix or array of 0/1, shape (n_facilities, k), optional
-        Facilities needed by each new column (problems with facilities only).
-    """
-
-    group_of_option: npt.NDArray[np.int64]
-    cost: npt.NDArray[np.float64]
-    coefficients: Any
-    min_reduced_cost: npt.NDArray[np.float64] | None = None
-    option_facilities: Any | None = None
+    max_iterations: int = 60
+    #: Groups priced per source call under a time limit (the deadline is checked between).
+    pricing_batch: int = 2000
+    #: Share of the time limit that column generation (stage 1) may use.
+    time_share: float = 0.75
+    #: Neighbours for every LP-used group up to this many groups (else, or when less than
+    #: ``short_of_time_share`` of the limit is left, only for the fractional groups).
+    neighbours_all_groups_limit: int = 1000
+    short_of_time_share: float = 0.3
+    integer: IntegerSettings = field(default_factory=IntegerSettings)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,292 +81,265 @@ class ColumnGenerationResult:
     Attributes
     ----------
     solution : Solution
-        MILP solution over the generated columns; ``chosen`` indexes ``problem``'s options.
+        The plan over the pool (``chosen`` indexes the pool's columns), its cost, the best
+        Lagrangian bound (``-inf`` when the source is not exact) and the gap.
+    pool : ColumnPool
+        Every column generated (payloads, costs, details).
     problem : ChoiceProblem
-        The restricted problem with every generated column.
+        The problem over every pool column (``>=`` form, facilities included).
     iterations : int
-        Number of LP master solves.
-    n_columns : int
-        Number of columns (options) in ``problem``.
-    lp_values : tuple of float
-        LP master value at each iteration (artificial penalties included).
-    lagrangian_bounds : tuple of float
-        Lagrangian bound at each iteration (``-inf`` where the pricer gave no minimum).
-    bound_scope : {"all_columns", "generated_columns"}
-        ``"all_columns"``: ``solution.lower_bound`` is the best Lagrangian bound, valid for
-        the full problem. ``"generated_columns"``: only the MILP bound over the generated
-        columns is known (non-exact pricer); it does not bound the full problem.
+        Column-generation iterations (pricing calls of stage 1).
     converged : bool
-        True when the last pricing found no column of negative reduced cost.
+        True when stage 1 ended because no column improves or the gap target was met.
+    bound_exact : bool
+        True when every pricing was exact: ``solution.lower_bound`` bounds every choice.
+    history : tuple of (seconds, master LP value, best bound)
+    stage_seconds : dict
+        Wall-clock seconds per stage (columns, pricing, master_lp, neighbours, rounding,
+        windows, milp).
     """
 
     solution: Solution
+    pool: ColumnPool
     problem: ChoiceProblem
     iterations: int
-    n_columns: int
-    lp_values: tuple[float, ...]
-    lagrangian_bounds: tuple[float, ...]
-    bound_scope: Literal["all_columns", "generated_columns"]
     converged: bool
+    bound_exact: bool
+    history: tuple[tuple[float, float, float], ...]
+    stage_seconds: dict[str, float]
 
 
-@dataclass(frozen=True, eq=False)
-class _MasterDuals:
-    value: float
-    row_duals: npt.NDArray[np.float64]  # unscaled problem rows
-    group_duals: npt.NDArray[np.float64]
-    link_duals: dict[tuple[int, int], float]
-    artificial_in_use: bool
-    option_values: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+class _Master:
+    """The restricted master LP over the pool, solved afresh (presolved) at every call."""
+
+    def __init__(self, pool: ColumnPool) -> None:
+        self.pool = pool
+        self.n_options = 0
+        self.penalty = max(1e6, 1e3 * float(np.abs(pool.costs()).max(initial=0.0)))
+
+    def solve(self) -> MasterLP:
+        self.n_options = len(self.pool)
+        return solve_master_lp(self.pool.problem(), self.penalty)
+
+    def stale(self) -> bool:
+        """True when columns were added since the last solve."""
+        return len(self.pool) > self.n_options
 
 
-@dataclass(frozen=True, eq=False)
-class MasterLP:
-    """LP relaxation of a restricted master (:func:`solve_master_lp`).
+@dataclass
+class _Stage1:
+    master: _Master
+    lp: MasterLP
+    best_bound: float
+    iterations: int
+    converged: bool
+    exact: bool
+    history: list[tuple[float, float, float]]
 
-    Attributes
-    ----------
-    value : float
-        LP value (artificial penalties included while ``artificial_in_use``).
-    row_duals : array of float, shape (n_rows,)
-        Duals :math:`\\pi` of the unscaled problem rows.
-    group_duals : array of float, shape (n_groups,)
-        Duals :math:`\\mu_g` of the convexity rows.
-    option_values : array of float, shape (n_options,)
-        Primal values :math:`x_o` (at most ``n_rows`` groups are fractional at a vertex).
-    artificial_in_use : bool
-        True when an artificial column is positive: the restricted master is infeasible.
+
+def _price(pool: ColumnPool, pi: np.ndarray, budget: TimeBudget,
+           settings: ColumnGenerationSettings) -> tuple[float, bool]:
+    """Price every group at multipliers ``pi`` (>= 0, ``>=`` form); add the minimizers to
+    the pool. Returns the Lagrangian bound L(pi) (``-inf`` unless every group was priced
+    exactly) and whether the source was exact.
+
+    Under a time limit the groups are priced in batches and pricing stops at the first
+    batch boundary past the deadline: the columns found so far are kept.
     """
-
-    value: float
-    row_duals: npt.NDArray[np.float64]
-    group_duals: npt.NDArray[np.float64]
-    option_values: npt.NDArray[np.float64]
-    artificial_in_use: bool
-
-
-def solve_master_lp(problem: ChoiceProblem, penalty: float | None = None) -> MasterLP:
-    """Solve the LP relaxation of ``problem`` with a big-M artificial column on every row.
-
-    The penalty defaults to ``1e3`` times the largest option cost (at least 1e6), raised
-    by the caller when artificials stay in use.
-    """
-    if penalty is None:
-        penalty = max(1e6, 1e3 * float(np.abs(problem.cost).max()))
-    duals = _solve_master_lp(problem, penalty)
-    return MasterLP(duals.value, duals.row_duals, duals.group_duals, duals.option_values,
-                    duals.artificial_in_use)
+    source = pool.source
+    duals = pi * pool.sign  # the rows' own orientation, as the source expects
+    n = pool.n_groups
+    step = settings.pricing_batch if budget.limited else n
+    bound, exact = 0.0, True
+    for first in range(0, n, max(step, 1)):
+        if budget.expired():
+            return -math.inf, exact
+        groups = np.arange(first, min(first + step, n), dtype=np.int64)
+        priced = source.price(groups, duals)
+        exact &= bool(priced.exact)
+        index = pool.add(groups, priced.payloads)
+        bound += float((pool.costs()[index] - pi @ pool.signed_coefficients()[:, index]).sum())
+    if not exact:
+        return -math.inf, False
+    finite = np.isfinite(pool.lower)
+    return bound + float(pi[finite] @ pool.lower[finite]), True
 
 
-def _solve_master_lp(problem: ChoiceProblem, penalty: float) -> _MasterDuals:
-    """LP relaxation of the restricted master with artificial columns on every bounded row."""
-    form = build_matrix_form(problem)
-    offset = form.problem_row_offset
-    has_lower = np.isfinite(form.scaled.lower)
-    has_upper = np.isfinite(form.scaled.upper)
-    rows = np.r_[np.flatnonzero(has_lower), np.flatnonzero(has_upper)] + offset
-    signs = np.r_[np.ones(int(has_lower.sum())), -np.ones(int(has_upper.sum()))]
-    n_artificial = rows.shape[0]
-    artificial = sp.csc_array(
-        (signs, (rows, np.arange(n_artificial))), shape=(form.matrix.shape[0], n_artificial)
-    )
-    extended = replace(
-        form,
-        col_cost=np.r_[form.col_cost, np.full(n_artificial, penalty)],
-        col_lower=np.r_[form.col_lower, np.zeros(n_artificial)],
-        col_upper=np.r_[form.col_upper, np.full(n_artificial, np.inf)],
-        matrix=sp.hstack([form.matrix, artificial], format="csc"),
-    )
-    highs = make_highs(time_limit=None, mip_rel_gap=0.0, threads=None, verbose=False)
-    pass_form(highs, extended, integer=False)
-    highs.run()
-    solution = highs.getSolution()
-    duals = np.asarray(solution.row_dual, dtype=np.float64)
-    values = np.asarray(solution.col_value, dtype=np.float64)
-    scaled_duals = duals[offset : offset + form.n_rows]
-    link_duals = {
-        (int(f), int(g)): float(d)
-        for f, g, d in zip(
-            form.link_facility, form.link_group, duals[form.link_row_offset :], strict=True
-        )
-    }
-    return _MasterDuals(
-        value=float(highs.getInfo().objective_function_value),
-        row_duals=scaled_duals / form.scaled.scale,
-        group_duals=duals[: form.n_groups],
-        link_duals=link_duals,
-        artificial_in_use=bool(np.any(values[form.n_cols :] > 1e-9)),
-        option_values=values[: form.n_options].copy(),
-    )
+def _stage1(pool: ColumnPool, budget: TimeBudget, target_gap: float, clock: StageClock,
+            settings: ColumnGenerationSettings) -> _Stage1:
+    """Column generation over ``pool`` (stage 1 of the module docstring)."""
+    master = _Master(pool)
+    best_bound = -math.inf
+    history: list[tuple[float, float, float]] = []
+    iterations, converged, exact = 0, False, True
+    penalty = master.penalty
+    lp = master.solve()
+    clock.lap("master_lp")
+    while iterations < settings.max_iterations:
+        iteration_started = budget.now()
+        iterations += 1
+        pi = np.maximum(lp.row_duals, 0.0)
+        n_before = len(pool)
+        bound, priced_exactly = _price(pool, pi, budget, settings)
+        exact &= priced_exactly
+        clock.lap("pricing")
+        best_bound = max(best_bound, bound)  # L(pi) bounds the optimum for any pi >= 0
+        new = np.arange(n_before, len(pool))
+        reduced = pool.reduced_costs(pi, lp.group_duals, new)
+        improving = bool((reduced < -1e-9 * max(1.0, abs(lp.value))).any())
+        artificial = lp.artificial_in_use
+        if new.shape[0]:
+            lp = master.solve()  # also without improving columns: values for all columns
+        clock.lap("master_lp")
+        gap = relative_gap(lp.value, best_bound)
+        history.append((budget.elapsed(), lp.value, best_bound))
+        LOG.info("column generation %d: master %.10g, bound %.10g (gap %.3g), %d columns, "
+                 "%.1f s", iterations, lp.value, best_bound, gap, len(pool), budget.elapsed())
+        if not lp.artificial_in_use and gap <= target_gap:
+            converged = True
+            break
+        if not improving:
+            if not artificial:
+                converged = True  # no column prices out: the LP is optimal over all columns
+                break
+            penalty *= 100.0  # big-M too small to push the artificial columns out
+            if penalty >= 1e14:
+                break
+            master.penalty = penalty
+            lp = master.solve()
+            continue
+        left = budget.left()
+        if left is not None and left < budget.now() - iteration_started:
+            break  # the next iteration would not fit
+    return _Stage1(master, lp, best_bound, iterations, converged, exact, history)
 
 
-def _reduced_costs(
-    problem: ChoiceProblem, pricing: PricingResult, duals: _MasterDuals, pi: np.ndarray
-) -> tuple[npt.NDArray[np.float64], Any, Any]:
-    """Reduced cost of every proposed column and its checked arrays."""
-    groups = np.asarray(pricing.group_of_option, dtype=np.int64).reshape(-1)
-    cost = np.asarray(pricing.cost, dtype=np.float64).reshape(-1)
-    coefficients = sp.csc_array(
-        pricing.coefficients
-        if sp.issparse(pricing.coefficients)
-        else np.asarray(pricing.coefficients, dtype=np.float64).reshape(problem.n_rows, -1)
-    )
-    k = groups.shape[0]
-    if cost.shape != (k,) or coefficients.shape != (problem.n_rows, k):
-        raise InvalidProblemError(
-            "PricingResult must give cost (k,) and coefficients (n_rows, k) for its k "
-            f"columns; received k={k}, cost {cost.shape}, coefficients {coefficients.shape}"
-        )
-    n_groups = int(problem.n_groups or 0)
-    if k and (groups.min() < 0 or groups.max() >= n_groups):
-        raise InvalidProblemError(
-            f"PricingResult.group_of_option must lie in [0, {n_groups}); received "
-            f"[{groups.min()}, {groups.max()}]"
-        )
-    reduced = cost - np.asarray(coefficients.T @ pi) - duals.group_duals[groups]
-    links = None
-    if pricing.option_facilities is not None:
-        links = sp.csc_array(pricing.option_facilities, dtype=np.float64)
-        link_coo = sp.coo_array(links)
-        for facility, column in zip(link_coo.row, link_coo.col, strict=True):
-            reduced[column] -= duals.link_duals.get((int(facility), int(groups[column])), 0.0)
-    return reduced, coefficients, links
+def neighbours(pool: ColumnPool, options: npt.ArrayLike
+               ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Payloads one unit above or below ``options``' in one coordinate, inside the box."""
+    options = np.asarray(options, dtype=np.int64)
+    groups = pool.groups()[options]
+    width = int(pool.source.width)
+    if groups.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, width), dtype=np.int64)
+    payloads = pool.payloads(options).astype(np.int64)
+    lo, hi = pool.source.bounds(groups)
+    new_groups, new_payloads = [], []
+    for step in (1, -1):
+        rows, coordinates = np.nonzero((payloads + step >= lo) & (payloads + step <= hi)
+                                       & (hi > lo))
+        moved = payloads[rows].copy()
+        moved[np.arange(rows.shape[0]), coordinates] += step
+        new_groups.append(groups[rows])
+        new_payloads.append(moved)
+    return np.concatenate(new_groups), np.vstack(new_payloads)
 
 
-def column_generation(
-    problem: ChoiceProblem,
-    price: Callable[[npt.NDArray[np.float64]], PricingResult],
-    *,
-    backend: str = "highs",
-    max_iterations: int = 50,
-    time_limit: float | None = None,
-    mip_rel_gap: float = 1e-4,
-    tolerance: float = 1e-6,
-) -> ColumnGenerationResult:
-    """Dantzig–Wolfe column generation, then the MILP over the generated columns.
+def _add_neighbours(pool: ColumnPool, stage: _Stage1, budget: TimeBudget,
+                    settings: ColumnGenerationSettings) -> MasterLP:
+    """Stage 2: neighbour columns (and facility variants); the LP re-solved over them."""
+    lp = stage.lp
+    values = lp.option_values
+    used = np.flatnonzero(values > 1e-6)
+    left = budget.left()
+    short_of_time = (left is not None and budget.seconds is not None
+                     and left < settings.short_of_time_share * budget.seconds)
+    groups = pool.groups()
+    if pool.n_groups > settings.neighbours_all_groups_limit or short_of_time:
+        fractional_groups = groups[(values > 1e-6) & (values < 1 - 1e-6)]
+        used = used[np.isin(groups[used], fractional_groups)]
+    pool.add(*neighbours(pool, used))
+    if pool.facility_cost is not None:
+        lp_options = np.flatnonzero(values > 1e-6)
+        pool.add(*pool.source.facility_variants(
+            pool.groups()[lp_options], pool.payloads(lp_options),
+            np.maximum(lp.row_duals, 0.0) * pool.sign))
+    return stage.master.solve() if stage.master.stale() else lp
+
+
+def column_generation(source: ColumnSource, row_lower: npt.ArrayLike, row_upper: npt.ArrayLike,
+                      *, row_names: tuple[str, ...] | None = None,
+                      facility_cost: npt.ArrayLike | None = None, backend: str = "highs",
+                      budget: TimeBudget | None = None, mip_rel_gap: float = 1e-4,
+                      settings: ColumnGenerationSettings | None = None
+                      ) -> ColumnGenerationResult:
+    """Column generation, then the integer phase, over the columns of ``source``.
 
     Parameters
     ----------
-    problem : ChoiceProblem
-        Restricted master with the initial columns (at least one per group, e.g. each
-        group's cheapest option).
-    price : callable
-        ``price(row_duals) -> PricingResult``; ``row_duals`` (n_rows,) are the duals
-        :math:`\\pi` of the unscaled rows (>= 0 on lower bounds, <= 0 on upper bounds).
+    source : ColumnSource
+        The problem side: boxes, evaluation and pricing of payloads.
+    row_lower, row_upper : float64 (n_rows,)
+        One-sided rows (each with exactly one finite bound).
+    row_names : tuple of str, optional
+    facility_cost : float64 (n_facilities,), optional
+        Fixed costs of facility decisions; ``source.option_facilities`` says which
+        facilities a payload needs.
     backend : str
-        MILP backend for the final solve (see :func:`solvers.solve`).
-    max_iterations : int
-        Maximum number of LP master solves.
-    time_limit : float, optional
-        Overall limit in seconds; the final MILP gets what is left.
+        MILP backend of :func:`solvers.solve`.
+    budget : TimeBudget, optional
+        The run's time budget (default: none; the MILPs then stop on node counts).
     mip_rel_gap : float
-        Relative gap for the final MILP and for reporting OPTIMAL.
-    tolerance : float
-        A column enters when its reduced cost is below ``-tolerance``.
+        Gap to the bound at which the result is OPTIMAL; column generation stops at half
+        of it, the final MILP at it.
+    settings : ColumnGenerationSettings, optional
 
     Returns
     -------
     ColumnGenerationResult
-        Final solution, enlarged problem, iteration history and bound scope. The solution
-        is reported OPTIMAL only when its gap to a bound valid for all columns (the best
-        Lagrangian bound of an exact pricer) is at most ``mip_rel_gap``.
     """
-    started = time.perf_counter()
-    if max_iterations < 1:
-        raise InvalidProblemError(f"max_iterations must be >= 1; received {max_iterations}")
-    # Artificial columns keep the restricted master feasible; their cost (big-M) is raised
-    # whenever pricing finds nothing while they are still in use.
-    penalty = 10.0 * (
-        1.0
-        + float(np.abs(problem.cost).sum())
-        + (0.0 if problem.facility_cost is None else float(np.abs(problem.facility_cost).sum()))
-    )
-    current = problem
-    lp_values: list[float] = []
-    bounds: list[float] = []
-    exact = True
-    converged = False
-    iterations = 0
-    for _ in range(max_iterations):
-        if time_limit is not None and time.perf_counter() - started > time_limit:
-            break
-        iterations += 1
-        duals = _solve_master_lp(current, penalty)
-        lp_values.append(duals.value)
-        pi = valid_multipliers(current, duals.row_duals)
-        pricing = price(pi)
-        if pricing.min_reduced_cost is None:
-            exact = False
-            bounds.append(-math.inf)
-        else:
-            minimum = np.asarray(pricing.min_reduced_cost, dtype=np.float64)
-            bounds.append(float(minimum.sum()) + bound_constant(current, pi))
-        reduced, coefficients, links = _reduced_costs(current, pricing, duals, pi)
-        entering = np.flatnonzero(reduced < -tolerance)
-        if entering.shape[0] == 0:
-            if duals.artificial_in_use and penalty < _MAX_PENALTY:
-                # Big-M too small to force the artificials out: raise it and re-solve.
-                penalty *= 100.0
-                continue
-            converged = True
-            break
-        current = current.with_options(
-            np.asarray(pricing.group_of_option, dtype=np.int64)[entering],
-            np.asarray(pricing.cost, dtype=np.float64)[entering],
-            coefficients[:, entering],
-            None if links is None else links[:, entering],
-        )
-
-    remaining = None
-    if time_limit is not None:
-        remaining = max(time_limit - (time.perf_counter() - started), 1.0)
-    greedy = greedy_allocation(current)
-    warm = greedy.chosen if greedy.status.has_solution else None
-    milp = solve(current, backend, time_limit=remaining, mip_rel_gap=mip_rel_gap, warm_start=warm)
-    best_bound = max(bounds) if exact and bounds else -math.inf
-    scope: Literal["all_columns", "generated_columns"] = (
-        "all_columns" if exact else "generated_columns"
-    )
-    status = milp.status
-    message = f"{milp.message}; {iterations} column-generation iterations"
-    if scope == "all_columns":
-        lower_bound = best_bound
-    else:
-        lower_bound = milp.lower_bound
-        if status is SolveStatus.OPTIMAL:
-            status = SolveStatus.FEASIBLE
-            message += "; optimal over the generated columns only (pricer not exact)"
-    if status.has_solution:
-        solution = finalize_solution(
-            current,
-            status=status,
-            chosen=milp.chosen,
-            facility_open=milp.facility_open,
-            lower_bound=lower_bound,
-            backend=f"column-generation/{backend}",
-            runtime_seconds=time.perf_counter() - started,
-            message=message,
-            mip_rel_gap=mip_rel_gap if scope == "all_columns" else math.inf,
-        )
-    else:
-        solution = finalize_solution(
-            current,
-            status=status,
-            chosen=None,
-            facility_open=None,
-            lower_bound=lower_bound if scope == "all_columns" else milp.lower_bound,
-            backend=f"column-generation/{backend}",
-            runtime_seconds=time.perf_counter() - started,
-            message=message,
-            mip_rel_gap=mip_rel_gap,
-        )
+    settings = settings or ColumnGenerationSettings()
+    if settings.max_iterations < 1:
+        raise InvalidProblemError(
+            f"max_iterations must be >= 1; received {settings.max_iterations}")
+    budget = budget or TimeBudget.of(None)
+    clock = StageClock()
+    pool = ColumnPool(source, row_lower, row_upper, row_names, facility_cost)
+    every = np.arange(pool.n_groups, dtype=np.int64)
+    lo, hi = source.bounds(every)
+    pool.add(np.concatenate([every, every]), np.vstack([lo, hi]))
+    clock.lap("columns")
+    stage = _stage1(pool, budget.until(settings.time_share), mip_rel_gap / 2.0, clock,
+                    settings)
+    lp = _add_neighbours(pool, stage, budget, settings)
+    clock.lap("neighbours")
+    found = integer_phase(pool, lp, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
+                          clock=clock, settings=settings.integer)
+    left = budget.left()
+    if found.chosen is None and not lp.artificial_in_use and (left is None or left > 1.0):
+        found = _second_integer_phase(pool, stage, lp, backend=backend, budget=budget,
+                                      mip_rel_gap=mip_rel_gap, clock=clock,
+                                      settings=settings)
+    message = f"{stage.iterations} column-generation iterations"
+    if not stage.converged:
+        message += " (not converged: time or iteration limit)"
+    if not stage.exact:
+        message += "; pricing not exact: no bound"
+    final = pool.problem(with_facilities=pool.facility_cost is not None)
+    # Facility costs F_l >= 0 are left out of the bound (column generation prices without
+    # them): it stays valid, the gap then includes the fixed costs' share.
+    solution = finalize_solution(
+        final, status=found.status, chosen=found.chosen, facility_open=found.facility_open,
+        lower_bound=stage.best_bound if stage.exact else -math.inf,
+        backend=f"column-generation/{backend}", runtime_seconds=budget.elapsed(),
+        message=f"{message}; {found.message}", mip_rel_gap=mip_rel_gap)
     return ColumnGenerationResult(
-        solution=solution,
-        problem=current,
-        iterations=iterations,
-        n_columns=current.n_options,
-        lp_values=tuple(lp_values),
-        lagrangian_bounds=tuple(bounds),
-        bound_scope=scope,
-        converged=converged,
-    )
+        solution=solution, pool=pool, problem=final, iterations=stage.iterations,
+        converged=stage.converged, bound_exact=stage.exact, history=tuple(stage.history),
+        stage_seconds=dict(clock.seconds))
+
+
+def _second_integer_phase(pool: ColumnPool, stage: _Stage1, lp: MasterLP, *, backend: str,
+                          budget: TimeBudget, mip_rel_gap: float, clock: StageClock,
+                          settings: ColumnGenerationSettings) -> IntegerPlan:
+    """The integer phase again after neighbours of every column of the LP's groups."""
+    lp_groups = np.unique(pool.groups()[np.flatnonzero(lp.option_values > 1e-6)])
+    options = np.flatnonzero(np.isin(pool.groups(), lp_groups))
+    pool.add(*neighbours(pool, options))
+    if stage.master.stale():
+        lp = stage.master.solve()
+    clock.lap("neighbours")
+    found = integer_phase(pool, lp, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
+                          clock=clock, settings=settings.integer)
+    found.message = "second integer phase with two-step neighbours: " + found.message
+    return found

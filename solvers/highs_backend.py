@@ -22,6 +22,8 @@ from solvers.status import SolveStatus
 __all__ = ["NAME", "available", "make_highs", "pass_form", "solve"]
 
 NAME = "highs"
+#: Whether ``solve`` takes ``node_limit`` (a deterministic work limit).
+SUPPORTS_NODE_LIMIT = True
 
 
 def available() -> bool:

@@ -29,6 +29,8 @@ from solvers.status import SolveStatus
 __all__ = ["NAME", "available", "solve"]
 
 NAME = "pulp-cbc"
+#: Whether ``solve`` takes ``node_limit`` (a deterministic work limit).
+SUPPORTS_NODE_LIMIT = False
 
 _BOUND_PATTERN = re.compile(r"^\s*(Lower bound|Best possible):\s*(-?[0-9.eE+\-]+)", re.M)
 

@@ -21,6 +21,8 @@ from solvers.status import SolveStatus
 __all__ = ["NAME", "available", "solve"]
 
 NAME = "pulp-highs"
+#: Whether ``solve`` takes ``node_limit`` (a deterministic work limit).
+SUPPORTS_NODE_LIMIT = False
 
 
 def available() -> bool:

@@ -1,7 +1,9 @@
 """Backends chosen by name; nothing probes solvers at import time.
 
 Each name maps to a leaf module following the contract of :mod:`solvers.backend_result`.
-A module is imported, and its ``available()`` called, only when asked for.
+A module is imported, and its ``available()`` called, only when asked for. What a backend
+can do beyond the contract is a module constant (``SUPPORTS_NODE_LIMIT``), asked through
+this registry (:func:`supports_node_limit`) rather than by comparing backend names.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from types import ModuleType
 
 from solvers.errors import BackendUnavailableError
 
-__all__ = ["BACKEND_MODULES", "DEFAULT_BACKEND", "available_backends", "get_backend"]
+__all__ = ["BACKEND_MODULES", "DEFAULT_BACKEND", "available_backends", "get_backend",
+           "supports_node_limit"]
 
 #: Default backend of :func:`solvers.solve` — the fastest in ``benchmarks/solvers_benchmark.py``.
 DEFAULT_BACKEND = "highs"
@@ -57,3 +60,14 @@ def available_backends() -> tuple[str, ...]:
         if module.available():
             names.append(name)
     return tuple(names)
+
+
+def supports_node_limit(name: str) -> bool:
+    """Whether backend ``name`` stops on a node count (a deterministic work limit).
+
+    Raises
+    ------
+    BackendUnavailableError
+        If ``name`` is unknown or its solver is not installed.
+    """
+    return bool(getattr(get_backend(name), "SUPPORTS_NODE_LIMIT", False))

@@ -167,10 +167,11 @@ def solve(
         raise InvalidProblemError(f"time_limit must be a positive number; received {time_limit!r}")
     if not (0.0 <= mip_rel_gap < 1.0):
         raise InvalidProblemError(f"mip_rel_gap must be in [0, 1); received {mip_rel_gap!r}")
-    if node_limit is not None and (backend != "highs" or node_limit < 0):
+    if node_limit is not None and (not getattr(module, "SUPPORTS_NODE_LIMIT", False)
+                                   or node_limit < 0):
         raise InvalidProblemError(
-            f"node_limit must be a count >= 0 for the highs backend; received {node_limit!r} "
-            f"with backend {backend!r}")
+            f"node_limit must be a count >= 0 for a backend that supports it (highs); "
+            f"received {node_limit!r} with backend {backend!r}")
     start = None if warm_start is None else validate_choice(problem, "warm_start", warm_start)
     started = time.perf_counter()
     extra = {} if node_limit is None else {"node_limit": node_limit}

@@ -41,7 +41,7 @@ from spareplan.scenario.model import Scenario
 
 __all__ = ["BACKORDER", "CENTRAL", "DAYS_PER_YEAR", "DC", "EMERGENCY", "FSL",
            "HOURS_PER_YEAR", "LATERAL", "LOCATION_KINDS", "STOCKOUT_RULES", "Network",
-           "PartArrays", "compile_network"]
+           "PartArrays", "compile_network", "current_stock"]
 
 
 @dataclass(frozen=True)
@@ -225,3 +225,25 @@ def compile_network(scenario: Scenario) -> tuple[Network, PartArrays]:
         demand_rate=rate, variance_to_mean=dispersion,
     )
     return network, part_arrays
+
+
+def current_stock(scenario: Scenario) -> pd.DataFrame:
+    """The scenario's current stock per part and location: on hand + on order.
+
+    The one reader of the ``current_stock`` table for planning and simulation (the plan's
+    deltas and the simulation of today's stock both start from it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``part, location, stock`` (int64 units; empty without the table).
+    """
+    table = scenario.table("current_stock")
+    if table is None or table.empty:
+        return pd.DataFrame({"part": pd.Series(dtype=object),
+                             "location": pd.Series(dtype=object),
+                             "stock": pd.Series(dtype=np.int64)})
+    on_order = (table["on_order"].fillna(0) if "on_order" in table.columns else 0)
+    return pd.DataFrame({"part": table["part"].astype(str),
+                         "location": table["location"].astype(str),
+                         "stock": (table["on_hand"].fillna(0) + on_order).astype(np.int64)})

@@ -25,6 +25,7 @@ Kernels take arrays and scalars only; :class:`PartEvaluator` packs a compiled ne
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import prange
@@ -35,7 +36,7 @@ from spareplan.evaluation.poisson import erlang_loss, expected_backorders, poiss
 
 
 @njit
-def _subtree_rates(parent: np.ndarray, site_primary: np.ndarray, rate: np.ndarray,
+def subtree_rates(parent: np.ndarray, site_primary: np.ndarray, rate: np.ndarray,
                    out_direct: np.ndarray, out_subtree: np.ndarray) -> None:
     """Demand per day arriving directly at each location and in its whole subtree."""
     out_direct[:] = 0.0
@@ -48,14 +49,14 @@ def _subtree_rates(parent: np.ndarray, site_primary: np.ndarray, rate: np.ndarra
 
 
 @njit
-def _demand_and_loss(parent: np.ndarray, is_leaf: np.ndarray, site_primary: np.ndarray,
+def demand_and_loss(parent: np.ndarray, is_leaf: np.ndarray, site_primary: np.ndarray,
                      rate: np.ndarray, rule: int) -> tuple[np.ndarray, np.ndarray]:
     """Subtree demand per day of every location, and which locations lose sales (leaves
     with a parent under the emergency and lateral rules)."""
     n_loc = parent.shape[0]
     direct = np.empty(n_loc)
     lam = np.empty(n_loc)
-    _subtree_rates(parent, site_primary, rate, direct, lam)
+    subtree_rates(parent, site_primary, rate, direct, lam)
     lost = np.zeros(n_loc, dtype=np.bool_)
     if rule != BACKORDER:
         for loc in range(n_loc):
@@ -64,7 +65,7 @@ def _demand_and_loss(parent: np.ndarray, is_leaf: np.ndarray, site_primary: np.n
 
 
 @njit
-def _node_state(loc: int, stock: int, parent: np.ndarray, lead: np.ndarray, root_days: float,
+def node_state(loc: int, stock: int, parent: np.ndarray, lead: np.ndarray, root_days: float,
                 lam: np.ndarray, lost_sales: np.ndarray, resupply: np.ndarray,
                 fill: np.ndarray, ebo: np.ndarray, delay: np.ndarray,
                 cond_delay: np.ndarray) -> None:
@@ -87,7 +88,7 @@ def _node_state(loc: int, stock: int, parent: np.ndarray, lead: np.ndarray, root
 
 
 @njit
-def _site_terms(s: int, j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray,
+def site_terms(s: int, j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray,
                 lost_sales: np.ndarray, resupply: np.ndarray, fill: np.ndarray,
                 ebo: np.ndarray, cond_delay: np.ndarray, response: np.ndarray,
                 window_hours: float, emergency_hours: float, lateral_ptr: np.ndarray,
@@ -166,14 +167,14 @@ def evaluate_stock(stock: np.ndarray, parent: np.ndarray, lead: np.ndarray,
     (holding cost per year, emergency shipments per year, lateral shipments per year)
     """
     n_loc = parent.shape[0]
-    lam, lost = _demand_and_loss(parent, is_leaf, site_primary, rate, rule)
+    lam, lost = demand_and_loss(parent, is_leaf, site_primary, rate, rule)
     resupply = np.zeros(n_loc)
     ebo = np.zeros(n_loc)
     delay = np.zeros(n_loc)
     cond = np.zeros(n_loc)
     holding = 0.0
     for loc in range(n_loc):
-        _node_state(loc, stock[loc], parent, lead, root_days, lam, lost, resupply, out_fill,
+        node_state(loc, stock[loc], parent, lead, root_days, lam, lost, resupply, out_fill,
                     ebo, delay, cond)
         holding += unit_cost * holding_rate[loc] * stock[loc]
     emergency = 0.0
@@ -184,7 +185,7 @@ def evaluate_stock(stock: np.ndarray, parent: np.ndarray, lead: np.ndarray,
             out_wait[s] = 0.0
             continue
         j = site_primary[s]
-        w, t, pe, pl = _site_terms(s, j, stock[j], parent, lam, lost, resupply, out_fill, ebo,
+        w, t, pe, pl = site_terms(s, j, stock[j], parent, lam, lost, resupply, out_fill, ebo,
                                    cond, response, site_window_hours[s], emergency_hours,
                                    lateral_ptr, lateral_idx, rule == LATERAL)
         out_within[s] = w
@@ -194,43 +195,197 @@ def evaluate_stock(stock: np.ndarray, parent: np.ndarray, lead: np.ndarray,
     return holding, emergency, lateral
 
 
-@njit
-def _sites_value(j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray,
-                 lost: np.ndarray, resupply: np.ndarray, fill: np.ndarray, ebo: np.ndarray,
-                 cond: np.ndarray, response: np.ndarray, site_window_hours: np.ndarray,
-                 emergency_hours: float, loc_site_ptr: np.ndarray, loc_site_idx: np.ndarray,
-                 lateral_ptr: np.ndarray, lateral_idx: np.ndarray, rate: np.ndarray,
-                 weight_within: np.ndarray, weight_wait: np.ndarray, emergency_cost: float
-                 ) -> float:
+class Tree(NamedTuple):
+    """The location tree and the sites, as the pricing kernels read them (shared by every
+    part). Arrays as in :class:`~spareplan.evaluation.service.ServiceModel`."""
+
+    parent: np.ndarray
+    lead: np.ndarray
+    holding_rate: np.ndarray
+    is_leaf: np.ndarray
+    child_ptr: np.ndarray
+    child_idx: np.ndarray
+    site_primary: np.ndarray
+    loc_site_ptr: np.ndarray
+    loc_site_idx: np.ndarray
+    response: np.ndarray
+    site_window_hours: np.ndarray
+    rule: int
+    emergency_hours: float
+    emergency_cost: float
+    lateral_ptr: np.ndarray
+    lateral_idx: np.ndarray
+
+
+class Prices(NamedTuple):
+    """One part's Lagrangian prices: per site of ``within`` and ``wait``, per location of a
+    unit stocked (holding plus the capacity rows' unit prices), and the part's data."""
+
+    weight_within: np.ndarray
+    weight_wait: np.ndarray
+    per_unit: np.ndarray
+    rate: np.ndarray
+    root_days: float
+
+
+class NodeState(NamedTuple):
+    """Work arrays of the tree DP (L,): subtree demand, lost-sales flags, resupply time,
+    fill, EBO, delay and conditional delay of every location at its current stock."""
+
+    lam: np.ndarray
+    lost: np.ndarray
+    resupply: np.ndarray
+    fill: np.ndarray
+    ebo: np.ndarray
+    delay: np.ndarray
+    cond: np.ndarray
+
+
+@njit(inline="always")
+def _sites_value(j: int, stock_j: int, tree: Tree, prices: Prices, state: NodeState) -> float:
     """Lagrangian value of the sites whose primary location is j (rule != lateral)."""
     value = 0.0
-    for q in range(loc_site_ptr[j], loc_site_ptr[j + 1]):
-        s = loc_site_idx[q]
+    rate = prices.rate
+    for q in range(tree.loc_site_ptr[j], tree.loc_site_ptr[j + 1]):
+        s = tree.loc_site_idx[q]
         if rate[s] <= 0.0:
             continue
-        w, t, pe, _ = _site_terms(s, j, stock_j, parent, lam, lost, resupply, fill, ebo, cond,
-                                  response, site_window_hours[s], emergency_hours,
-                                  lateral_ptr, lateral_idx, False)
-        value += -weight_within[s] * w + weight_wait[s] * t + emergency_cost * rate[s] * pe
+        w, t, pe, _ = site_terms(s, j, stock_j, tree.parent, state.lam, state.lost,
+                                 state.resupply, state.fill, state.ebo, state.cond,
+                                 tree.response, tree.site_window_hours[s],
+                                 tree.emergency_hours, tree.lateral_ptr, tree.lateral_idx,
+                                 False)
+        value += (-prices.weight_within[s] * w + prices.weight_wait[s] * t
+                  + tree.emergency_cost * rate[s] * pe)
     return value
 
 
-@njit
-def _node_value(loc: int, stock: int, per_unit: float, parent: np.ndarray, lead: np.ndarray,
-                root_days: float, lam: np.ndarray, lost: np.ndarray, resupply: np.ndarray,
-                fill: np.ndarray, ebo: np.ndarray, delay: np.ndarray, cond: np.ndarray,
-                response: np.ndarray, site_window_hours: np.ndarray, emergency_hours: float,
-                loc_site_ptr: np.ndarray, loc_site_idx: np.ndarray, lateral_ptr: np.ndarray,
-                lateral_idx: np.ndarray, rate: np.ndarray, weight_within: np.ndarray,
-                weight_wait: np.ndarray, emergency_cost: float) -> float:
+@njit(inline="always")
+def _node_value(loc: int, stock: int, tree: Tree, prices: Prices, state: NodeState) -> float:
     """Set ``loc``'s state at ``stock`` and return its own Lagrangian value: the per-unit
     price of its stock plus the value of the sites whose primary location it is."""
-    _node_state(loc, stock, parent, lead, root_days, lam, lost, resupply, fill, ebo, delay,
-                cond)
-    return per_unit * stock + _sites_value(
-        loc, stock, parent, lam, lost, resupply, fill, ebo, cond, response, site_window_hours,
-        emergency_hours, loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx, rate,
-        weight_within, weight_wait, emergency_cost)
+    node_state(loc, stock, tree.parent, tree.lead, prices.root_days, state.lam, state.lost,
+               state.resupply, state.fill, state.ebo, state.delay, state.cond)
+    return prices.per_unit[loc] * stock + _sites_value(loc, stock, tree, prices, state)
+
+
+@njit(inline="always")
+def _best_leaf(g: int, lo: np.ndarray, hi: np.ndarray, gain: np.ndarray, tree: Tree,
+               prices: Prices, state: NodeState, best_child: np.ndarray) -> float:
+    """Least value of leaf ``g`` over its stock (its parent's state set); the minimizer
+    goes to ``best_child[g]``. The search stops once per_unit S - gain reaches the best
+    (exact pruning: holding grows with S, the other terms are at least -gain)."""
+    best = np.inf
+    for s_g in range(lo[g], hi[g] + 1):
+        if prices.per_unit[g] * s_g - gain[g] >= best - 1e-12:
+            break
+        value = _node_value(g, s_g, tree, prices, state)
+        if value < best - 1e-12:
+            best = value
+            best_child[g] = s_g
+    return best
+
+
+@njit(inline="always")
+def _subtree_value(c: int, s_c: int, lo: np.ndarray, hi: np.ndarray, gain: np.ndarray,
+                   dead: np.ndarray, dead_value: np.ndarray, tree: Tree, prices: Prices,
+                   state: NodeState, best_child: np.ndarray) -> float:
+    """Value of location ``c`` at stock ``s_c`` plus the best of each child below it."""
+    value = _node_value(c, s_c, tree, prices, state)
+    for q in range(tree.child_ptr[c], tree.child_ptr[c + 1]):
+        g = tree.child_idx[q]
+        if dead[g]:
+            value += dead_value[g]
+        else:
+            value += _best_leaf(g, lo, hi, gain, tree, prices, state, best_child)
+    return value
+
+
+@njit(inline="always")
+def _best_child(c: int, lo: np.ndarray, hi: np.ndarray, gain: np.ndarray, dead: np.ndarray,
+                dead_value: np.ndarray, tree: Tree, prices: Prices, state: NodeState,
+                best_child: np.ndarray, out_stock: np.ndarray, write: bool) -> float:
+    """Least value of the subtree of ``c`` (a child of a root; its parent's state set) over
+    the stock of ``c`` and its children; the minimizer of ``c`` goes to ``best_child[c]``,
+    and with ``write`` the whole subtree's minimizer to ``out_stock``."""
+    best = np.inf
+    for s_c in range(lo[c], hi[c] + 1):
+        if prices.per_unit[c] * s_c - gain[c] >= best - 1e-12:
+            break
+        value = _subtree_value(c, s_c, lo, hi, gain, dead, dead_value, tree, prices, state,
+                               best_child)
+        if value < best - 1e-12:
+            best = value
+            best_child[c] = s_c
+            if write:
+                for q in range(tree.child_ptr[c], tree.child_ptr[c + 1]):
+                    out_stock[tree.child_idx[q]] = best_child[tree.child_idx[q]]
+    if write:
+        out_stock[c] = best_child[c]
+    return best
+
+
+@njit(inline="always")
+def _root_value(root: int, s_root: int, lo: np.ndarray, hi: np.ndarray, gain: np.ndarray,
+                dead: np.ndarray, dead_value: np.ndarray, tree: Tree, prices: Prices,
+                state: NodeState, best_child: np.ndarray, out_stock: np.ndarray,
+                write: bool) -> float:
+    """Value of ``root`` at ``s_root`` plus the best of every subtree below it."""
+    value = _node_value(root, s_root, tree, prices, state)
+    for q in range(tree.child_ptr[root], tree.child_ptr[root + 1]):
+        c = tree.child_idx[q]
+        if dead[c]:
+            value += dead_value[c]
+        else:
+            value += _best_child(c, lo, hi, gain, dead, dead_value, tree, prices, state,
+                                 best_child, out_stock, write)
+    return value
+
+
+@njit(inline="always")
+def _pruning_gain(lo: np.ndarray, tree: Tree, prices: Prices, state: NodeState,
+                  gain: np.ndarray) -> None:
+    """``gain[loc]``: the most the non-holding terms of loc's subtree can lower its value
+    (within <= 1 priced by weight_within, waits and emergencies priced >= 0), or ``inf``
+    everywhere when a price has the wrong sign for pruning."""
+    n_loc = lo.shape[0]
+    prune = tree.emergency_cost >= 0.0
+    gain[:] = 0.0
+    for loc in range(n_loc):
+        if prices.per_unit[loc] < 0.0:
+            prune = False  # pruning needs the per-unit term to grow with S
+        for q in range(tree.loc_site_ptr[loc], tree.loc_site_ptr[loc + 1]):
+            s = tree.loc_site_idx[q]
+            if prices.rate[s] <= 0.0:
+                continue
+            if prices.weight_wait[s] < 0.0:
+                prune = False
+            gain[loc] += max(prices.weight_within[s], 0.0)
+    for loc in range(n_loc - 1, -1, -1):
+        if tree.parent[loc] >= 0:
+            gain[tree.parent[loc]] += gain[loc]
+    if not prune:
+        gain[:] = np.inf
+
+
+@njit(inline="always")
+def _dead_subtrees(lo: np.ndarray, hi: np.ndarray, tree: Tree, prices: Prices,
+                   state: NodeState, dead: np.ndarray, dead_value: np.ndarray) -> None:
+    """Subtrees without demand whose stocks are all fixed (lo == hi): their constant value
+    sum of per_unit lo is added without being searched (most FSLs of a part, which none
+    of its sites uses)."""
+    n_loc = lo.shape[0]
+    for loc in range(n_loc):
+        dead[loc] = state.lam[loc] <= 0.0 and lo[loc] == hi[loc]
+    for loc in range(n_loc - 1, -1, -1):
+        if not dead[loc] and tree.parent[loc] >= 0:
+            dead[tree.parent[loc]] = False
+    dead_value[:] = 0.0
+    for loc in range(n_loc - 1, -1, -1):
+        if dead[loc]:
+            dead_value[loc] += prices.per_unit[loc] * lo[loc]
+            if tree.parent[loc] >= 0:
+                dead_value[tree.parent[loc]] += dead_value[loc]
 
 
 @njit
@@ -255,124 +410,49 @@ def price_part_exact(lo: np.ndarray, hi: np.ndarray, parent: np.ndarray, lead: n
     Given the stocks of a location's ancestors, the subtrees below it are independent
     (their terms depend on the ancestors only through the parent's delay and the
     ancestors' fill rates), so the search is a dynamic program: for each stock of a root,
-    for each stock of each child DC, the best stock of each FSL below. Needs a tree of at
-    most three levels (central -> dc -> fsl) and a rule other than ``lateral``.
-    ``lo``/``hi`` bound each location's stock (lo == hi fixes it). Writes the minimizer
-    into ``out_stock`` and returns the minimum.
+    for each stock of each child DC, the best stock of each FSL below (:func:`_best_child`,
+    :func:`_best_leaf`). A first pass finds the best root stock; a second pass at that
+    stock writes the subtrees' minimizers. Needs a tree of at most three levels
+    (central -> dc -> fsl) and a rule other than ``lateral``. ``lo``/``hi`` bound each
+    location's stock (lo == hi fixes it). Writes the minimizer into ``out_stock`` and
+    returns the minimum.
     """
     n_loc = parent.shape[0]
-    lam, lost = _demand_and_loss(parent, is_leaf, site_primary, rate, rule)
-    resupply = np.zeros(n_loc)
-    fill = np.zeros(n_loc)
-    ebo = np.zeros(n_loc)
-    delay = np.zeros(n_loc)
-    cond = np.zeros(n_loc)
-    out_stock[:] = lo
-    total = 0.0
-    best_child = lo.copy()
-    # Exact pruning: the non-holding terms of a subtree are at least -gain[loc] (within <= 1,
-    # waits and emergencies priced >= 0), so once h c S - gain[loc] reaches the best value
-    # found, no larger S at loc can win (holding grows with S): the stock loop stops.
-    gain = np.zeros(n_loc)
-    prune = emergency_cost >= 0.0
+    lam, lost = demand_and_loss(parent, is_leaf, site_primary, rate, rule)
+    state = NodeState(lam, lost, np.zeros(n_loc), np.zeros(n_loc), np.zeros(n_loc),
+                      np.zeros(n_loc), np.zeros(n_loc))
+    tree = Tree(parent, lead, holding_rate, is_leaf, child_ptr, child_idx, site_primary,
+                loc_site_ptr, loc_site_idx, response, site_window_hours, rule,
+                emergency_hours, emergency_cost, lateral_ptr, lateral_idx)
     per_unit = np.empty(n_loc)
     for loc in range(n_loc):
         per_unit[loc] = unit_cost * holding_rate[loc] + unit_price[loc]
-        if per_unit[loc] < 0.0:
-            prune = False  # pruning needs the per-unit term to grow with S
-    for loc in range(n_loc):
-        for q in range(loc_site_ptr[loc], loc_site_ptr[loc + 1]):
-            s = loc_site_idx[q]
-            if rate[s] <= 0.0:
-                continue
-            if weight_wait[s] < 0.0:
-                prune = False
-            gain[loc] += max(weight_within[s], 0.0)
-    for loc in range(n_loc - 1, -1, -1):
-        if parent[loc] >= 0:
-            gain[parent[loc]] += gain[loc]
-    if not prune:
-        gain[:] = np.inf
-    # A subtree without demand whose stocks are all fixed (lo == hi) adds the constant
-    # sum of per_unit lo over its locations: it is added without being searched (most
-    # FSLs of a part, which none of its sites uses).
+    prices = Prices(weight_within, weight_wait, per_unit, rate, root_days)
+    gain = np.empty(n_loc)
+    _pruning_gain(lo, tree, prices, state, gain)
     dead = np.zeros(n_loc, dtype=np.bool_)
-    for loc in range(n_loc):
-        dead[loc] = lam[loc] <= 0.0 and lo[loc] == hi[loc]
-    for loc in range(n_loc - 1, -1, -1):
-        if not dead[loc] and parent[loc] >= 0:
-            dead[parent[loc]] = False
-    dead_value = np.zeros(n_loc)
-    for loc in range(n_loc - 1, -1, -1):
-        if dead[loc]:
-            dead_value[loc] += per_unit[loc] * lo[loc]
-            if parent[loc] >= 0:
-                dead_value[parent[loc]] += dead_value[loc]
+    dead_value = np.empty(n_loc)
+    _dead_subtrees(lo, hi, tree, prices, state, dead, dead_value)
+    out_stock[:] = lo
+    best_child = lo.copy()
+    total = 0.0
     for root in range(n_loc):
         if parent[root] >= 0:
             continue
-        best_root_value = np.inf
-        best_root_stock = lo[root]
-        for pass_ in range(2):
-            first = lo[root] if pass_ == 0 else best_root_stock
-            last = hi[root] if pass_ == 0 else best_root_stock
-            for s_root in range(first, last + 1):
-                if (pass_ == 0 and per_unit[root] * s_root - gain[root]
-                        >= best_root_value - 1e-12):
-                    break
-                value = _node_value(
-                    root, s_root, per_unit[root], parent, lead, root_days, lam, lost, resupply,
-                    fill, ebo, delay, cond, response, site_window_hours, emergency_hours,
-                    loc_site_ptr, loc_site_idx, lateral_ptr, lateral_idx, rate, weight_within,
-                    weight_wait, emergency_cost)
-                for qc in range(child_ptr[root], child_ptr[root + 1]):
-                    c = child_idx[qc]
-                    if dead[c]:
-                        value += dead_value[c]
-                        continue
-                    best_c_value = np.inf
-                    for s_c in range(lo[c], hi[c] + 1):
-                        if per_unit[c] * s_c - gain[c] >= best_c_value - 1e-12:
-                            break
-                        v_c = _node_value(
-                            c, s_c, per_unit[c], parent, lead, root_days, lam, lost, resupply,
-                            fill, ebo, delay, cond, response, site_window_hours,
-                            emergency_hours, loc_site_ptr, loc_site_idx, lateral_ptr,
-                            lateral_idx, rate, weight_within, weight_wait, emergency_cost)
-                        for qg in range(child_ptr[c], child_ptr[c + 1]):
-                            g = child_idx[qg]
-                            if dead[g]:
-                                v_c += dead_value[g]
-                                continue
-                            best_g_value = np.inf
-                            for s_g in range(lo[g], hi[g] + 1):
-                                if (per_unit[g] * s_g - gain[g]
-                                        >= best_g_value - 1e-12):
-                                    break
-                                v_g = _node_value(
-                                    g, s_g, per_unit[g], parent, lead, root_days, lam, lost,
-                                    resupply, fill, ebo, delay, cond, response,
-                                    site_window_hours, emergency_hours, loc_site_ptr,
-                                    loc_site_idx, lateral_ptr, lateral_idx, rate,
-                                    weight_within, weight_wait, emergency_cost)
-                                if v_g < best_g_value - 1e-12:
-                                    best_g_value = v_g
-                                    best_child[g] = s_g
-                            v_c += best_g_value
-                        if v_c < best_c_value - 1e-12:
-                            best_c_value = v_c
-                            best_child[c] = s_c
-                            if pass_ == 1:
-                                for qg in range(child_ptr[c], child_ptr[c + 1]):
-                                    out_stock[child_idx[qg]] = best_child[child_idx[qg]]
-                    value += best_c_value
-                    if pass_ == 1:
-                        out_stock[c] = best_child[c]
-                if pass_ == 0 and value < best_root_value - 1e-12:
-                    best_root_value = value
-                    best_root_stock = s_root
-        out_stock[root] = best_root_stock
-        total += best_root_value
+        best_value = np.inf
+        best_stock = lo[root]
+        for s_root in range(lo[root], hi[root] + 1):
+            if per_unit[root] * s_root - gain[root] >= best_value - 1e-12:
+                break
+            value = _root_value(root, s_root, lo, hi, gain, dead, dead_value, tree, prices,
+                                state, best_child, out_stock, False)
+            if value < best_value - 1e-12:
+                best_value = value
+                best_stock = s_root
+        _root_value(root, best_stock, lo, hi, gain, dead, dead_value, tree, prices, state,
+                    best_child, out_stock, True)
+        out_stock[root] = best_stock
+        total += best_value
     return total
 
 

@@ -16,7 +16,6 @@ curve — the cost–effectiveness curve of Sherbrooke (1968) beside the MILP's.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,29 +129,29 @@ def frontier(scenario: Scenario, *, targets: Sequence[float] | None = None, poin
     if solver not in solvers.available_backends():
         raise ParameterError("solver", f"must be one of {', '.join(solvers.available_backends())}",
                              solver)
-    if time_limit is not None and not time_limit > 0:
-        raise ParameterError("time_limit", "must be > 0 seconds", time_limit)
+    try:
+        solvers.TimeBudget.of(time_limit)
+    except solvers.InvalidProblemError:
+        raise ParameterError("time_limit", "must be a finite number of seconds > 0 (None: "
+                             "no limit)", time_limit) from None
     levels = _levels(targets, points)
-    model = PlanningModel(scenario)
+    model = PlanningModel.build(scenario)
     rows: list[dict[str, Any]] = []
     if not model.rows:
         raise ParameterError("scenario", "must have at least one SLA row with demand",
                              scenario.name)
-    floor = _row_floor(model)
-    target_activity = np.where(model.is_fill_row, model.row_lower, model.row_upper)
+    floor = model.row_value(_row_floor(model))
     for level in levels:
-        point_model = copy.copy(model)
-        goal = floor + level * (target_activity - floor)
-        point_model.row_lower = np.where(model.is_fill_row, goal, -np.inf)
-        point_model.row_upper = np.where(model.is_fill_row, np.inf, goal)
-        result = optimize(point_model, backend=solver, time_limit=time_limit)
+        point_model = model.with_targets(floor + level * (model.targets - floor))
+        result = optimize(point_model, backend=solver,
+                          budget=solvers.TimeBudget.of(time_limit))
         if not result.solution.status.has_solution:
             raise InfeasibleError(f"no plan found at service level {level:g}: "
                                   f"{result.solution.message}")
         baseline = baseline_costs(point_model, result)
-        activity = np.sum([c.coefficients for c in result.chosen], axis=0)
-        fill = activity[model.is_fill_row]
-        uptime = 1.0 - activity[~model.is_fill_row]
+        value = model.row_value(np.sum([c.coefficients for c in result.chosen], axis=0))
+        fill = value[model.is_fill_row]
+        uptime = value[~model.is_fill_row]
         rows.append({
             "level": level,
             "fill_rate": float(fill.mean()) if fill.size else math.nan,

@@ -40,8 +40,9 @@ F_l for every open location (:meth:`PlanningModel.option_facilities`).
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,18 +74,79 @@ class Column:
     service: PartService
 
 
-class PlanningModel:
-    """Rows, columns and prices of a scenario (built once, used by every planner).
+def _capacity_rows(scenario: Scenario, net: Network, parts: PartArrays,
+                   inventory_budget: float | None) -> dict[str, Any]:
+    """Units rows, volume rows, then the budget row (see the module docstring): the
+    capacity fields of :class:`PlanningModel`."""
+    units = np.asarray(net.capacity_units, dtype=np.float64)
+    volume = (np.full(net.n_locations, np.inf) if net.capacity_volume_liters is None
+              else np.asarray(net.capacity_volume_liters, dtype=np.float64))
+    if inventory_budget is not None and not inventory_budget > 0:
+        raise ParameterError("inventory_budget", "must be > 0 (inf: no budget)",
+                             inventory_budget)
+    budget = (scenario.document.costs.inventory_budget if inventory_budget is None
+              else float(inventory_budget))
+    budget_row = None if budget is None or not np.isfinite(budget) else float(budget)
+    unit_locs = np.flatnonzero(np.isfinite(units))
+    volume_locs = np.flatnonzero(np.isfinite(volume))
+    budget_locs = np.array([ALL_LOCATIONS] if budget_row is not None else [], dtype=np.int64)
+    kind = np.concatenate([
+        np.full(unit_locs.shape[0], CAPACITY_UNITS), np.full(volume_locs.shape[0],
+                                                             CAPACITY_VOLUME),
+        np.full(budget_locs.shape[0], INVENTORY_BUDGET)]).astype(np.int64)
+    location = np.concatenate([unit_locs, volume_locs, budget_locs]).astype(np.int64)
+    limit = np.concatenate([units[unit_locs], volume[volume_locs],
+                            [budget_row] if budget_row is not None else []])
+    positive = limit > 0
+    # A zero limit keeps scale 1: its row reads sum <= 0.
+    return {
+        "inventory_budget": budget_row,
+        "capacity_kind": kind, "capacity_location": location, "capacity_limit": limit,
+        "capacity_scale": np.where(positive, 1.0 / np.where(positive, limit, 1.0), 1.0),
+        "capacity_upper": np.where(positive, 1.0, 0.0),
+        "capacity_part_weight": np.vstack([
+            np.ones(parts.n_parts), np.asarray(parts.volume_liters, dtype=np.float64),
+            np.asarray(parts.unit_cost, dtype=np.float64)]),
+        "capacity_names": tuple(
+            CAPACITY_ROW_PREFIX[int(k)] if loc == ALL_LOCATIONS
+            else f"{CAPACITY_ROW_PREFIX[int(k)]}[{net.location_ids[loc]}]"
+            for k, loc in zip(kind, location, strict=True)),
+    }
 
-    Parameters
-    ----------
-    scenario : Scenario
-    inventory_budget : float, optional
-        Budget B of the ``inventory_budget`` row, overriding ``[costs] inventory_budget``
-        (``None``: the scenario's; ``inf``: no budget row).
+
+@dataclass(frozen=True, eq=False)
+class PlanningModel:
+    """Rows, columns and prices of a scenario: what every planner optimizes.
+
+    Build it with :meth:`build`; the constructor only stores its fields (scikit-learn's
+    rule: constructors do no work). The model is frozen: a what-if is a new model
+    (:meth:`with_targets`, :meth:`without_capacity_rows`), never a changed one.
+
+    The SLA-row convention has one owner, this class: a row's *activity* is the sum of its
+    columns' coefficients; a fill-rate row reads activity >= target, an uptime row (the
+    downtime share) activity <= 1 - target (:attr:`row_lower`, :attr:`row_upper`), and
+    :meth:`row_value` turns activity back into service (fill rate, availability).
 
     Attributes
     ----------
+    scenario : Scenario
+    network : Network
+    parts : PartArrays
+    all_rows : list of SlaRow
+        Every SLA row of the scenario; ``rows`` are those with demand (``active`` indexes
+        them in ``all_rows``), the rows of the optimization.
+    targets : float64 (len(rows),)
+        The target of each optimized row (the scenario's, or a what-if's).
+    row_demand, row_machines : float64 (len(all_rows),)
+    is_fill_row : bool (len(rows),)
+    fill_map, uptime_map : scipy.sparse (N, len(rows))
+        Site -> row weights: lambda within / D_r for fill rows, lambda (repair + wait) /
+        (8760 M_r) for uptime rows.
+    site_repair_hours : float64 (N,)
+    service : ServiceModel
+        The analytic service of a part's stock vector (METRIC-type).
+    facility_location : int64 (F,), facility_cost : float64 (F,)
+        Locations with an open/close decision and their fixed cost per year.
     capacity_kind, capacity_location, capacity_limit : ndarray (R,)
         Per capacity row: its kind (:data:`CAPACITY_UNITS`, :data:`CAPACITY_VOLUME`,
         :data:`INVENTORY_BUDGET`), its location (:data:`ALL_LOCATIONS` for the budget) and
@@ -99,97 +161,125 @@ class PlanningModel:
         B, or ``None`` without a budget row.
     """
 
-    def __init__(self, scenario: Scenario, *, inventory_budget: float | None = None) -> None:
-        self.scenario = scenario
-        self.network: Network
-        self.parts: PartArrays
-        self.network, self.parts = compile_network(scenario)
-        net = self.network
-        self.all_rows: list[SlaRow] = sla_rows(scenario.document, net)
-        total_rate = self.parts.demand_rate.sum(axis=0)
-        window = np.full(net.n_sites, np.nan)
-        repair = np.zeros(net.n_sites)
-        for row in self.all_rows:
+    scenario: Scenario
+    network: Network
+    parts: PartArrays
+    all_rows: list[SlaRow]
+    rows: list[SlaRow]
+    active: np.ndarray
+    targets: np.ndarray
+    row_demand: np.ndarray
+    row_machines: np.ndarray
+    is_fill_row: np.ndarray
+    fill_map: sp.csr_array
+    uptime_map: sp.csr_array
+    site_repair_hours: np.ndarray
+    service: ServiceModel
+    facility_location: np.ndarray
+    facility_cost: np.ndarray
+    capacity_kind: np.ndarray
+    capacity_location: np.ndarray
+    capacity_limit: np.ndarray
+    capacity_scale: np.ndarray
+    capacity_upper: np.ndarray
+    capacity_names: tuple[str, ...]
+    capacity_part_weight: np.ndarray
+    inventory_budget: float | None
+
+    @classmethod
+    def build(cls, scenario: Scenario, *, inventory_budget: float | None = None
+              ) -> PlanningModel:
+        """The planning model of ``scenario``.
+
+        Parameters
+        ----------
+        scenario : Scenario
+        inventory_budget : float, optional
+            Budget B of the ``inventory_budget`` row, overriding ``[costs]
+            inventory_budget`` (``None``: the scenario's; ``inf``: no budget row).
+        """
+        network, parts = compile_network(scenario)
+        all_rows = sla_rows(scenario.document, network)
+        total_rate = parts.demand_rate.sum(axis=0)
+        window = np.full(network.n_sites, np.nan)
+        repair = np.zeros(network.n_sites)
+        for row in all_rows:
             if row.kind == FILL_RATE:
                 window[row.sites] = row.window_hours
             else:
                 repair[row.sites] = row.repair_hours
-        self.site_repair_hours = repair
-        self.service = ServiceModel(net, self.parts, window)
-        self.row_demand = np.array([total_rate[r.sites].sum() for r in self.all_rows])
-        self.row_machines = np.array([net.machines[r.sites].sum() for r in self.all_rows])
-        active = [i for i, r in enumerate(self.all_rows) if self.row_demand[i] > 0]
-        self.active = np.array(active, dtype=np.int64)
-        self.rows: list[SlaRow] = [self.all_rows[i] for i in active]
-        n_rows = len(self.rows)
-        fill_map = sp.lil_array((net.n_sites, n_rows))
-        up_map = sp.lil_array((net.n_sites, n_rows))
+        row_demand = np.array([total_rate[r.sites].sum() for r in all_rows])
+        row_machines = np.array([network.machines[r.sites].sum() for r in all_rows])
+        active = [i for i, r in enumerate(all_rows) if row_demand[i] > 0]
+        rows = [all_rows[i] for i in active]
+        fill_map = sp.lil_array((network.n_sites, len(rows)))
+        up_map = sp.lil_array((network.n_sites, len(rows)))
         for k, i in enumerate(active):
-            row = self.all_rows[i]
+            row = all_rows[i]
             if row.kind == FILL_RATE:
-                fill_map[row.sites, k] = 1.0 / self.row_demand[i]
+                fill_map[row.sites, k] = 1.0 / row_demand[i]
             else:
-                up_map[row.sites, k] = 1.0 / (HOURS_PER_YEAR * self.row_machines[i])
-        self.fill_map = sp.csr_array(fill_map)
-        self.uptime_map = sp.csr_array(up_map)
-        self.is_fill_row = np.array([r.kind == FILL_RATE for r in self.rows], dtype=bool)
-        targets = np.array([r.target for r in self.rows])
-        self.row_lower = np.where(self.is_fill_row, targets, -np.inf)
-        self.row_upper = np.where(self.is_fill_row, np.inf, 1.0 - targets)
-        self.row_names = tuple(r.name for r in self.rows)
-        fixed = np.asarray(net.fixed_cost_per_year, dtype=np.float64)
-        #: Locations with an open/close decision (F_l > 0), int64 (F,), and F_l per year.
-        self.facility_location = np.flatnonzero(fixed > 0).astype(np.int64)
-        self.facility_cost = fixed[self.facility_location]
-        self._capacity_rows(scenario, inventory_budget)
+                up_map[row.sites, k] = 1.0 / (HOURS_PER_YEAR * row_machines[i])
+        fixed = np.asarray(network.fixed_cost_per_year, dtype=np.float64)
+        facility_location = np.flatnonzero(fixed > 0).astype(np.int64)
+        return cls(
+            scenario=scenario, network=network, parts=parts, all_rows=all_rows, rows=rows,
+            active=np.array(active, dtype=np.int64),
+            targets=np.array([r.target for r in rows], dtype=np.float64),
+            row_demand=row_demand, row_machines=row_machines,
+            is_fill_row=np.array([r.kind == FILL_RATE for r in rows], dtype=bool),
+            fill_map=sp.csr_array(fill_map), uptime_map=sp.csr_array(up_map),
+            site_repair_hours=repair, service=ServiceModel(network, parts, window),
+            facility_location=facility_location, facility_cost=fixed[facility_location],
+            **_capacity_rows(scenario, network, parts, inventory_budget))
 
-    def _capacity_rows(self, scenario: Scenario, inventory_budget: float | None) -> None:
-        """Units rows, volume rows, then the budget row (see the module docstring)."""
-        net, parts = self.network, self.parts
-        units = np.asarray(net.capacity_units, dtype=np.float64)
-        volume = (np.full(net.n_locations, np.inf) if net.capacity_volume_liters is None
-                  else np.asarray(net.capacity_volume_liters, dtype=np.float64))
-        if inventory_budget is not None and not inventory_budget > 0:
-            raise ParameterError("inventory_budget", "must be > 0 (inf: no budget)",
-                                 inventory_budget)
-        budget = (scenario.document.costs.inventory_budget if inventory_budget is None
-                  else float(inventory_budget))
-        self.inventory_budget: float | None = (
-            None if budget is None or not np.isfinite(budget) else float(budget))
-        unit_locs = np.flatnonzero(np.isfinite(units))
-        volume_locs = np.flatnonzero(np.isfinite(volume))
-        budget_locs = np.array([ALL_LOCATIONS] if self.inventory_budget is not None else [],
-                               dtype=np.int64)
-        self.capacity_kind = np.concatenate([
-            np.full(unit_locs.shape[0], CAPACITY_UNITS), np.full(volume_locs.shape[0],
-                                                                 CAPACITY_VOLUME),
-            np.full(budget_locs.shape[0], INVENTORY_BUDGET)]).astype(np.int64)
-        self.capacity_location = np.concatenate([unit_locs, volume_locs,
-                                                 budget_locs]).astype(np.int64)
-        self.capacity_limit = np.concatenate([
-            units[unit_locs], volume[volume_locs],
-            [self.inventory_budget] if self.inventory_budget is not None else []])
-        positive = self.capacity_limit > 0
-        # A zero limit keeps scale 1: its row reads sum <= 0.
-        self.capacity_scale = np.where(positive, 1.0 / np.where(positive,
-                                                                self.capacity_limit, 1.0), 1.0)
-        self.capacity_upper = np.where(positive, 1.0, 0.0)
-        self.capacity_part_weight = np.vstack([
-            np.ones(parts.n_parts), np.asarray(parts.volume_liters, dtype=np.float64),
-            np.asarray(parts.unit_cost, dtype=np.float64)])
-        self.capacity_names = tuple(
-            CAPACITY_ROW_PREFIX[int(kind)] if loc == ALL_LOCATIONS
-            else f"{CAPACITY_ROW_PREFIX[int(kind)]}[{net.location_ids[loc]}]"
-            for kind, loc in zip(self.capacity_kind, self.capacity_location, strict=True))
+    # ------------------------------------------------------------------ the SLA rows
+    @property
+    def row_lower(self) -> np.ndarray:
+        """Lower bound of every optimized SLA row: the target of a fill-rate row."""
+        return np.where(self.is_fill_row, self.targets, -np.inf)
+
+    @property
+    def row_upper(self) -> np.ndarray:
+        """Upper bound of every optimized SLA row: 1 - target of an uptime row."""
+        return np.where(self.is_fill_row, np.inf, 1.0 - self.targets)
+
+    @property
+    def row_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.rows)
+
+    def row_value(self, activity: np.ndarray) -> np.ndarray:
+        """Service of every optimized row from its activity: the fill rate within the
+        window, or the availability 1 - downtime share. Works on (..., len(rows))."""
+        return np.where(self.is_fill_row, activity, 1.0 - np.asarray(activity))
+
+    def row_activity(self, value: np.ndarray) -> np.ndarray:
+        """Activity of every optimized row that gives the service ``value`` (inverse of
+        :meth:`row_value`)."""
+        return np.where(self.is_fill_row, value, 1.0 - np.asarray(value))
+
+    def with_targets(self, targets: np.ndarray) -> PlanningModel:
+        """The same model asking ``targets`` of its optimized rows (fill rate or
+        availability, in row order). Columns stay valid."""
+        targets = np.asarray(targets, dtype=np.float64)
+        if targets.shape != self.targets.shape:
+            raise ParameterError("targets", f"must hold one value per SLA row with demand "
+                                 f"({self.targets.shape[0]})", targets.shape)
+        return dataclasses.replace(self, targets=targets)
 
     def with_target_offsets(self, offsets: np.ndarray) -> PlanningModel:
-        """A copy whose active rows ask ``offsets`` more service than their targets
-        (fill rate + offset; availability + offset). Columns stay valid."""
-        tightened = copy.copy(self)
-        targets = np.array([r.target for r in self.rows]) + np.asarray(offsets, dtype=float)
-        tightened.row_lower = np.where(self.is_fill_row, targets, -np.inf)
-        tightened.row_upper = np.where(self.is_fill_row, np.inf, 1.0 - targets)
-        return tightened
+        """A copy whose rows ask ``offsets`` more service than the scenario's targets."""
+        return self.with_targets(np.array([r.target for r in self.rows])
+                                 + np.asarray(offsets, dtype=float))
+
+    def at_least_form(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every optimization row (SLA rows, then capacity rows) as ``sign x activity >=
+        lower``: the sign (+1 fill rows, -1 uptime and capacity rows) and the bound."""
+        sign = np.concatenate([np.where(self.is_fill_row, 1.0, -1.0),
+                               -np.ones(self.n_capacity_rows)])
+        lower = np.concatenate([np.where(self.is_fill_row, self.row_lower, -self.row_upper),
+                                -self.capacity_upper])
+        return sign, lower
 
     @property
     def n_parts(self) -> int:
@@ -217,16 +307,12 @@ class PlanningModel:
         return self.row_names + self.capacity_names
 
     def without_capacity_rows(self) -> PlanningModel:
-        """A copy with the same SLA rows and no capacity row (columns stay valid)."""
-        free = copy.copy(self)
-        free.inventory_budget = None
-        free.capacity_kind = self.capacity_kind[:0]
-        free.capacity_location = self.capacity_location[:0]
-        free.capacity_limit = self.capacity_limit[:0]
-        free.capacity_scale = self.capacity_scale[:0]
-        free.capacity_upper = self.capacity_upper[:0]
-        free.capacity_names = ()
-        return free
+        """The same SLA rows and no capacity row (columns stay valid)."""
+        return dataclasses.replace(
+            self, inventory_budget=None, capacity_kind=self.capacity_kind[:0],
+            capacity_location=self.capacity_location[:0],
+            capacity_limit=self.capacity_limit[:0], capacity_scale=self.capacity_scale[:0],
+            capacity_upper=self.capacity_upper[:0], capacity_names=())
 
     def capacity_use(self, parts: np.ndarray | int, stock: np.ndarray) -> np.ndarray:
         """What stock vectors of ``parts`` use of each capacity row, unscaled.

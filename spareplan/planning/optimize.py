@@ -1,12 +1,13 @@
-"""Choose each part's stock vector: columns, column generation and the MILP in solvers/.
+"""Choose each part's stock vector: enumeration, or the column-generation engine of solvers/.
 
 Small problems (every part's stock vectors few enough to list) are solved exactly over
 all columns. Otherwise Dantzig–Wolfe column generation (van Houtum & Kranenburg 2015,
-ch. 5) prices every part with the SLA row duals: with the exact tree dynamic program
-(rule not lateral) in :mod:`spareplan.planning.column_generation` (batch pricing, a
-Lagrangian bound valid for all stock vectors, LP rounding and the MILP), under the
-lateral rule with the per-part coordinate search of :meth:`ServiceModel.price` and the
-generic :func:`solvers.column_generation` (no bound for all columns).
+ch. 5) runs in :func:`solvers.column_generation` over the planner's column source
+(:class:`~spareplan.planning.pricing.StockVectorSource`): exact tree-DP pricing with a
+Lagrangian bound valid for all stock vectors when the rule is not lateral; under the
+lateral rule enumeration of small parts and coordinate search otherwise (a bound only
+when every part was priced exactly). Every stage after pricing (neighbours, LP rounding,
+windows, reduced-cost fixing, the MILP) is the engine's, the same for every rule.
 
 Every result reports the cost, the best Lagrangian bound and the gap between them; a
 time-limited or gap-limited result is FEASIBLE, never OPTIMAL (DESIGN.md section 6).
@@ -22,8 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 
 import solvers
-from spareplan.planning.column_generation import optimize_exact_pricing
 from spareplan.planning.model import Column, PlanningModel
+from spareplan.planning.pricing import StockVectorSource
 from spareplan.planning.result import Optimization, make_result, relative_gap
 
 #: Enumerate every stock vector of a part when it has at most this many.
@@ -93,9 +94,27 @@ def _vector_count(lo: np.ndarray, hi: np.ndarray) -> float:
     return float(np.prod((hi - lo + 1).astype(float)))
 
 
+def _enumerate(model: PlanningModel, bounds: list[tuple[np.ndarray, np.ndarray]],
+               backend: str, budget: solvers.TimeBudget, mip_rel_gap: float,
+               started: float) -> Optimization:
+    """Every stock vector of every part as a column; the MILP over all of them."""
+    pool = ColumnPool(model)
+    for part, (lo, hi) in enumerate(bounds):
+        free = np.flatnonzero(hi > lo)
+        for levels in itertools.product(*(range(lo[k], hi[k] + 1) for k in free)):
+            stock = lo.copy()
+            stock[free] = levels
+            pool.add(part, stock)
+    problem = pool.problem()
+    solution = solvers.solve(problem, backend, time_limit=budget.solver_seconds(),
+                             mip_rel_gap=mip_rel_gap)
+    return make_result(pool.columns, problem, solution, "enumeration", "all_columns", 0,
+                       started)
+
+
 def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
-             time_limit: float | None = None, mip_rel_gap: float = 1e-4,
-             max_iterations: int = 60) -> Optimization:
+             budget: solvers.TimeBudget | None = None, mip_rel_gap: float = 1e-4,
+             settings: solvers.ColumnGenerationSettings | None = None) -> Optimization:
     """Pick one stock vector per part meeting every SLA row at least yearly cost.
 
     Parameters
@@ -103,101 +122,40 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
     model : PlanningModel
     backend : str
         MILP backend of :func:`solvers.solve`.
-    time_limit : float, optional
-        Seconds for the whole optimization (column generation, rounding and MILP). A
-        time-limited result is FEASIBLE with its gap to the Lagrangian bound.
+    budget : solvers.TimeBudget, optional
+        The run's time budget (default none: every MILP stops on a node count, so the same
+        model gives the same plan on any machine). A time-limited result is FEASIBLE with
+        its gap to the Lagrangian bound.
     mip_rel_gap : float
         Gap (to the bound valid for all columns) below which the result is OPTIMAL; the
         final MILP stops at this gap to its own bound.
-    max_iterations : int
-        Maximum column-generation iterations.
+    settings : solvers.ColumnGenerationSettings, optional
+        Limits of column generation and the integer phase.
 
     Returns
     -------
     Optimization
-        ``method`` is ``"enumeration"`` (every column), ``"column_generation"`` (exact
-        pricing, LP rounding and MILP) or ``"column_generation_search"`` (lateral rule:
-        coordinate-search pricing, no bound for all columns).
+        ``method`` is ``"enumeration"`` (every column) or ``"column_generation"`` (the
+        engine of :func:`solvers.column_generation` over
+        :class:`~spareplan.planning.pricing.StockVectorSource`); ``bound_scope`` is
+        ``"all_columns"`` when the bound holds for every stock vector and ``"none"`` when
+        pricing was not exact (the lateral rule on large parts): then no bound is claimed.
     """
     started = time.perf_counter()
-    pool = ColumnPool(model)
+    budget = budget or solvers.TimeBudget.of(None)
     bounds = [model.service.bounds(p) for p in range(model.n_parts)]
     if all(_vector_count(lo, hi) <= ENUMERATION_LIMIT for lo, hi in bounds):
-        for part, (lo, hi) in enumerate(bounds):
-            free = np.flatnonzero(hi > lo)
-            for levels in itertools.product(*(range(lo[k], hi[k] + 1) for k in free)):
-                stock = lo.copy()
-                stock[free] = levels
-                pool.add(part, stock)
-        problem = pool.problem()
-        solution = solvers.solve(problem, backend, time_limit=time_limit,
-                                 mip_rel_gap=mip_rel_gap)
-        return make_result(pool.columns, problem, solution, "enumeration", "all_columns", 0,
-                       started)
-
-    if model.service.exact_pricing and model.problem_row_names:
-        return optimize_exact_pricing(model, backend=backend, time_limit=time_limit,
-                                       mip_rel_gap=mip_rel_gap,
-                                       max_iterations=max_iterations, started=started)
-    for part, (lo, hi) in enumerate(bounds):
-        pool.add(part, lo)
-        pool.add(part, hi)
-    start_of = {c.part: c.stock for c in pool.columns}
-    exact_everywhere = [True]
-
-    n_sla = len(model.row_names)
-
-    def price(row_duals: np.ndarray) -> solvers.PricingResult:
-        new: list[Column] = []
-        minimum = np.empty(model.n_parts)
-        # Capacity rows are <= rows: pi_l <= 0, the unit price is -pi_l / C_l.
-        unit_price = model.capacity_unit_prices(-row_duals[n_sla:])
-        for part in range(model.n_parts):
-            weight_within, weight_wait = model.site_weights(row_duals[:n_sla], part)
-            stock, exact = model.service.price(part, weight_within, weight_wait,
-                                               start=start_of.get(part),
-                                               unit_price=unit_price[part])
-            exact_everywhere[0] &= exact
-            column = model.column(part, stock)
-            minimum[part] = (column.cost - float(row_duals[:n_sla] @ column.coefficients)
-                             - float(row_duals[n_sla:]
-                                     @ model.capacity_coefficients(part, column.stock)))
-            added = pool.add(part, stock)
-            if added is not None:
-                new.append(added)
-                start_of[part] = stock
-        coefficients = _problem_coefficients(model, new)
-        return solvers.PricingResult(
-            group_of_option=np.array([c.part for c in new], dtype=np.int64),
-            cost=np.array([c.cost for c in new]),
-            coefficients=coefficients,
-            min_reduced_cost=(minimum if exact_everywhere[0] and not model.n_facilities
-                              else None),
-            option_facilities=(model.option_facilities(
-                np.vstack([c.stock for c in new]) if new
-                else np.zeros((0, model.network.n_locations)))
-                if model.n_facilities else None),
-        )
-
-    initial = pool.problem()
-    result = solvers.column_generation(initial, price, backend=backend,
-                                       max_iterations=max_iterations, time_limit=time_limit,
-                                       mip_rel_gap=mip_rel_gap)
-    # column_generation keeps only the columns that priced out: map its options back.
-    by_key: dict[tuple[int, float], list[Column]] = {}
-    for column in pool.columns:
-        by_key.setdefault((column.part, column.cost), []).append(column)
-    dense = result.problem.coefficients.toarray()[:n_sla] if model.row_names else None
-    kept: list[Column] = []
-    for option in range(result.problem.n_options):
-        key = (int(result.problem.group_of_option[option]), float(result.problem.cost[option]))
-        candidates = by_key[key]
-        if dense is not None and len(candidates) > 1:
-            candidates = [c for c in candidates
-                          if np.array_equal(c.coefficients, dense[:, option])] or candidates
-        kept.append(candidates[0])
-    return make_result(kept, result.problem, result.solution, "column_generation",
-                   result.bound_scope, result.iterations, started)
+        return _enumerate(model, bounds, backend, budget, mip_rel_gap, started)
+    source = StockVectorSource(model)
+    result = solvers.column_generation(
+        source, model.problem_row_lower, model.problem_row_upper,
+        row_names=model.problem_row_names,
+        facility_cost=model.facility_cost if model.n_facilities else None,
+        backend=backend, budget=budget, mip_rel_gap=mip_rel_gap, settings=settings)
+    return make_result(list(result.pool.details), result.problem, result.solution,
+                       "column_generation",
+                       "all_columns" if result.bound_exact else "none", result.iterations,
+                       started, result.stage_seconds, result.history)
 
 
 def _at_least_form(problem: solvers.ChoiceProblem) -> solvers.ChoiceProblem:

@@ -1,4 +1,4 @@
-"""What an optimizer returns, and the clocks and work limits its stages share."""
+"""What an optimizer returns (the chosen columns and the solver's account of them)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ from dataclasses import dataclass, field
 
 import solvers
 from spareplan.planning.model import Column
-
-#: Seconds the LP-rounding MILP may run (per release round).
-ROUNDING_SECONDS = 5.0
-#: Seconds the final MILP may run when no time limit is given.
-DEFAULT_MILP_SECONDS = 20.0
-#: Without a time limit the HiGHS MILPs stop on these node counts instead of the seconds
-#: above: a node limit is a deterministic work limit, so the same scenario and seed give
-#: the same plan on any machine (a time limit is honoured when the caller sets one).
-ROUNDING_NODES = 500
-DEFAULT_MILP_NODES = 1000
 
 
 @dataclass(frozen=True)
@@ -62,31 +52,3 @@ def relative_gap(objective: float, bound: float) -> float:
     if not math.isfinite(bound) or not math.isfinite(objective):
         return math.inf
     return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
-
-
-def remaining(deadline: float | None) -> float | None:
-    """Seconds to ``deadline`` (a ``time.perf_counter`` value); None without one."""
-    return None if deadline is None else deadline - time.perf_counter()
-
-
-def work_limit(backend: str, seconds_left: float | None, seconds: float, nodes: int
-               ) -> dict[str, float | int | None]:
-    """Keyword arguments limiting one MILP: nodes (deterministic) when no deadline is set
-    and the backend supports it, else seconds (at most what is left)."""
-    if seconds_left is None and backend == "highs":
-        return {"time_limit": None, "node_limit": nodes}
-    return {"time_limit": seconds if seconds_left is None else min(seconds, seconds_left)}
-
-
-class StageClock:
-    """Accumulated wall-clock seconds per named stage."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        """Charge the time since the last lap to ``stage``."""
-        now = time.perf_counter()
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
-        self._last = now

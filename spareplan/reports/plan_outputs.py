@@ -19,7 +19,7 @@ def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True) -> Pa
         write_csv(staging / "recommendations.csv", result.recommendations)
         service = result.service[[c for c in SERVICE_COLUMNS if c in result.service]]
         write_csv(staging / "service.csv", service)
-        write_json(staging / "summary.json", result.summary)
+        write_json(staging / "summary.json", result.summary.to_dict())
         if plots:
             _plots(result, staging)
     return out

@@ -37,7 +37,7 @@ def capacity_model(tmp_path_factory: pytest.TempPathFactory) -> PlanningModel:
     locations["capacity_units"] = [np.nan, CAPACITY_F1, np.nan]
     assert list(locations["location"]) == ["CW", "F1", "F2"]
     locations.to_csv(folder / "locations.csv", index=False)
-    return PlanningModel(load_scenario(folder))
+    return PlanningModel.build(load_scenario(folder))
 
 
 def _meets(model: PlanningModel, columns: list) -> bool:

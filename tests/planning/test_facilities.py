@@ -33,7 +33,7 @@ def _model(folder: Path, location: int, fixed_cost: float) -> PlanningModel:
     costs[location] = fixed_cost
     locations["fixed_cost_per_year"] = costs
     locations.to_csv(folder / "locations.csv", index=False)
-    return PlanningModel(load_scenario(folder))
+    return PlanningModel.build(load_scenario(folder))
 
 
 def _brute_force(model: PlanningModel, location: int, fixed_cost: float) -> tuple[float, bool]:

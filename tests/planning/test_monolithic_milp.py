@@ -59,7 +59,7 @@ def _tiny(folder: Path, capacity_f1: float = np.nan, fixed_cost_f1: float = np.n
     locations["capacity_units"] = [np.nan, capacity_f1, np.nan]
     locations["fixed_cost_per_year"] = [np.nan, fixed_cost_f1, np.nan]
     locations.to_csv(folder / "locations.csv", index=False)
-    return PlanningModel(load_scenario(folder))
+    return PlanningModel.build(load_scenario(folder))
 
 
 def _generated(folder: Path, n_parts: int, seed: int) -> PlanningModel:
@@ -69,14 +69,14 @@ def _generated(folder: Path, n_parts: int, seed: int) -> PlanningModel:
     old = f"max_stock_per_location = {MAX_STOCK_PER_LOCATION}"
     assert old in text
     toml.write_text(text.replace(old, "max_stock_per_location = 2"), encoding="utf-8")
-    return PlanningModel(load_scenario(path))
+    return PlanningModel.build(load_scenario(path))
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlanningModel]:
     root = tmp_path_factory.mktemp("monolithic")
     return {
-        "tiny": PlanningModel(load_scenario(TINY)),
+        "tiny": PlanningModel.build(load_scenario(TINY)),
         "tiny_capacity": _tiny(root / "capacity", capacity_f1=2.0),
         "tiny_fixed_cost": _tiny(root / "fixed", fixed_cost_f1=300.0),
         # capacity at F1 plus a binding budget (3,800 binds on tiny, see
@@ -164,4 +164,4 @@ def test_lateral_rule_is_refused(tmp_path):
     path = generate_scenario(tmp_path / "lateral", n_parts=2, n_fsls=2, n_dcs=0, seed=0,
                              stockout_rule="lateral")
     with pytest.raises(ParameterError, match="stockout_rule"):
-        monolithic.build_monolithic(PlanningModel(load_scenario(path)))
+        monolithic.build_monolithic(PlanningModel.build(load_scenario(path)))

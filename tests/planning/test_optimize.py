@@ -28,7 +28,7 @@ TINY = Path(__file__).resolve().parents[2] / "scenarios" / "tiny"
 
 @pytest.fixture(scope="module")
 def tiny_model() -> PlanningModel:
-    return PlanningModel(load_scenario(TINY))
+    return PlanningModel.build(load_scenario(TINY))
 
 
 def _meets(model: PlanningModel, activity: np.ndarray) -> bool:

@@ -66,13 +66,13 @@ def _scenario(folder: Path, *, volume_f1: float | None = None,
 @pytest.fixture(scope="module")
 def volume_model(tmp_path_factory: pytest.TempPathFactory) -> PlanningModel:
     folder = _scenario(tmp_path_factory.mktemp("volume") / "tiny", volume_f1=CAPACITY_VOLUME_F1)
-    return PlanningModel(load_scenario(folder))
+    return PlanningModel.build(load_scenario(folder))
 
 
 @pytest.fixture(scope="module")
 def budget_model(tmp_path_factory: pytest.TempPathFactory) -> PlanningModel:
     folder = _scenario(tmp_path_factory.mktemp("budget") / "tiny", budget=BINDING_BUDGET)
-    return PlanningModel(load_scenario(folder))
+    return PlanningModel.build(load_scenario(folder))
 
 
 def _liters_at_f1(columns: list[Column]) -> float:
@@ -118,7 +118,7 @@ def budget_optimum(budget_model: PlanningModel) -> tuple[float, float]:
 
 def test_rows_are_named_and_weighted_per_part(tmp_path):
     folder = _scenario(tmp_path / "tiny", volume_f1=CAPACITY_VOLUME_F1, budget=5000.0)
-    model = PlanningModel(load_scenario(folder))
+    model = PlanningModel.build(load_scenario(folder))
     assert model.capacity_names == ("capacity_volume[F1]", "inventory_budget")
     assert model.problem_row_names[-2:] == model.capacity_names
     assert np.array_equal(model.problem_row_upper[-2:], [1.0, 1.0])
@@ -134,7 +134,7 @@ def test_rows_are_named_and_weighted_per_part(tmp_path):
         [budget_price[0], budget_price[0] + 2.0 * 30.0 / CAPACITY_VOLUME_F1, budget_price[0]],
         [budget_price[1], budget_price[1] + 2.0 * 2.5 / CAPACITY_VOLUME_F1, budget_price[1]]])
     # plan(budget=...) overrides the scenario's: inf drops the row.
-    assert PlanningModel(load_scenario(folder), inventory_budget=math.inf).capacity_names == (
+    assert PlanningModel.build(load_scenario(folder), inventory_budget=math.inf).capacity_names == (
         "capacity_volume[F1]",)
 
 
@@ -171,7 +171,7 @@ def test_plan_respects_the_row_and_equals_brute_force(request, monkeypatch, path
 def test_column_generation_finds_a_plan_when_the_budget_binds_only_in_integers(
         tmp_path, monkeypatch):
     folder = _scenario(tmp_path / "tiny", budget=3790.0)
-    model = PlanningModel(load_scenario(folder))
+    model = PlanningModel.build(load_scenario(folder))
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
     result = optimize(model)
     # At a budget of 3,790 EUR the LP leaves the budget slack (the pump split 0.45/0.55);
@@ -189,7 +189,7 @@ def test_pricing_with_part_dependent_prices_is_the_exact_minimum(tmp_path):
     """The DP with the per-part unit prices of a volume and a budget row returns the
     minimum over all 64 stock vectors of each part."""
     folder = _scenario(tmp_path / "tiny", volume_f1=CAPACITY_VOLUME_F1, budget=5000.0)
-    model = PlanningModel(load_scenario(folder))
+    model = PlanningModel.build(load_scenario(folder))
     rng = np.random.default_rng(5)
     for _ in range(4):
         duals = np.where(model.is_fill_row, 1.0, -1.0) * rng.uniform(0, 2e5, len(model.rows))
@@ -289,7 +289,7 @@ def test_a_calibration_round_out_of_budget_ends_the_calibration(tmp_path, monkey
     of the rounds so far is returned and the summary says why."""
     import importlib
 
-    plan_module = importlib.import_module("spareplan.planning.plan")
+    plan_module = importlib.import_module("spareplan.planning.calibration")
     monkeypatch.setattr(plan_module, "_acceptable", lambda *args: False)
     scenario = load_scenario(_scenario(tmp_path / "tiny"))
     result = plan(scenario, budget=3760.0, replications=4, years=2.0)

@@ -1,0 +1,186 @@
+"""The planner's column sources: a part's stock vectors, evaluated and priced.
+
+:class:`StockVectorSource` is the :class:`solvers.ColumnSource` of a
+:class:`~spareplan.planning.model.PlanningModel`: a group is a part, a payload its stock
+vector over the locations, a column its yearly cost and its contribution to every SLA and
+capacity row (:meth:`PlanningModel.column` in batch). Pricing at row duals pi minimizes a
+part's Lagrangian value
+
+    c(S) - pi_sla . a(S) + u . S   (u: the capacity rows' unit prices)
+
+- by the exact tree dynamic program (:meth:`ServiceModel.price_many`) when the stock-out
+  rule is not lateral: every pricing gives the Lagrangian bound, valid for all stock
+  vectors;
+- under the lateral rule (FSLs interact through lateral supply, so the tree DP does not
+  apply) by enumerating every stock vector of a part whose box holds at most
+  :data:`LATERAL_ENUMERATION_LIMIT` of them, else by a coordinate search (+-1 unit per
+  location) from the part's last priced vector. The bound is reported only when every
+  part was enumerated; otherwise the plan says "no bound".
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import scipy.sparse as sp
+
+import solvers
+from spareplan.planning.model import Column, PlanningModel
+
+__all__ = ["LATERAL_ENUMERATION_LIMIT", "StockVectorSource"]
+
+#: Under the lateral rule a part is priced by enumerating its stock vectors when its box
+#: holds at most this many (exact for that part), else by coordinate search.
+LATERAL_ENUMERATION_LIMIT = 4096
+
+
+def _box_size(lo: np.ndarray, hi: np.ndarray) -> float:
+    return float(np.prod((hi - lo + 1).astype(float)))
+
+
+class StockVectorSource:
+    """A planning model's parts as the groups of :func:`solvers.column_generation`.
+
+    Parameters
+    ----------
+    model : PlanningModel
+    """
+
+    def __init__(self, model: PlanningModel) -> None:
+        self.model = model
+        self.n_sla = len(model.row_names)
+        self._last: dict[int, np.ndarray] = {}
+
+    # ------------------------------------------------------------------ the protocol
+    @property
+    def n_groups(self) -> int:
+        return self.model.n_parts
+
+    @property
+    def width(self) -> int:
+        return self.model.network.n_locations
+
+    @property
+    def exact(self) -> bool:
+        """True when pricing is the exact tree dynamic program."""
+        return self.model.service.exact_pricing
+
+    def bounds(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.model.service.bounds_many(groups)
+
+    def evaluate(self, groups: np.ndarray, payloads: np.ndarray) -> solvers.Evaluation:
+        """Cost and row coefficients of stock vectors (SLA rows, then capacity rows); the
+        :class:`Column` of each is kept as its detail."""
+        model = self.model
+        services = model.service.evaluate_many(groups, payloads)
+        rate = model.parts.demand_rate[groups]
+        within = np.vstack([s.within for s in services])
+        wait = np.vstack([s.wait_hours for s in services])
+        coefficients = (np.asarray((rate * within) @ model.fill_map)
+                        + np.asarray((rate * (model.site_repair_hours + wait))
+                                     @ model.uptime_map))
+        details = [Column(int(groups[k]), service.stock, service.cost,
+                          coefficients[k].copy(), service)
+                   for k, service in enumerate(services)]
+        if model.n_capacity_rows:
+            coefficients = np.hstack([coefficients,
+                                      model.capacity_coefficients(groups, payloads)])
+        return solvers.Evaluation(cost=np.array([s.cost for s in services]),
+                                  coefficients=coefficients, details=details)
+
+    def price(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
+        if self.exact:
+            return solvers.Priced(self._price_exact(groups, row_duals), exact=True)
+        return self._price_lateral(groups, row_duals)
+
+    def option_facilities(self, payloads: np.ndarray) -> sp.csc_array:
+        return self.model.option_facilities(payloads)
+
+    def facility_variants(self, groups: np.ndarray, payloads: np.ndarray,
+                          row_duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Columns that let the MILP close a location with a fixed cost: the LP columns
+        with the stock at one facility location set to 0 (and at all of them), and the
+        exact best column of every part with one facility (and with all) closed — a
+        heuristic set, not priced with the linking duals; (F + 1) pricing calls."""
+        model = self.model
+        at_facility = payloads[:, model.facility_location] > 0
+        rows, which = np.nonzero(at_facility)
+        one_closed = payloads[rows].copy()
+        one_closed[np.arange(rows.shape[0]), model.facility_location[which]] = 0
+        any_open = at_facility.any(axis=1)
+        all_closed = payloads[any_open].copy()
+        all_closed[:, model.facility_location] = 0
+        new_groups = [groups[rows], groups[any_open]]
+        new_payloads = [one_closed, all_closed]
+        if self.exact:
+            closings = [[int(loc)] for loc in model.facility_location]
+            if model.n_facilities > 1:
+                closings.append([int(loc) for loc in model.facility_location])
+            every = np.arange(model.n_parts, dtype=np.int64)
+            for closed in closings:
+                cap = np.full(model.network.n_locations, np.iinfo(np.int64).max // 2,
+                              dtype=np.int64)
+                cap[closed] = 0
+                new_groups.append(every)
+                new_payloads.append(self._price_exact(every, row_duals, cap))
+        return np.concatenate(new_groups), np.vstack(new_payloads)
+
+    # ------------------------------------------------------------------ pricing
+    def _weights(self, groups: np.ndarray, row_duals: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Per-part site prices of ``within`` and ``wait`` and the capacity unit prices
+        (:meth:`PlanningModel.site_weights`, :meth:`PlanningModel.capacity_unit_prices`)."""
+        model = self.model
+        sla = row_duals[:self.n_sla]
+        rate = model.parts.demand_rate[groups]
+        weight_within = rate * np.asarray(model.fill_map @ sla)[None, :]
+        weight_wait = rate * (-np.asarray(model.uptime_map @ sla))[None, :]
+        # Capacity rows are <= rows: pi_r <= 0, the price of a unit is -pi_r w / limit.
+        unit_price = (model.capacity_unit_prices(-row_duals[self.n_sla:])[groups]
+                      if model.n_capacity_rows else None)
+        return weight_within, weight_wait, unit_price
+
+    def _price_exact(self, groups: np.ndarray, row_duals: np.ndarray,
+                     stock_cap: np.ndarray | None = None) -> np.ndarray:
+        weight_within, weight_wait, unit_price = self._weights(groups, row_duals)
+        cap = None if stock_cap is None else np.broadcast_to(
+            stock_cap, (groups.shape[0], self.model.network.n_locations))
+        stock, _ = self.model.service.price_many(groups, weight_within, weight_wait,
+                                                 unit_price, cap)
+        return stock
+
+    def _price_lateral(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
+        """Enumeration of small boxes (exact), coordinate search otherwise."""
+        model = self.model
+        weight_within, weight_wait, unit_price = self._weights(groups, row_duals)
+        lo, hi = self.bounds(groups)
+        out = np.empty_like(lo)
+        exact = True
+        for k, part in enumerate(groups):
+            price = None if unit_price is None else unit_price[k]
+            if _box_size(lo[k], hi[k]) <= LATERAL_ENUMERATION_LIMIT:
+                out[k] = self._enumerate(int(part), lo[k], hi[k], weight_within[k],
+                                         weight_wait[k], price)
+            else:
+                exact = False
+                out[k], _ = model.service.price(int(part), weight_within[k], weight_wait[k],
+                                                start=self._last.get(int(part)),
+                                                unit_price=price)
+            self._last[int(part)] = out[k]
+        return solvers.Priced(out, exact=exact)
+
+    def _enumerate(self, part: int, lo: np.ndarray, hi: np.ndarray, weight_within: np.ndarray,
+                   weight_wait: np.ndarray, unit_price: np.ndarray | None) -> np.ndarray:
+        """The stock vector of least Lagrangian value among every vector of the box."""
+        free = np.flatnonzero(hi > lo)
+        levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
+        stock = np.repeat(lo[None, :], len(levels), axis=0)
+        if free.size:
+            stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
+        services = self.model.service.evaluate_many(np.full(len(levels), part), stock)
+        values = np.array([self.model.service.lagrangian_value(part, s, weight_within,
+                                                               weight_wait, unit_price)
+                           for s in services])
+        return stock[int(np.argmin(values))]
+

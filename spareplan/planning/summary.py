@@ -1,0 +1,149 @@
+"""The account of a plan: :class:`PlanSummary`, written as ``summary.json``.
+
+A typed record of what was planned, how, and how well: status, cost, bound and gap, the
+model and solver, the verification's size, the calibration rounds, costs by kind, the
+capacity rows' use, and the versions and input hash that make a run reproducible.
+It reads like a mapping (``summary["status"]``) and :meth:`PlanSummary.to_dict` gives the
+JSON form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from spareplan.planning.diagnosis import capacity_use, status_word
+from spareplan.planning.model import CAPACITY_ROW_UNIT, INVENTORY_BUDGET, PlanningModel
+from spareplan.planning.optimize import Optimization, baseline_costs, relative_gap
+from spareplan.scenario.model import Scenario
+from spareplan.versions import package_versions
+
+__all__ = ["PlanSummary", "fixed_cost", "open_locations", "plan_summary"]
+
+
+def open_locations(model: PlanningModel, result: Optimization) -> np.ndarray:
+    """Open flag of each location with a fixed cost: open when the plan stocks it."""
+    stock = (np.vstack([c.stock for c in result.chosen]) if result.chosen
+             else np.zeros((0, model.network.n_locations), dtype=np.int64))
+    return np.asarray((stock[:, model.facility_location] > 0).any(axis=0), dtype=bool)
+
+
+def fixed_cost(model: PlanningModel, result: Optimization) -> float:
+    """Yearly fixed cost of the locations with a fixed cost that the plan uses."""
+    if not model.n_facilities:
+        return 0.0
+    return float(model.facility_cost[open_locations(model, result)].sum())
+
+
+@dataclass(frozen=True)
+class PlanSummary(Mapping[str, Any]):
+    """What ``summary.json`` holds (see ``docs`` and the README for each field)."""
+
+    scenario: str
+    status: str
+    objective: float
+    lower_bound: float | None
+    gap: float | None
+    bound_scope: str
+    method: str
+    solver: str
+    columns: int
+    iterations: int
+    seed: int
+    time_limit: float | None
+    input_hash: str
+    versions: dict[str, str]
+    sla_rows: int
+    parts: int
+    locations: int
+    verified: bool
+    replications: int | None
+    simulated_years: float | None
+    calibration: list[dict[str, Any]]
+    targets_optimized: str
+    stage_seconds: dict[str, float]
+    baseline: dict[str, float | None]
+    holding_cost: float
+    shipping_cost: float
+    fixed_location_cost: float
+    inventory_value: float
+    inventory_budget: float | None
+    capacity_rows: dict[str, dict[str, Any]]
+    calibration_stopped: str | None
+    meets_every_sla: bool
+    runtime_seconds: float
+    locations_open: dict[str, bool] | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``locations_open`` only when the scenario has fixed costs)."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        if data["locations_open"] is None:
+            del data["locations_open"]
+        return data
+
+    def __getitem__(self, key: str) -> Any:
+        data = self.to_dict()
+        return data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
+
+
+def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimization,
+                 recommendations: pd.DataFrame, service: pd.DataFrame, solver: str, seed: int,
+                 time_limit: float | None, verify: bool, replications: int, years: float,
+                 calibration: list[dict[str, Any]], calibration_stopped: str | None,
+                 runtime_seconds: float) -> PlanSummary:
+    """The summary of a plan (its optimization ``result`` of ``model``)."""
+    solution = result.solution
+    fixed = fixed_cost(model, result)
+    objective = float(sum(c.cost for c in result.chosen)) + fixed
+    gap = relative_gap(objective, solution.lower_bound)
+    used = capacity_use(model, result.chosen)
+    locations_open = None
+    if model.n_facilities:
+        is_open = open_locations(model, result)
+        locations_open = {model.network.location_ids[loc]: bool(o) for loc, o in
+                          zip(model.facility_location, is_open, strict=True)}
+    return PlanSummary(
+        scenario=scenario.name, status=status_word(solution.status),
+        objective=round(objective, 6),
+        lower_bound=(None if not math.isfinite(solution.lower_bound)
+                     else round(float(solution.lower_bound), 6)),
+        gap=None if not math.isfinite(gap) else gap,
+        bound_scope=result.bound_scope, method=result.method, solver=solver,
+        columns=result.n_columns, iterations=result.iterations, seed=seed,
+        time_limit=time_limit, input_hash=scenario.input_hash, versions=package_versions(),
+        sla_rows=len(model.all_rows), parts=model.n_parts,
+        locations=model.network.n_locations, verified=verify,
+        replications=replications if verify else None,
+        simulated_years=years if verify else None, calibration=calibration,
+        targets_optimized=("scenario targets" if not any(
+            c["chosen"] and c["target_offsets"] for c in calibration)
+            else "scenario targets raised by the chosen calibration offsets (the lower "
+                 "bound and gap refer to these)"),
+        stage_seconds={k: round(v, 3) for k, v in result.stage_seconds.items()},
+        baseline=baseline_costs(model, result),
+        holding_cost=round(float(recommendations["yearly_holding_cost"].sum()), 2),
+        shipping_cost=round(float(sum(c.service.shipping_cost for c in result.chosen)), 2),
+        fixed_location_cost=round(fixed, 2),
+        inventory_value=round(float((recommendations["stock"]
+                                     * recommendations["unit_cost"]).sum()), 2),
+        inventory_budget=model.inventory_budget,
+        capacity_rows={
+            name: {"limit": float(model.capacity_limit[r]), "used": round(float(used[r]), 6),
+                   "unit": (scenario.document.currency
+                            if int(model.capacity_kind[r]) == INVENTORY_BUDGET
+                            else CAPACITY_ROW_UNIT[int(model.capacity_kind[r])])}
+            for r, name in enumerate(model.capacity_names)},
+        calibration_stopped=calibration_stopped,
+        meets_every_sla=bool(service["meets_target"].all()),
+        runtime_seconds=round(runtime_seconds, 3), locations_open=locations_open)
