@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from solvers.errors import InvalidProblemError
 from solvers.registry import supports_node_limit
 
-__all__ = ["FINAL_MILP_MARGIN", "MIN_SOLVER_SECONDS", "Margin", "MilpLimit", "StageClock", "TimeBudget"]
+__all__ = ["FINAL_MILP_MARGIN", "MIN_SOLVER_SECONDS", "Margin", "MilpLimit", "StageClock",
+           "TimeBudget"]
 
 
 def _now() -> float:
