@@ -52,6 +52,7 @@ from solvers.master_lp import MasterLP, solve_master_lp
 from solvers.problem import ChoiceProblem
 from solvers.solution import Solution, relative_gap
 from solvers.solving import finalize_solution
+from solvers.status import SolveStatus
 
 __all__ = ["ColumnGenerationResult", "ColumnGenerationSettings", "column_generation"]
 
@@ -72,6 +73,9 @@ class ColumnGenerationSettings:
     neighbours_all_groups_limit: int = 1000
     short_of_time_share: float = 0.3
     integer: IntegerSettings = field(default_factory=IntegerSettings)
+    #: Stop after column generation (stage 1): the result holds the pool and the master
+    #: LP but no plan (e.g. to seed another model's column generation with its columns).
+    lp_only: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +101,8 @@ class ColumnGenerationResult:
     stage_seconds : dict
         Wall-clock seconds per stage (columns, pricing, master_lp, neighbours, rounding,
         windows, milp).
+    lp : MasterLP
+        The last master LP (its ``option_values`` index the pool).
     """
 
     solution: Solution
@@ -107,6 +113,7 @@ class ColumnGenerationResult:
     bound_exact: bool
     history: tuple[tuple[float, float, float], ...]
     stage_seconds: dict[str, float]
+    lp: MasterLP | None = None
 
 
 class _Master:
@@ -261,7 +268,8 @@ def column_generation(source: ColumnSource, row_lower: npt.ArrayLike, row_upper:
                       *, row_names: tuple[str, ...] | None = None,
                       facility_cost: npt.ArrayLike | None = None, backend: str = "highs",
                       budget: TimeBudget | None = None, mip_rel_gap: float = 1e-4,
-                      settings: ColumnGenerationSettings | None = None
+                      settings: ColumnGenerationSettings | None = None,
+                      initial: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
                       ) -> ColumnGenerationResult:
     """Column generation, then the integer phase, over the columns of ``source``.
 
@@ -283,6 +291,9 @@ def column_generation(source: ColumnSource, row_lower: npt.ArrayLike, row_upper:
         Gap to the bound at which the result is OPTIMAL; column generation stops at half
         of it, the final MILP at it.
     settings : ColumnGenerationSettings, optional
+    initial : (groups, payloads), optional
+        Columns to start from besides every group's lowest and highest payload (e.g. the
+        columns of another model's LP).
 
     Returns
     -------
@@ -298,9 +309,22 @@ def column_generation(source: ColumnSource, row_lower: npt.ArrayLike, row_upper:
     every = np.arange(pool.n_groups, dtype=np.int64)
     lo, hi = source.bounds(every)
     pool.add(np.concatenate([every, every]), np.vstack([lo, hi]))
+    if initial is not None:
+        pool.add(*initial)
     clock.lap("columns")
     stage = _stage1(pool, budget.until(settings.time_share), mip_rel_gap / 2.0, clock,
                     settings)
+    if settings.lp_only:
+        solution = finalize_solution(
+            pool.problem(), status=SolveStatus.NO_SOLUTION_FOUND, chosen=None,
+            facility_open=None, lower_bound=stage.best_bound if stage.exact else -math.inf,
+            backend=f"column-generation/{backend}", runtime_seconds=budget.elapsed(),
+            message=f"{stage.iterations} column-generation iterations (LP only)",
+            mip_rel_gap=mip_rel_gap)
+        return ColumnGenerationResult(
+            solution=solution, pool=pool, problem=pool.problem(),
+            iterations=stage.iterations, converged=stage.converged, bound_exact=stage.exact,
+            history=tuple(stage.history), stage_seconds=dict(clock.seconds), lp=stage.lp)
     lp = _add_neighbours(pool, stage, budget, settings)
     clock.lap("neighbours")
     found = integer_phase(pool, lp, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
@@ -326,7 +350,7 @@ def column_generation(source: ColumnSource, row_lower: npt.ArrayLike, row_upper:
     return ColumnGenerationResult(
         solution=solution, pool=pool, problem=final, iterations=stage.iterations,
         converged=stage.converged, bound_exact=stage.exact, history=tuple(stage.history),
-        stage_seconds=dict(clock.seconds))
+        stage_seconds=dict(clock.seconds), lp=lp)
 
 
 def _second_integer_phase(pool: ColumnPool, stage: _Stage1, lp: MasterLP, *, backend: str,

@@ -50,6 +50,7 @@ import scipy.sparse as sp
 from spareplan.errors import ParameterError
 from spareplan.evaluation.service import PartService, ServiceModel
 from spareplan.network import HOURS_PER_YEAR, Network, PartArrays, compile_network
+from spareplan.planning.correction import ServiceCorrection
 from spareplan.scenario.model import Scenario
 from spareplan.sla import FILL_RATE, SlaRow, sla_rows
 
@@ -159,6 +160,9 @@ class PlanningModel:
         Weight of one unit of each part per kind: 1, ``volume_liters``, ``unit_cost``.
     inventory_budget : float or None
         B, or ``None`` without a budget row.
+    correction : ServiceCorrection or None
+        Factors on the analytic miss probability and excess wait per part and site,
+        measured by the simulation (``None``: the analytic terms as they are).
     """
 
     scenario: Scenario
@@ -185,6 +189,7 @@ class PlanningModel:
     capacity_names: tuple[str, ...]
     capacity_part_weight: np.ndarray
     inventory_budget: float | None
+    correction: ServiceCorrection | None = None
 
     @classmethod
     def build(cls, scenario: Scenario, *, inventory_budget: float | None = None
@@ -271,6 +276,34 @@ class PlanningModel:
         """A copy whose rows ask ``offsets`` more service than the scenario's targets."""
         return self.with_targets(np.array([r.target for r in self.rows])
                                  + np.asarray(offsets, dtype=float))
+
+    def with_correction(self, correction: ServiceCorrection | None) -> PlanningModel:
+        """The same rows with the service terms corrected by ``correction``."""
+        return dataclasses.replace(self, correction=correction)
+
+    @property
+    def response_hours(self) -> np.ndarray:
+        """Response of each site's primary location (hours), (N,)."""
+        net = self.network
+        return net.response_hours[np.arange(net.n_sites), net.site_primary]
+
+    def site_terms(self, parts: np.ndarray, within: np.ndarray, wait: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """The model's within-window fill and wait (K, N) of columns of ``parts`` from the
+        analytic ones: corrected when the model has a correction."""
+        if self.correction is None:
+            return within, wait
+        return self.correction.apply(parts, within, wait)
+
+    def coefficients(self, parts: np.ndarray, within: np.ndarray, wait: np.ndarray
+                     ) -> np.ndarray:
+        """SLA-row coefficients (K, len(rows)) of columns with analytic ``within`` and
+        ``wait`` (K, N): lambda x / D_r on fill rows, lambda (repair + wait) / (8760 M_r)
+        on uptime rows, with the model's terms (:meth:`site_terms`)."""
+        within, wait = self.site_terms(parts, within, wait)
+        rate = self.parts.demand_rate[parts]
+        return (np.asarray((rate * within) @ self.fill_map)
+                + np.asarray((rate * (self.site_repair_hours + wait)) @ self.uptime_map))
 
     def at_least_form(self) -> tuple[np.ndarray, np.ndarray]:
         """Every optimization row (SLA rows, then capacity rows) as ``sign x activity >=
@@ -404,6 +437,10 @@ class PlanningModel:
     def column(self, part: int, stock: np.ndarray) -> Column:
         """Evaluate ``part`` at ``stock`` and express it as a column."""
         service = self.service.evaluate(part, stock)
+        if self.correction is not None:
+            coefficients = self.coefficients(np.array([part]), service.within[None, :],
+                                             service.wait_hours[None, :])[0]
+            return Column(part, service.stock, service.cost, coefficients, service)
         rate = self.parts.demand_rate[part]
         coefficients = (self.fill_map.T @ (rate * service.within)
                         + self.uptime_map.T @ (rate * (self.site_repair_hours

@@ -34,40 +34,6 @@ __all__ = ["ENUMERATION_LIMIT", "Optimization", "baseline_costs", "optimize",
            "relative_gap"]
 
 
-class ColumnPool:
-    """Columns generated so far, deduplicated per part."""
-
-    def __init__(self, model: PlanningModel) -> None:
-        self.model = model
-        self.columns: list[Column] = []
-        self._seen: set[tuple[int, bytes]] = set()
-
-    def add(self, part: int, stock: np.ndarray) -> Column | None:
-        key = (part, np.asarray(stock, dtype=np.int64).tobytes())
-        if key in self._seen:
-            return None
-        self._seen.add(key)
-        column = self.model.column(part, stock)
-        self.columns.append(column)
-        return column
-
-    def problem(self, columns: list[Column] | None = None) -> solvers.ChoiceProblem:
-        columns = self.columns if columns is None else columns
-        return _problem(self.model, columns)
-
-
-def _problem_coefficients(model: PlanningModel, columns: list[Column]) -> np.ndarray:
-    """(SLA rows + capacity rows, len(columns)) coefficients of ``columns``."""
-    sla = (np.column_stack([c.coefficients for c in columns])
-           if model.row_names and columns else np.zeros((len(model.row_names), len(columns))))
-    if not model.n_capacity_rows:
-        return sla
-    stock = (np.vstack([c.stock for c in columns]) if columns
-             else np.zeros((0, model.network.n_locations)))
-    parts = np.array([c.part for c in columns], dtype=np.int64)
-    return np.vstack([sla, model.capacity_coefficients(parts, stock).T])
-
-
 def _facility_arguments(model: PlanningModel, stock: np.ndarray) -> dict:
     """``facility_cost``/``option_facilities`` of :class:`solvers.ChoiceProblem` for
     columns of ``stock`` (K, L); empty without facility decisions."""
@@ -77,44 +43,45 @@ def _facility_arguments(model: PlanningModel, stock: np.ndarray) -> dict:
             "option_facilities": model.option_facilities(stock)}
 
 
-def _problem(model: PlanningModel, columns: list[Column]) -> solvers.ChoiceProblem:
-    stock = (np.vstack([c.stock for c in columns]) if columns
-             else np.zeros((0, model.network.n_locations), dtype=np.int64))
-    return solvers.ChoiceProblem(
-        group_of_option=np.array([c.part for c in columns], dtype=np.int64),
-        cost=np.array([c.cost for c in columns]),
-        coefficients=sp.csc_array(_problem_coefficients(model, columns)),
-        row_lower=model.problem_row_lower, row_upper=model.problem_row_upper,
-        row_names=model.problem_row_names, n_groups=model.n_parts,
-        **_facility_arguments(model, stock),
-    )
-
-
 def _vector_count(lo: np.ndarray, hi: np.ndarray) -> float:
     return float(np.prod((hi - lo + 1).astype(float)))
 
 
-def _enumerate(model: PlanningModel, bounds: list[tuple[np.ndarray, np.ndarray]],
-               backend: str, budget: solvers.TimeBudget, mip_rel_gap: float,
-               started: float) -> Optimization:
-    """Every stock vector of every part as a column; the MILP over all of them."""
-    pool = ColumnPool(model)
+def _enumerate(model: PlanningModel, source: StockVectorSource,
+               bounds: list[tuple[np.ndarray, np.ndarray]], backend: str,
+               budget: solvers.TimeBudget, mip_rel_gap: float, started: float
+               ) -> Optimization:
+    """Every stock vector of every part as a column (evaluated by ``source`` in one batch);
+    the MILP over all of them."""
+    groups, payloads = [], []
     for part, (lo, hi) in enumerate(bounds):
         free = np.flatnonzero(hi > lo)
-        for levels in itertools.product(*(range(lo[k], hi[k] + 1) for k in free)):
-            stock = lo.copy()
-            stock[free] = levels
-            pool.add(part, stock)
-    problem = pool.problem()
+        levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
+        stock = np.repeat(lo[None, :], len(levels), axis=0)
+        if free.size:
+            stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
+        groups.append(np.full(len(levels), part, dtype=np.int64))
+        payloads.append(stock)
+    group_of_option = np.concatenate(groups)
+    stock = np.vstack(payloads)
+    evaluation = source.evaluate(group_of_option, stock)
+    columns: list[Column] = list(evaluation.details or [])
+    problem = solvers.ChoiceProblem(
+        group_of_option=group_of_option, cost=evaluation.cost,
+        coefficients=sp.csc_array(np.asarray(evaluation.coefficients).T),
+        row_lower=model.problem_row_lower, row_upper=model.problem_row_upper,
+        row_names=model.problem_row_names, n_groups=model.n_parts,
+        **_facility_arguments(model, stock))
     solution = solvers.solve(problem, backend, time_limit=budget.solver_seconds(),
                              mip_rel_gap=mip_rel_gap)
-    return make_result(pool.columns, problem, solution, "enumeration", "all_columns", 0,
-                       started)
+    return make_result(columns, problem, solution, "enumeration", "all_columns", 0, started)
 
 
 def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
              budget: solvers.TimeBudget | None = None, mip_rel_gap: float = 1e-4,
-             settings: solvers.ColumnGenerationSettings | None = None) -> Optimization:
+             settings: solvers.ColumnGenerationSettings | None = None,
+             source: StockVectorSource | None = None,
+             initial: tuple[np.ndarray, np.ndarray] | None = None) -> Optimization:
     """Pick one stock vector per part meeting every SLA row at least yearly cost.
 
     Parameters
@@ -131,6 +98,11 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
         final MILP stops at this gap to its own bound.
     settings : solvers.ColumnGenerationSettings, optional
         Limits of column generation and the integer phase.
+    source : StockVectorSource, optional
+        What evaluates and prices the columns: the analytic model (default) or the
+        simulation feed (:class:`~spareplan.planning.simulated.SimulatedSource`).
+    initial : (parts, stock vectors), optional
+        Columns to start column generation from.
 
     Returns
     -------
@@ -144,14 +116,15 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
     started = time.perf_counter()
     budget = budget or solvers.TimeBudget.of(None)
     bounds = [model.service.bounds(p) for p in range(model.n_parts)]
+    source = source or StockVectorSource(model)
     if all(_vector_count(lo, hi) <= ENUMERATION_LIMIT for lo, hi in bounds):
-        return _enumerate(model, bounds, backend, budget, mip_rel_gap, started)
-    source = StockVectorSource(model)
+        return _enumerate(model, source, bounds, backend, budget, mip_rel_gap, started)
     result = solvers.column_generation(
         source, model.problem_row_lower, model.problem_row_upper,
         row_names=model.problem_row_names,
         facility_cost=model.facility_cost if model.n_facilities else None,
-        backend=backend, budget=budget, mip_rel_gap=mip_rel_gap, settings=settings)
+        backend=backend, budget=budget, mip_rel_gap=mip_rel_gap, settings=settings,
+        initial=initial)
     return make_result(list(result.pool.details), result.problem, result.solution,
                        "column_generation",
                        "all_columns" if result.bound_exact else "none", result.iterations,

@@ -74,12 +74,9 @@ class StockVectorSource:
         :class:`Column` of each is kept as its detail."""
         model = self.model
         services = model.service.evaluate_many(groups, payloads)
-        rate = model.parts.demand_rate[groups]
         within = np.vstack([s.within for s in services])
         wait = np.vstack([s.wait_hours for s in services])
-        coefficients = (np.asarray((rate * within) @ model.fill_map)
-                        + np.asarray((rate * (model.site_repair_hours + wait))
-                                     @ model.uptime_map))
+        coefficients = model.coefficients(groups, within, wait)
         details = [Column(int(groups[k]), service.stock, service.cost,
                           coefficients[k].copy(), service)
                    for k, service in enumerate(services)]
@@ -139,6 +136,9 @@ class StockVectorSource:
         # Capacity rows are <= rows: pi_r <= 0, the price of a unit is -pi_r w / limit.
         unit_price = (model.capacity_unit_prices(-row_duals[self.n_sla:])[groups]
                       if model.n_capacity_rows else None)
+        if model.correction is not None:
+            weight_within, weight_wait = model.correction.scale_weights(
+                groups, weight_within, weight_wait)
         return weight_within, weight_wait, unit_price
 
     def _price_exact(self, groups: np.ndarray, row_duals: np.ndarray,

@@ -1,0 +1,148 @@
+"""Columns whose service is what the simulated system delivers: the simulation feed model.
+
+:class:`SimulatedSource` is a :class:`solvers.ColumnSource` whose columns — a part's stock
+vector — get their SLA-row contributions and shipping costs from the numba simulation
+(:func:`spareplan.planning.feed.simulate_columns`, the feed's own random numbers, common
+random numbers between the stock vectors of a part), not from the analytic model: the
+model the MILP optimizes is the system the simulation measures, on every column it
+considers. This is sample-average approximation (SAA; Kleywegt, Shapiro &
+Homem-de-Mello 2002) over the columns that column generation proposes.
+
+New columns are proposed by pricing a *surrogate*: the analytic model with the per part and
+site factors of :class:`~spareplan.planning.correction.ServiceCorrection` fitted to every
+column simulated so far (observed over expected misses and excess waits, pooled per part
+and primary location, shrunk towards the part's ratio). The surrogate only proposes; the
+simulation decides. Because no pricing is exact for the simulated model, no Lagrangian
+bound over all stock vectors exists for it: the engine says "no bound" rather than report
+a bound over the generated columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+import solvers
+from spareplan.planning.correction import ServiceCorrection
+from spareplan.planning.feed import FeedSettings, _shrunk_ratio, simulate_columns
+from spareplan.planning.model import Column, PlanningModel
+from spareplan.planning.pricing import StockVectorSource
+
+__all__ = ["SimulatedSource"]
+
+
+class SimulatedSource(StockVectorSource):
+    """A planning model's parts with simulated columns (see the module docstring).
+
+    Parameters
+    ----------
+    model : PlanningModel
+    seed : int
+        Seed of the feed (its streams are independent of the verification's).
+    settings : FeedSettings
+        Size of the feed.
+    """
+
+    def __init__(self, model: PlanningModel, *, seed: int, settings: FeedSettings) -> None:
+        super().__init__(model)
+        self.seed = seed
+        self.settings = settings
+        shape = (model.n_parts, model.network.n_sites)
+        self._observed_miss = np.zeros(shape)
+        self._expected_miss = np.zeros(shape)
+        self._observed_excess = np.zeros(shape)
+        self._expected_excess = np.zeros(shape)
+        self.simulated_columns = 0
+        self._correction: ServiceCorrection | None = None
+
+    @property
+    def exact(self) -> bool:
+        return False
+
+    @property
+    def correction(self) -> ServiceCorrection:
+        """The surrogate's factors, fitted to every column simulated so far."""
+        if self._correction is None:
+            model = self.model
+            k_miss = self.settings.prior_misses
+            per_miss = float(self._observed_excess.sum()
+                             / max(self._observed_miss.sum(), 1.0))
+            k_wait = k_miss * max(per_miss, 1.0)
+            primary = model.network.site_primary
+            n_loc, n_parts = model.network.n_locations, model.n_parts
+            miss = _shrunk_ratio(self._observed_miss, self._expected_miss, primary, n_loc,
+                                 np.full(n_parts, k_miss))
+            wait = _shrunk_ratio(self._observed_excess, self._expected_excess, primary,
+                                 n_loc, np.full(n_parts, k_wait))
+            self._correction = ServiceCorrection(miss, wait, model.response_hours,
+                                                 "surrogate fitted to the feed")
+        return self._correction
+
+    def evaluate(self, groups: np.ndarray, payloads: np.ndarray) -> solvers.Evaluation:
+        """Simulate the stock vectors; their rows and shipping costs are the feed's."""
+        model = self.model
+        net = model.network
+        services = model.service.evaluate_many(groups, payloads)
+        figures = simulate_columns(model, groups, payloads, seed=self.seed,
+                                   settings=self.settings)
+        years = figures.years
+        requests = figures.requests / years
+        coefficients = (np.asarray((figures.within / years) @ model.fill_map)
+                        + np.asarray((requests * model.site_repair_hours
+                                      + figures.wait_hours / years) @ model.uptime_map))
+        emergency = figures.emergency.sum(axis=1) / years
+        lateral = figures.lateral.sum(axis=1) / years
+        shipping = emergency * net.emergency_shipment_cost + lateral * net.lateral_shipment_cost
+        details = []
+        costs = np.empty(groups.shape[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            within = np.where(figures.requests > 0, figures.within
+                              / np.maximum(figures.requests, 1e-300), 1.0)
+            wait = np.where(figures.requests > 0, figures.wait_hours
+                            / np.maximum(figures.requests, 1e-300), 0.0)
+        for i, service in enumerate(services):
+            simulated = dataclasses.replace(
+                service, within=within[i], wait_hours=wait[i],
+                emergency_per_year=float(emergency[i]), lateral_per_year=float(lateral[i]),
+                shipping_cost=float(shipping[i]))
+            costs[i] = simulated.cost
+            details.append(Column(int(groups[i]), service.stock, simulated.cost,
+                                  coefficients[i].copy(), simulated))
+        self._learn(groups, services, figures)
+        if model.n_capacity_rows:
+            coefficients = np.hstack([coefficients,
+                                      model.capacity_coefficients(groups, payloads)])
+        return solvers.Evaluation(cost=costs, coefficients=coefficients, details=details)
+
+    def _learn(self, groups: np.ndarray, services: list, figures: object) -> None:
+        """Add the simulated columns to the surrogate's observed/expected sums."""
+        model = self.model
+        fig = figures  # ColumnFigures
+        years = fig.years  # type: ignore[attr-defined]
+        rate = model.parts.demand_rate[groups] * years
+        within = np.vstack([s.within for s in services])
+        wait = np.vstack([s.wait_hours for s in services])
+        response = model.response_hours[None, :]
+        np.add.at(self._expected_miss, groups, rate * (1.0 - within))
+        np.add.at(self._observed_miss, groups,
+                  fig.requests - fig.within)  # type: ignore[attr-defined]
+        np.add.at(self._expected_excess, groups, rate * np.maximum(wait - response, 0.0))
+        np.add.at(self._observed_excess, groups, np.maximum(
+            fig.wait_hours - fig.requests * response, 0.0))  # type: ignore[attr-defined]
+        self.simulated_columns += int(groups.shape[0])
+        self._correction = None
+
+    def _weights(self, groups: np.ndarray, row_duals: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        weight_within, weight_wait, unit_price = super()._weights(groups, row_duals)
+        weight_within, weight_wait = self.correction.scale_weights(groups, weight_within,
+                                                                   weight_wait)
+        return weight_within, weight_wait, unit_price
+
+    def price(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
+        """The surrogate's minimizers (never exact for the simulated model)."""
+        if self.model.service.exact_pricing:
+            return solvers.Priced(self._price_exact(groups, row_duals), exact=False)
+        priced = self._price_lateral(groups, row_duals)
+        return solvers.Priced(priced.payloads, exact=False)
