@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from spareplan.demand import _kernels as k
 from spareplan.demand.classify import classify_packed
-from spareplan.demand.history import PackedSeries, as_packed
+from spareplan.demand.history import MAX_HISTORY_CELLS, PackedSeries, as_packed
 from spareplan.demand.intermittent import (
     METHODS,
     _bootstrap_draws,
@@ -33,12 +34,18 @@ from spareplan.demand.intermittent import (
     _rng,
     _uncertainty_margin,
 )
+from spareplan.demand.similar import MAX_PRIOR_WEIGHT_YEARS, gamma_prior_by_group
 from spareplan.errors import InputError, ParameterError
 
-__all__ = ["BacktestResult", "backtest"]
+__all__ = ["BacktestResult", "backtest", "recommend"]
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "method",
+    "base_method",
+    "alpha",
+    "beta",
+    "quantile",
+    "prior",
     "n_series",
     "mase",
     "bias",
@@ -49,6 +56,49 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "average_stock",
     "extra_stock_vs_estimate",
 )
+CLASS_COLUMNS: tuple[str, ...] = (
+    "method", "class", "n_series", "demand", "filled", "fill_rate", "average_stock",
+    "stock",
+)
+PRIORS: tuple[str, ...] = ("none", "similar")
+DEFAULT_SMOOTHING = 0.1
+"""α and β whose runs keep the plain method name (``tsb``); others carry them."""
+RULES: tuple[str, ...] = ("point", "ci_low")
+MAX_LEVEL_UNITS = 10_000_000
+"""Largest base-stock search the replay allows (units): beyond it the per-period demand
+is not that of a spare part and the search would allocate gigabytes."""
+
+
+def recommend(summary: pd.DataFrame, rule: str = "point") -> str:
+    """The method of ``summary`` with the least stock among those that reach the target.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Rows with ``method``, ``target_fill_rate``, ``fill_rate``, ``fill_rate_low`` and
+        ``average_stock`` (:attr:`BacktestResult.summary`).
+    rule : {"point", "ci_low"}
+        What "reach" means: ``point`` — the achieved fill rate (point estimate) is at
+        least the target; ``ci_low`` — the lower end of its 95 % CI is.
+
+    Returns
+    -------
+    str
+        The cheapest method that reaches the target (ties: the higher fill rate); if none
+        does, the one with the highest fill rate (point estimate).
+    """
+    if rule not in RULES:
+        raise ParameterError("rule", f"must be one of {', '.join(RULES)}", rule)
+    column = "fill_rate" if rule == "point" else "fill_rate_low"
+    valid = summary[summary["fill_rate"].notna()]
+    if valid.empty:
+        raise InputError("backtest: no method has demand in the evaluated periods")
+    reach = valid[valid[column] >= valid["target_fill_rate"]]
+    if len(reach):
+        ranked = reach.sort_values(["average_stock", "fill_rate"], ascending=[True, False],
+                                   kind="stable")
+        return str(ranked["method"].iloc[0])
+    return str(valid.loc[valid["fill_rate"].idxmax(), "method"])
 
 
 @dataclass(frozen=True)
@@ -58,17 +108,23 @@ class BacktestResult:
     Attributes
     ----------
     summary : pandas.DataFrame
-        One row per method: ``method``, ``n_series``, ``mase`` (mean over series with a
-        non-zero scale), ``bias`` (mean forecast − actual per series and period; > 0 is
-        over-forecasting), ``target_fill_rate``, ``fill_rate`` (achieved, pooled over
-        series: Σ filled / Σ demanded), ``fill_rate_low`` / ``fill_rate_high`` (95 %
-        bootstrap CI over series), ``average_stock`` (mean units on hand per series at
-        the end of a period), ``extra_stock_vs_estimate`` (for a ``+q`` row: its
-        average stock over that of the same method without parameter uncertainty, − 1).
+        One row per method (run): ``method`` (its name, e.g. ``tsb(a0.3,b0.2)+prior+q0.8``;
+        smoothing constants appear when not 0.1), ``base_method`` (``tsb``), ``alpha``,
+        ``beta`` (NaN where the method has none), ``quantile`` (q of the
+        parameter-uncertainty margin or NaN), ``prior`` (``none`` or ``similar``),
+        ``n_series``, ``mase`` (mean over series with a non-zero scale), ``bias`` (mean
+        forecast − actual per series and period; > 0 is over-forecasting),
+        ``target_fill_rate``, ``fill_rate`` (achieved, pooled over series: Σ filled /
+        Σ demanded), ``fill_rate_low`` / ``fill_rate_high`` (95 % bootstrap CI over
+        series), ``average_stock`` (mean units on hand per series at the end of a
+        period), ``extra_stock_vs_estimate``
+        (for a ``+q`` or ``+prior`` row: its average stock over that of the same method
+        and smoothing without them, − 1).
     per_series : pandas.DataFrame
         One row per method and series: ``method``, ``part``, ``site``, ``class``,
         ``mae``, ``mase_scale``, ``mean_error``, ``demand``, ``filled``,
-        ``average_stock``.
+        ``average_stock``. ``class`` is the ADI/CV² class of the series from the periods
+        before the first evaluated one.
     target_fill_rate, lead_time_periods, origins, seed
         The settings of the run.
     """
@@ -86,29 +142,49 @@ class BacktestResult:
         """The per-method summary (a copy)."""
         return self.summary.copy()
 
-    def recommended(self) -> str:
-        """The method whose achieved fill rate is closest to target among those that
-        reach it (CI upper bound >= target) at the least stock; else the closest."""
-        s = self.summary
-        reach = s[s["fill_rate_high"] >= s["target_fill_rate"]]
-        if len(reach):
-            return str(reach.sort_values("average_stock")["method"].iloc[0])
-        gap = (s["target_fill_rate"] - s["fill_rate"]).abs()
-        return str(s.loc[gap.idxmin(), "method"])
+    def by_class(self) -> pd.DataFrame:
+        """Per method and ADI/CV² class: ``n_series``, ``demand``, ``filled``,
+        ``fill_rate`` (Σ filled / Σ demand, NaN without demand), ``average_stock`` (per
+        series) and ``stock`` (summed over the class's series)."""
+        grouped = self.per_series.groupby(["method", "class"], sort=False)
+        table = grouped[["demand", "filled", "average_stock"]].sum().rename(
+            columns={"average_stock": "stock"})
+        table["n_series"] = grouped.size()
+        table["fill_rate"] = np.where(table["demand"] > 0, table["filled"]
+                                      / table["demand"].where(table["demand"] > 0), np.nan)
+        table["average_stock"] = table["stock"] / table["n_series"]
+        return table.reset_index()[list(CLASS_COLUMNS)]
+
+    def recommended(self, rule: str = "point") -> str:
+        """The single method with the least stock that reaches the target (see
+        :func:`recommend`; ``rule`` ``point`` or ``ci_low``). For a choice per class,
+        see :func:`spareplan.demand.selection.select_by_class`."""
+        return recommend(self.summary, rule)
 
 
 def _cluster_ci(
-    demand: np.ndarray, filled: np.ndarray, rng: np.random.Generator, n_boot: int
+    demand: np.ndarray, filled: np.ndarray, rng: np.random.Generator, n_boot: int,
+    level: float = 0.95,
 ) -> tuple[float, float]:
-    """95 % percentile bootstrap CI of Σ filled / Σ demand, resampling whole series."""
+    """Percentile bootstrap CI (``level``, two-sided) of Σ filled / Σ demand, resampling
+    whole series.
+
+    Resamples are drawn in chunks of at most ~4 million series, so memory stays bounded
+    for any number of series.
+    """
     n = demand.size
     if n == 0 or demand.sum() <= 0:
         return float("nan"), float("nan")
-    idx = rng.integers(0, n, size=(n_boot, n))
-    d = demand[idx].sum(axis=1)
-    f = filled[idx].sum(axis=1)
-    ratio = np.divide(f, d, out=np.full(n_boot, np.nan), where=d > 0)
-    low, high = np.nanpercentile(ratio, [2.5, 97.5])
+    ratio = np.empty(n_boot)
+    chunk = max(1, min(n_boot, 4_000_000 // n))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        idx = rng.integers(0, n, size=(size, n))
+        d = demand[idx].sum(axis=1)
+        f = filled[idx].sum(axis=1)
+        ratio[start:start + size] = np.divide(f, d, out=np.full(size, np.nan), where=d > 0)
+    tail = 50.0 * (1.0 - level)
+    low, high = np.nanpercentile(ratio, [tail, 100.0 - tail])
     return float(low), float(high)
 
 
@@ -144,6 +220,133 @@ def _external_fitted(
     return np.maximum(np.nan_to_num(fitted, nan=0.0), 0.0)
 
 
+def _quantiles(value: float | Sequence[float] | None) -> tuple[float, ...]:
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, int | float | np.floating) else list(value)  # type: ignore[arg-type]
+    checked = [_check_unit_interval("parameter_uncertainty", q, closed=False) for q in values]
+    if len(set(checked)) != len(checked):
+        raise ParameterError("parameter_uncertainty", "must not repeat a quantile", value)
+    return tuple(checked)
+
+
+def _priors(value: str | Sequence[str]) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else list(value)
+    for prior in values:
+        if prior not in PRIORS:
+            raise ParameterError("priors", f"must be among {', '.join(PRIORS)}", value)
+    if not values or len(set(values)) != len(values):
+        raise ParameterError("priors", "must name each prior once, at least one", value)
+    return tuple(values)
+
+
+def _smoothing(name: str, value: float | Sequence[float]) -> tuple[float, ...]:
+    values = [value] if isinstance(value, int | float | np.floating) else list(value)  # type: ignore[arg-type]
+    checked = [_check_unit_interval(name, v) for v in values]
+    if not checked or len(set(checked)) != len(checked):
+        raise ParameterError(name, "must give each value once, at least one", value)
+    return tuple(checked)
+
+
+def _grid(method: str, alphas: tuple[float, ...], betas: tuple[float, ...]
+          ) -> list[tuple[str, float, float]]:
+    """(name, α, β) of every smoothing of ``method`` (α for croston/sba, α × β for tsb)."""
+    default = DEFAULT_SMOOTHING
+    if method == "tsb":
+        return [(method if (a, b) == (default, default) else f"{method}(a{a:g},b{b:g})", a, b)
+                for a in alphas for b in betas]
+    if method in ("croston", "sba"):
+        return [(method if a == default else f"{method}(a{a:g})", a, np.nan) for a in alphas]
+    return [(method, np.nan, np.nan)]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One configuration to replay: a rate per series and period (None: bootstrap)."""
+
+    name: str
+    base_method: str
+    alpha: float
+    beta: float
+    quantile: float | None
+    prior: str
+    fitted_rate: np.ndarray | None
+    fitted_vmr: np.ndarray
+    plain: str  # the run without prior and margin, for extra_stock_vs_estimate
+
+
+def _similar_prior(
+    running_total: np.ndarray, fitted_vmr: np.ndarray, group: np.ndarray,
+    fallback: np.ndarray, first: int, max_weight: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prior mean M and weight k per series and period t >= ``first`` (periods before t)."""
+    n_series, n_periods = running_total.shape
+    mean = np.full((n_series, n_periods), np.nan)
+    weight = np.full((n_series, n_periods), np.nan)
+    for t in range(max(first, 1), n_periods):
+        mean[:, t], weight[:, t] = gamma_prior_by_group(
+            running_total[:, t], np.full(n_series, float(t)), fitted_vmr[:, t], group,
+            fallback, max_weight=max_weight)
+    return mean, weight
+
+
+def _configured_rate(
+    rate: np.ndarray, vmr: np.ndarray, running_total: np.ndarray, n_before: np.ndarray,
+    prior: tuple[np.ndarray, np.ndarray] | None, quantile: float | None
+) -> np.ndarray:
+    """A method's one-step rate with the similar-parts prior and/or the q-margin.
+
+    Prior: (k M + w r) / (k + w), w = n / φ (see :mod:`spareplan.demand.similar`).
+    Margin: q-quantile − mean of the rate's Gamma posterior, floored at 0: with the
+    prior Gamma(k M + y/φ, k + n/φ), else the Jeffreys Gamma((1/2 + y)/φ, n/φ).
+    """
+    phi = np.maximum(vmr, 1.0)
+    if prior is None:
+        out = rate.copy()
+        if quantile is not None:
+            out += _uncertainty_margin(running_total, n_before, vmr, quantile)
+        return out
+    mean, weight = prior
+    has = np.isfinite(mean)
+    w = n_before / phi
+    k_m = np.where(has, weight * mean, 0.0)
+    k = np.where(has, weight, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(has & (k + w > 0), (k_m + w * rate) / (k + w), rate)
+    if quantile is None:
+        return out
+    shape = k_m + running_total / phi
+    scale_inv = k + w
+    usable = has & (shape > 0) & (scale_inv > 0)
+    safe_shape = np.where(usable, shape, 1.0)
+    safe_scale = 1.0 / np.where(usable, scale_inv, 1.0)
+    margin = stats.gamma.ppf(quantile, safe_shape, scale=safe_scale) - safe_shape * safe_scale
+    jeffreys = _uncertainty_margin(running_total, n_before, vmr, quantile)
+    return out + np.where(usable, np.maximum(margin, 0.0), jeffreys)
+
+
+def _check_level_sizes(packed: PackedSeries, rate: np.ndarray, vmr: np.ndarray,
+                       lead: int, first: int, name: str) -> None:
+    """Refuse a replay whose base-stock search would allocate more than
+    :data:`MAX_LEVEL_UNITS` (the kernel's bound: mean + 15 sd + 20 over L + 1 periods)."""
+    n_periods = packed.n_periods
+    dense_rate = rate.reshape(packed.n_series, n_periods)[:, first:]
+    dense_vmr = vmr.reshape(packed.n_series, n_periods)[:, first:]
+    mean = dense_rate * (lead + 1)
+    cap = mean + 15.0 * np.sqrt(np.maximum(dense_vmr, 1.0) * mean) + 20.0
+    if cap.size == 0 or float(cap.max()) <= MAX_LEVEL_UNITS:
+        return
+    i, t = np.unravel_index(int(np.argmax(cap)), cap.shape)
+    raise InputError(
+        f"{packed.source}: column quantity: the demand per period must be small enough for "
+        f"a base-stock search of at most {MAX_LEVEL_UNITS:,} units (a spare part's); "
+        f"method {name}, part {packed.parts[i]!r}, site {packed.sites[i]!r}, period "
+        f"{packed.period_labels[first + t]!r}: rate {float(dense_rate[i, t]):.4g} per "
+        f"period with variance-to-mean {float(dense_vmr[i, t]):.4g} (received a history "
+        f"whose largest quantity is {float(packed.values.max()):.4g})"
+    )
+
+
 def backtest(
     history_frame: pd.DataFrame | PackedSeries,
     methods: Sequence[str] = METHODS,
@@ -153,10 +356,11 @@ def backtest(
     seed: int = 0,
     *,
     period: str = "month",
-    alpha: float = 0.1,
-    beta: float = 0.1,
+    alpha: float | Sequence[float] = DEFAULT_SMOOTHING,
+    beta: float | Sequence[float] = DEFAULT_SMOOTHING,
     n_draws: int = 500,
-    parameter_uncertainty: float | None = None,
+    parameter_uncertainty: float | Sequence[float] | None = None,
+    priors: str | Sequence[str] = ("none",),
     external_forecasts: Mapping[str, pd.DataFrame] | None = None,
     n_boot: int = 1000,
 ) -> BacktestResult:
@@ -180,15 +384,23 @@ def backtest(
         Seed of the bootstrap draws and of the confidence intervals.
     period : {"month", "week", "day"}
         Period of the history when a table is given.
-    alpha, beta : float
-        Smoothing constants (see :func:`spareplan.demand.intermittent.forecast_intermittent`).
+    alpha, beta : float in (0, 1] or a sequence of them
+        Smoothing constants (see :func:`spareplan.demand.intermittent.forecast_intermittent`):
+        croston and sba run once per α, tsb once per (α, β); runs whose constants are
+        not 0.1 carry them in their name (``tsb(a0.3,b0.2)``).
     n_draws : int
         Bootstrap replicates per series and origin (method ``bootstrap``).
-    parameter_uncertainty : float in (0, 1) or None
-        If set, every parametric method is run a second time as ``"<method>+q<q>"`` with
-        the rate raised to the upper quantile of its posterior (see
+    parameter_uncertainty : float in (0, 1), sequence of them, or None
+        For each q, every parametric method is run again as ``"<method>+q<q>"`` with the
+        rate raised by the q-quantile margin of its posterior (see
         :func:`spareplan.demand.intermittent.rates_from_history`); the summary reports
         its extra stock against the plain estimate.
+    priors : "none", "similar" or a sequence of them
+        ``similar``: every parametric run (and its ``+q`` twins) is also run as
+        ``"<method>+prior"`` with the rate blended with the empirical-Bayes prior of the
+        series like it (same ADI/CV² class and site; a series without demand borrows
+        from its site), see :mod:`spareplan.demand.similar`. The prior at period t uses
+        every series' periods before t only.
     external_forecasts : mapping of str to pandas.DataFrame, optional
         Extra one-step forecasts to evaluate the same way (e.g. statsforecast's), each a
         table ``part``, ``site``, ``period``, ``forecast`` covering every evaluated
@@ -200,6 +412,14 @@ def backtest(
     -------
     BacktestResult
 
+    Raises
+    ------
+    ParameterError
+        A setting breaks its rule (named with the value received).
+    InputError
+        The history is empty, or its demand per period is too large for the base-stock
+        search (:data:`MAX_LEVEL_UNITS`).
+
     Notes
     -----
     The base-stock level is the smallest S with
@@ -210,6 +430,8 @@ def backtest(
     replay starts L periods before the first evaluated period with S on hand, so that
     the pipeline is filled when measuring starts. The CI treats series as clusters:
     whole series are resampled with replacement and Σ filled / Σ demanded recomputed.
+    The ADI/CV² class of each series (for ``by_class`` and the prior's groups) is taken
+    from the periods before the first evaluated one.
 
     Examples
     --------
@@ -226,8 +448,8 @@ def backtest(
     origins = _check_positive_int("origins", origins, 1)
     n_draws = _check_positive_int("n_draws", n_draws)
     n_boot = _check_positive_int("n_boot", n_boot, 10)
-    alpha = _check_unit_interval("alpha", alpha)
-    beta = _check_unit_interval("beta", beta)
+    alphas = _smoothing("alpha", alpha)
+    betas = _smoothing("beta", beta)
     if isinstance(methods, str):
         methods = [m for m in methods.split(",") if m.strip()]
     methods = [_check_method(m) for m in methods]
@@ -235,8 +457,8 @@ def backtest(
         raise ParameterError("methods", "must name at least one method", methods)
     if len(set(methods)) != len(methods):
         raise ParameterError("methods", "must not repeat a method", methods)
-    q_unc = (None if parameter_uncertainty is None else
-             _check_unit_interval("parameter_uncertainty", parameter_uncertainty, closed=False))
+    quantiles = _quantiles(parameter_uncertainty)
+    prior_modes = _priors(priors)
     rng = _rng(seed)
 
     packed = as_packed(history_frame, period)
@@ -255,43 +477,69 @@ def backtest(
             f"(history has {n_periods} periods, lead time {lead})",
             origins,
         )
+    if "bootstrap" in methods and packed.n_series * n_draws > MAX_HISTORY_CELLS:
+        raise ParameterError("n_draws", f"times the {packed.n_series:,} series must be at "
+                             f"most {MAX_HISTORY_CELLS:,} draws per origin", n_draws)
 
     values = np.ascontiguousarray(packed.values, dtype=np.float64)
     indptr = np.ascontiguousarray(packed.indptr, dtype=np.int64)
     dense = values.reshape(packed.n_series, n_periods)
-    classes = classify_packed(packed.tail(measure_from))["class"].to_numpy()
+    class_frame = classify_packed(packed.tail(measure_from))
+    classes = class_frame["class"].to_numpy()
     # MASE scale: in-sample one-step naive MAE of the training part (Hyndman & Koehler 2006)
     train = dense[:, :measure_from]
     scale = np.abs(np.diff(train, axis=1)).mean(axis=1)
     actual = dense[:, measure_from:]
 
-    base = _fit_point(packed, "poisson", alpha, beta)  # running moments: VMR, totals
+    base = _fit_point(packed, "poisson", 1.0, 1.0)  # running moments: VMR, totals
     running_total = np.cumsum(dense, axis=1) - dense  # Σ y before period t
     n_before = np.broadcast_to(np.arange(n_periods, dtype=np.float64), dense.shape)
+    prior_arrays: tuple[np.ndarray, np.ndarray] | None = None
+    if "similar" in prior_modes:
+        site_codes = pd.factorize(pd.Series(packed.sites, dtype=object), sort=True)[0]
+        group_codes = pd.factorize(pd.Series(packed.sites, dtype=object) + "\x1f"
+                                   + pd.Series(classes, dtype=object), sort=True)[0]
+        mean, weight = _similar_prior(running_total, base.fitted_vmr.reshape(dense.shape),
+                                      group_codes, site_codes, first,
+                                      max_weight=MAX_PRIOR_WEIGHT_YEARS
+                                      * packed.periods_per_year)
+        prior_arrays = (mean.ravel(), weight.ravel())
 
-    # (name, fitted one-step rate or None for bootstrap, fitted vmr, base method)
-    runs: list[tuple[str, np.ndarray | None, np.ndarray, str | None]] = []
+    runs: list[_Run] = []
     for method in methods:
         if method == "bootstrap":
-            runs.append((method, None, base.fitted_vmr, None))
+            runs.append(_Run(method, method, np.nan, np.nan, None, "none", None,
+                             base.fitted_vmr, method))
             continue
-        fit = _fit_point(packed, method, alpha, beta)
-        runs.append((method, fit.fitted_rate, fit.fitted_vmr, None))
-        if q_unc is not None:
-            margin = _uncertainty_margin(
-                running_total.ravel(), n_before.ravel(), fit.fitted_vmr, q_unc)
-            runs.append((f"{method}+q{q_unc:g}", fit.fitted_rate + margin, fit.fitted_vmr,
-                         method))
+        for plain, a, b in _grid(method, alphas, betas):
+            fit = _fit_point(packed, method, 1.0 if np.isnan(a) else a,
+                             1.0 if np.isnan(b) else b)
+            for mode in prior_modes:
+                prior = prior_arrays if mode == "similar" else None
+                for q in (None, *quantiles):
+                    name = plain + ("+prior" if mode == "similar" else "") + \
+                        ("" if q is None else f"+q{q:g}")
+                    rate = _configured_rate(fit.fitted_rate, fit.fitted_vmr,
+                                            running_total.ravel(), n_before.ravel(), prior, q)
+                    runs.append(_Run(name, method, a, b, q, mode, rate, fit.fitted_vmr,
+                                     plain))
     for name, frame in (external_forecasts or {}).items():
         fitted = _external_fitted(packed, name, frame, first)
-        runs.append((str(name), fitted, base.fitted_vmr, None))
+        runs.append(_Run(str(name), str(name), np.nan, np.nan, None, "none", fitted,
+                         base.fitted_vmr, str(name)))
+    if len({run.name for run in runs}) != len(runs):
+        raise ParameterError("external_forecasts", "must not reuse a method's name",
+                             sorted(external_forecasts or {}))
+    for run in runs:
+        if run.fitted_rate is not None:
+            _check_level_sizes(packed, run.fitted_rate, run.fitted_vmr, lead, first, run.name)
 
     summaries: list[dict[str, object]] = []
     per_series: list[pd.DataFrame] = []
     stock_of: dict[str, float] = {}
-    for name, fitted_rate, fitted_vmr, base_method in runs:
+    for run in runs:
         levels = np.zeros_like(values)
-        if fitted_rate is None:  # bootstrap: its own distribution, one origin at a time
+        if run.fitted_rate is None:  # bootstrap: its own distribution, one origin at a time
             series = np.arange(packed.n_series, dtype=np.int64)
             point = np.empty((packed.n_series, n_periods))
             for t in range(first, n_periods):
@@ -304,8 +552,9 @@ def backtest(
                 point[:, t] = (total - head).mean(axis=1)
             forecast = point[:, measure_from:]
         else:
-            k._levels_parametric(fitted_rate, fitted_vmr, indptr, first, lead, target, levels)
-            forecast = fitted_rate.reshape(packed.n_series, n_periods)[:, measure_from:]
+            k._levels_parametric(run.fitted_rate, run.fitted_vmr, indptr, first, lead, target,
+                                 levels)
+            forecast = run.fitted_rate.reshape(packed.n_series, n_periods)[:, measure_from:]
         demand = np.empty(packed.n_series)
         filled = np.empty(packed.n_series)
         stock = np.empty(packed.n_series)
@@ -318,11 +567,17 @@ def backtest(
             mase = np.where(scale > 0, mae / np.where(scale > 0, scale, 1.0), np.nan)
         avg_stock = stock / np.maximum(counted, 1)
         low, high = _cluster_ci(demand, filled, rng, n_boot)
-        stock_of[name] = float(avg_stock.mean())
-        extra = (stock_of[name] / stock_of[base_method] - 1.0
-                 if base_method is not None and stock_of.get(base_method, 0.0) > 0 else np.nan)
+        stock_of[run.name] = float(avg_stock.mean())
+        plain = stock_of.get(run.plain, 0.0)
+        extra = (stock_of[run.name] / plain - 1.0
+                 if run.name != run.plain and plain > 0 else np.nan)
         summaries.append({
-            "method": name,
+            "method": run.name,
+            "base_method": run.base_method,
+            "alpha": run.alpha,
+            "beta": run.beta,
+            "quantile": np.nan if run.quantile is None else run.quantile,
+            "prior": run.prior,
             "n_series": packed.n_series,
             "mase": float(np.nanmean(mase)) if np.isfinite(mase).any() else np.nan,
             "bias": float(error.mean()),
@@ -334,7 +589,7 @@ def backtest(
             "extra_stock_vs_estimate": extra,
         })
         rows = packed.keys_frame()
-        rows.insert(0, "method", name)
+        rows.insert(0, "method", run.name)
         rows["class"] = classes
         rows["mae"] = mae
         rows["mase_scale"] = scale
