@@ -162,27 +162,49 @@ class BacktestResult:
         return recommend(self.summary, rule)
 
 
+MAX_RESAMPLE_CELLS = 8_000_000
+"""Largest resample-count matrix (n_boot × n_series) kept in memory (64 MB)."""
+
+
+def _resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray | None:
+    """How often each series is drawn in each bootstrap resample, ``(n_boot, n)``; None
+    when the matrix would exceed :data:`MAX_RESAMPLE_CELLS` (resample per call then)."""
+    if n == 0 or n * n_boot > MAX_RESAMPLE_CELLS:
+        return None
+    counts = np.zeros((n_boot, n))
+    idx = rng.integers(0, n, size=(n_boot, n))
+    np.add.at(counts, (np.repeat(np.arange(n_boot), n), idx.ravel()), 1.0)
+    return counts
+
+
 def _cluster_ci(
     demand: np.ndarray, filled: np.ndarray, rng: np.random.Generator, n_boot: int,
-    level: float = 0.95,
+    level: float = 0.95, counts: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Percentile bootstrap CI (``level``, two-sided) of Σ filled / Σ demand, resampling
     whole series.
 
-    Resamples are drawn in chunks of at most ~4 million series, so memory stays bounded
-    for any number of series.
+    With ``counts`` (:func:`_resample_counts`) every call uses the same resamples
+    (common random numbers across methods); otherwise resamples are drawn from ``rng``
+    in chunks of at most ~4 million series, so memory stays bounded.
     """
     n = demand.size
     if n == 0 or demand.sum() <= 0:
         return float("nan"), float("nan")
-    ratio = np.empty(n_boot)
-    chunk = max(1, min(n_boot, 4_000_000 // n))
-    for start in range(0, n_boot, chunk):
-        size = min(chunk, n_boot - start)
-        idx = rng.integers(0, n, size=(size, n))
-        d = demand[idx].sum(axis=1)
-        f = filled[idx].sum(axis=1)
-        ratio[start:start + size] = np.divide(f, d, out=np.full(size, np.nan), where=d > 0)
+    if counts is not None:
+        ratio = np.empty(counts.shape[0])
+        k._resampled_ratios(counts, np.ascontiguousarray(demand, dtype=np.float64),
+                            np.ascontiguousarray(filled, dtype=np.float64), ratio)
+    else:
+        ratio = np.empty(n_boot)
+        chunk = max(1, min(n_boot, 4_000_000 // n))
+        for start in range(0, n_boot, chunk):
+            size = min(chunk, n_boot - start)
+            idx = rng.integers(0, n, size=(size, n))
+            d = demand[idx].sum(axis=1)
+            f = filled[idx].sum(axis=1)
+            ratio[start:start + size] = np.divide(f, d, out=np.full(size, np.nan),
+                                                  where=d > 0)
     tail = 50.0 * (1.0 - level)
     low, high = np.nanpercentile(ratio, [tail, 100.0 - tail])
     return float(low), float(high)
@@ -290,39 +312,47 @@ def _similar_prior(
     return mean, weight
 
 
-def _configured_rate(
-    rate: np.ndarray, vmr: np.ndarray, running_total: np.ndarray, n_before: np.ndarray,
-    prior: tuple[np.ndarray, np.ndarray] | None, quantile: float | None
-) -> np.ndarray:
-    """A method's one-step rate with the similar-parts prior and/or the q-margin.
-
-    Prior: (k M + w r) / (k + w), w = n / φ (see :mod:`spareplan.demand.similar`).
-    Margin: q-quantile − mean of the rate's Gamma posterior, floored at 0: with the
-    prior Gamma(k M + y/φ, k + n/φ), else the Jeffreys Gamma((1/2 + y)/φ, n/φ).
-    """
-    phi = np.maximum(vmr, 1.0)
+def _with_prior(rate: np.ndarray, vmr: np.ndarray, n_before: np.ndarray,
+                prior: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """A method's one-step rate blended with the similar-parts prior (a copy):
+    (k M + w r) / (k + w), w = n / φ (see :mod:`spareplan.demand.similar`)."""
     if prior is None:
-        out = rate.copy()
-        if quantile is not None:
-            out += _uncertainty_margin(running_total, n_before, vmr, quantile)
-        return out
+        return rate.copy()
     mean, weight = prior
     has = np.isfinite(mean)
-    w = n_before / phi
-    k_m = np.where(has, weight * mean, 0.0)
+    w = n_before / np.maximum(vmr, 1.0)
     k = np.where(has, weight, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(has & (k + w > 0), (k_m + w * rate) / (k + w), rate)
-    if quantile is None:
+        return np.where(has & (k + w > 0), (k * np.where(has, mean, 0.0) + w * rate)
+                        / (k + w), rate)
+
+
+def _margin(vmr: np.ndarray, running_total: np.ndarray, n_before: np.ndarray,
+            prior: tuple[np.ndarray, np.ndarray] | None, quantile: float,
+            active: np.ndarray) -> np.ndarray:
+    """The parameter-uncertainty margin per series and period (0 where not ``active``).
+
+    q-quantile − mean of the rate's Gamma posterior, floored at 0: with the prior
+    Gamma(k M + y/φ, k + n/φ), else the Jeffreys Gamma((1/2 + y)/φ, n/φ). It depends on
+    the history and the prior only, not on the method, so it is computed once per q.
+    """
+    out = np.zeros_like(running_total)
+    y, n, phi = running_total[active], n_before[active], vmr[active]
+    jeffreys = _uncertainty_margin(y, n, phi, quantile)
+    if prior is None:
+        out[active] = jeffreys
         return out
-    shape = k_m + running_total / phi
-    scale_inv = k + w
+    mean, weight = prior[0][active], prior[1][active]
+    phi = np.maximum(phi, 1.0)
+    has = np.isfinite(mean)
+    shape = np.where(has, weight * np.where(has, mean, 0.0), 0.0) + y / phi
+    scale_inv = np.where(has, weight, 0.0) + n / phi
     usable = has & (shape > 0) & (scale_inv > 0)
     safe_shape = np.where(usable, shape, 1.0)
     safe_scale = 1.0 / np.where(usable, scale_inv, 1.0)
-    margin = stats.gamma.ppf(quantile, safe_shape, scale=safe_scale) - safe_shape * safe_scale
-    jeffreys = _uncertainty_margin(running_total, n_before, vmr, quantile)
-    return out + np.where(usable, np.maximum(margin, 0.0), jeffreys)
+    posterior = stats.gamma.ppf(quantile, safe_shape, scale=safe_scale) - safe_shape * safe_scale
+    out[active] = np.where(usable, np.maximum(posterior, 0.0), jeffreys)
+    return out
 
 
 def _check_level_sizes(packed: PackedSeries, rate: np.ndarray, vmr: np.ndarray,
@@ -505,6 +535,8 @@ def backtest(
                                       * packed.periods_per_year)
         prior_arrays = (mean.ravel(), weight.ravel())
 
+    active = (np.arange(n_periods) >= first)[None, :].repeat(packed.n_series, 0).ravel()
+    margins: dict[tuple[str, float], np.ndarray] = {}
     runs: list[_Run] = []
     for method in methods:
         if method == "bootstrap":
@@ -516,11 +548,14 @@ def backtest(
                              1.0 if np.isnan(b) else b)
             for mode in prior_modes:
                 prior = prior_arrays if mode == "similar" else None
+                blended = _with_prior(fit.fitted_rate, fit.fitted_vmr, n_before.ravel(), prior)
                 for q in (None, *quantiles):
                     name = plain + ("+prior" if mode == "similar" else "") + \
                         ("" if q is None else f"+q{q:g}")
-                    rate = _configured_rate(fit.fitted_rate, fit.fitted_vmr,
-                                            running_total.ravel(), n_before.ravel(), prior, q)
+                    if q is not None and (mode, q) not in margins:
+                        margins[(mode, q)] = _margin(fit.fitted_vmr, running_total.ravel(),
+                                                     n_before.ravel(), prior, q, active)
+                    rate = blended if q is None else blended + margins[(mode, q)]
                     runs.append(_Run(name, method, a, b, q, mode, rate, fit.fitted_vmr,
                                      plain))
     for name, frame in (external_forecasts or {}).items():
@@ -537,6 +572,8 @@ def backtest(
     summaries: list[dict[str, object]] = []
     per_series: list[pd.DataFrame] = []
     stock_of: dict[str, float] = {}
+    counts = _resample_counts(np.random.default_rng(rng.integers(2**63)), packed.n_series,
+                              n_boot)
     for run in runs:
         levels = np.zeros_like(values)
         if run.fitted_rate is None:  # bootstrap: its own distribution, one origin at a time
@@ -566,11 +603,11 @@ def backtest(
         with np.errstate(divide="ignore", invalid="ignore"):
             mase = np.where(scale > 0, mae / np.where(scale > 0, scale, 1.0), np.nan)
         avg_stock = stock / np.maximum(counted, 1)
-        low, high = _cluster_ci(demand, filled, rng, n_boot)
+        low, high = _cluster_ci(demand, filled, rng, n_boot, counts=counts)
         stock_of[run.name] = float(avg_stock.mean())
-        plain = stock_of.get(run.plain, 0.0)
-        extra = (stock_of[run.name] / plain - 1.0
-                 if run.name != run.plain and plain > 0 else np.nan)
+        plain_stock = stock_of.get(run.plain, 0.0)
+        extra = (stock_of[run.name] / plain_stock - 1.0
+                 if run.name != run.plain and plain_stock > 0 else np.nan)
         summaries.append({
             "method": run.name,
             "base_method": run.base_method,
