@@ -43,6 +43,7 @@ def _selection_record(selection: Selection) -> dict[str, Any]:
     return {
         "choice": dict(selection.choice), "rule": selection.rule,
         "confidence": selection.confidence if selection.rule == "ci_low" else None,
+        "min_class_fill_rate": selection.min_class_fill_rate,
         "fill_rate": selection.fill_rate, "fill_rate_low": selection.fill_rate_low,
         "fill_rate_high": selection.fill_rate_high,
         "average_stock": selection.average_stock, "baseline": selection.baseline,
@@ -88,6 +89,9 @@ def backtest_command(
                                       "one-sided CONFIDENCE interval does).")] = "ci_low",
     confidence: Annotated[float, typer.Option(help="Confidence of rule ci_low (0.975: the "
                                               "95 % CI's lower end).")] = 0.75,
+    min_class_fill: Annotated[float | None, typer.Option(
+        help="Floor on each class's own fill rate in the choice per class (default: "
+        "none, only the pooled target).")] = None,
     folds: Annotated[int, typer.Option(help="Folds of the cross-validation across series "
                                        "(0: none).")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap, the folds and the "
@@ -145,8 +149,10 @@ def backtest_command(
         priors=PRIORS if prior == "both" else (prior,),
     )
     table = result.to_frame()
-    single = select_by_class(result, rule, confidence=confidence, per_class=False, seed=seed)
-    per_class = select_by_class(result, rule, confidence=confidence, seed=seed)
+    single = select_by_class(result, rule, confidence=confidence, per_class=False,
+                             min_class_fill_rate=min_class_fill, seed=seed)
+    per_class = select_by_class(result, rule, confidence=confidence,
+                                min_class_fill_rate=min_class_fill, seed=seed)
     summary: dict[str, Any] = {
         "command": "backtest",
         "history": str(history),
@@ -166,12 +172,16 @@ def backtest_command(
     }
     cv_folds = None
     if folds and packed.n_series >= folds:
-        cv = cross_validate(result, folds=folds, seed=seed, rule=rule, confidence=confidence)
+        cv = cross_validate(result, folds=folds, seed=seed, rule=rule, confidence=confidence,
+                            min_class_fill_rate=min_class_fill)
         summary["cross_validation"] = {key: value for key, value in cv.summary().items()
                                        if key != "final_choice"}
         cv_folds = cv.folds
     elif folds:
         summary["cross_validation"] = f"skipped: {packed.n_series} series < {folds} folds"
+    say(f"{source}: choice per class: " + "; ".join(
+        f"{row['class']} {row['method']} {row['fill_rate']:.1%}"
+        for row in per_class.table.to_dict(orient="records")))
     say(f"{source}: {packed.n_series} series x {packed.n_periods} {period}s; by class "
         f"({rule}): fill rate {per_class.fill_rate:.4f} at "
         f"{per_class.extra_stock_vs_baseline:+.1%} stock vs {per_class.baseline}"

@@ -32,9 +32,9 @@ an old part has none. Its stock still counts: see
 New and sparse parts: with ``similar_parts=True``, a history pair without an
 installed-base prior is blended with the empirical-Bayes prior of the pairs like it (same
 ADI/CV² class, same site; :mod:`spareplan.demand.similar`). Off by default: on generated
-demo-profile scenarios (36 months) it lowered the error of TSB rates (mean squared error
-per pair −30 to −45 %) but not of the default Poisson rates (+/−10 %), whose pairs share
-their part's rate across sites more than their site's.
+demo-profile scenarios (36 months, 30 and 200 parts, 3 seeds) it lowered the mean squared
+error per pair of TSB rates by 25–53 % but not of the default Poisson rates (−13 % to
++18 %), whose pairs share their part's rate across sites more than their site's.
 
 Why blend by default: a service-parts history is short and mostly zeros (the demo's
 median rate is 0.15 a year: 36 months hold 0 or 1 demand), so the history alone is

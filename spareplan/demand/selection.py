@@ -94,7 +94,7 @@ class Selection:
     ----------
     choice : dict of str to str
         ADI/CV² class → configuration (a ``method`` of the backtest).
-    rule, margin, confidence, target_fill_rate
+    rule, margin, confidence, min_class_fill_rate, target_fill_rate
         The rule and its settings, and the target.
     table : pandas.DataFrame
         One row per class: ``class``, ``method``, ``n_series``, ``demand``, ``filled``,
@@ -116,6 +116,7 @@ class Selection:
     rule: str
     margin: float
     confidence: float
+    min_class_fill_rate: float | None
     target_fill_rate: float
     table: pd.DataFrame
     fill_rate: float
@@ -206,22 +207,34 @@ def _pareto(options: Front) -> Front:
     return front
 
 
-def _front(table: _Table, mask: np.ndarray, per_class: bool) -> tuple[Front, np.ndarray]:
-    """Merged Pareto front over the classes present in ``mask``; and those classes."""
+def _front(table: _Table, mask: np.ndarray, per_class: bool, floor: float | None
+           ) -> tuple[Front, np.ndarray]:
+    """Merged Pareto front over the classes present in ``mask``; and those classes.
+
+    With a ``floor``, a class only takes configurations whose own fill rate reaches it
+    (all of its best ones when none does)."""
     codes = table.class_code[mask]
     present = np.unique(codes)
     n_classes = len(table.classes)
+    methods = range(len(table.methods))
     stock = np.stack([np.bincount(codes, table.stock[m, mask], minlength=n_classes)
-                      for m in range(len(table.methods))])
+                      for m in methods])
     filled = np.stack([np.bincount(codes, table.filled[m, mask], minlength=n_classes)
-                       for m in range(len(table.methods))])
+                       for m in methods])
+    demand = np.bincount(codes, table.demand[mask], minlength=n_classes)
+    allowed = np.ones(filled.shape, dtype=bool)
+    if floor is not None:
+        allowed = filled >= floor * demand[None, :] - 1e-9
+        none = ~allowed.any(axis=0)
+        allowed[:, none] = filled[:, none] >= filled[:, none].max(axis=0) - 1e-9
     if not per_class:
+        usable = [m for m in methods if allowed[m, present].all()] or list(methods)
         return _pareto([(float(stock[m, present].sum()), float(filled[m, present].sum()),
-                         tuple(m for _ in present)) for m in range(len(table.methods))]), present
+                         tuple(m for _ in present)) for m in usable]), present
     front: Front = [(0.0, 0.0, ())]
     for c in present:
         own = _pareto([(float(stock[m, c]), float(filled[m, c]), (m,))
-                       for m in range(len(table.methods))])
+                       for m in methods if allowed[m, c]])
         front = _pareto([(a[0] + b[0], a[1] + b[1], a[2] + b[2]) for a in front for b in own])
     return front, present
 
@@ -241,10 +254,10 @@ def _lower_end(demand: np.ndarray, filled: np.ndarray, confidence: float, seed: 
 
 
 def _choose(table: _Table, mask: np.ndarray, target: float, rule: str, per_class: bool,
-            confidence: float, seed: int, n_boot: int, fallback: int
-            ) -> tuple[np.ndarray, bool]:
+            confidence: float, seed: int, n_boot: int, fallback: int,
+            floor: float | None = None) -> tuple[np.ndarray, bool]:
     """Method index per class (``fallback`` for classes absent from ``mask``)."""
-    front, present = _front(table, mask, per_class)
+    front, present = _front(table, mask, per_class, floor)
     need = target * float(table.demand[mask].sum()) - 1e-9
     feasible = [i for i, option in enumerate(front) if option[1] >= need]
     if not feasible:
@@ -294,8 +307,8 @@ def _pooled_fill(table: _Table, method: np.ndarray, mask: np.ndarray) -> float:
 
 
 def _check(result: BacktestResult, rule: str, candidates: Sequence[str] | None,
-           baseline: str | None, margin: object, confidence: object
-           ) -> tuple[list[str], str]:
+           baseline: str | None, margin: object, confidence: object,
+           floor: object = None) -> tuple[list[str], str]:
     if rule not in RULES:
         raise ParameterError("rule", f"must be one of {', '.join(RULES)}", rule)
     known = list(dict.fromkeys(result.per_series["method"]))
@@ -312,6 +325,10 @@ def _check(result: BacktestResult, rule: str, candidates: Sequence[str] | None,
         if isinstance(value, bool) or not isinstance(value, int | float) or \
                 not low <= float(value) < high:
             raise ParameterError(name, f"must be a number in [{low:g}, {high:g})", value)
+    if floor is not None and (isinstance(floor, bool) or not isinstance(floor, int | float)
+                              or not 0.0 <= float(floor) <= 1.0):
+        raise ParameterError("min_class_fill_rate", "must be None or a number in [0, 1]",
+                             floor)
     return methods, base
 
 
@@ -336,8 +353,8 @@ def _candidates(table: _Table, k: int) -> _Table:
 
 
 def _selection(table: _Table, choice: np.ndarray, rule: str, margin: float,
-               confidence: float, target: float, baseline: int, reaches: bool, seed: int,
-               n_boot: int) -> Selection:
+               confidence: float, floor: float | None, target: float, baseline: int,
+               reaches: bool, seed: int, n_boot: int) -> Selection:
     everything = np.ones(table.demand.size, dtype=bool)
     filled, stock = table.chosen(choice, everything)
     base_filled, base_stock = table.filled[baseline], table.stock[baseline]
@@ -364,7 +381,8 @@ def _selection(table: _Table, choice: np.ndarray, rule: str, margin: float,
     mean_stock, mean_base = float(stock.mean()), float(base_stock.mean())
     return Selection(
         choice={row["class"]: row["method"] for row in rows}, rule=rule, margin=margin,
-        confidence=confidence, target_fill_rate=target, table=frame,
+        confidence=confidence, min_class_fill_rate=floor, target_fill_rate=target,
+        table=frame,
         fill_rate=float(filled.sum()) / demand if demand > 0 else float("nan"),
         fill_rate_low=low, fill_rate_high=high, average_stock=mean_stock,
         baseline=table.methods[baseline],
@@ -386,6 +404,7 @@ def select_by_class(
     candidates: Sequence[str] | None = None,
     baseline: str | None = None,
     per_class: bool = True,
+    min_class_fill_rate: float | None = None,
     seed: int = 0,
     n_boot: int = 1000,
 ) -> Selection:
@@ -412,6 +431,10 @@ def select_by_class(
         The configuration the extra stock is reported against (``tsb`` when present).
     per_class : bool
         False: one configuration for all classes.
+    min_class_fill_rate : float, optional
+        A floor on each class's own fill rate: the pooled target alone may let a small
+        class fall far behind when that is the cheapest way to the pooled figure. A
+        class that cannot reach the floor takes its best-filling configurations.
     seed, n_boot : int
         Stream and resamples of the bootstrap over series.
 
@@ -432,14 +455,16 @@ def select_by_class(
     --------
     >>> choice = select_by_class(result, "ci_low", confidence=0.75).choice  # doctest: +SKIP
     """
-    methods, base = _check(result, rule, candidates, baseline, margin, confidence)
+    methods, base = _check(result, rule, candidates, baseline, margin, confidence,
+                           min_class_fill_rate)
     _, seed = _check_folds(2, seed)
     table, base_index = _table_and_baseline(result, methods, base)
     everything = np.ones(table.demand.size, dtype=bool)
+    floor = None if min_class_fill_rate is None else float(min_class_fill_rate)
     choice, reaches = _choose(_candidates(table, len(methods)), everything,
                               result.target_fill_rate + float(margin), rule, per_class,
-                              float(confidence), seed, n_boot, base_index)
-    return _selection(table, choice, rule, float(margin), float(confidence),
+                              float(confidence), seed, n_boot, base_index, floor)
+    return _selection(table, choice, rule, float(margin), float(confidence), floor,
                       result.target_fill_rate, base_index, reaches, seed, n_boot)
 
 
@@ -454,6 +479,7 @@ def cross_validate(
     candidates: Sequence[str] | None = None,
     baseline: str | None = None,
     per_class: bool = True,
+    min_class_fill_rate: float | None = None,
     n_boot: int = 1000,
 ) -> CrossValidation:
     """k-fold cross-validation across series of :func:`select_by_class`.
@@ -467,7 +493,7 @@ def cross_validate(
         that every fold holds each class in proportion.
     seed : int
         Seed of the fold assignment and of the bootstraps.
-    rule, margin, confidence, candidates, baseline, per_class, n_boot
+    rule, margin, confidence, candidates, baseline, per_class, min_class_fill_rate, n_boot
         As in :func:`select_by_class`.
 
     Returns
@@ -481,8 +507,10 @@ def cross_validate(
     >>> cv = cross_validate(result, folds=5, seed=0)  # doctest: +SKIP
     >>> cv.fill_rate, cv.extra_stock_vs_baseline  # doctest: +SKIP
     """
-    methods, base = _check(result, rule, candidates, baseline, margin, confidence)
+    methods, base = _check(result, rule, candidates, baseline, margin, confidence,
+                           min_class_fill_rate)
     folds, seed = _check_folds(folds, seed)
+    floor = None if min_class_fill_rate is None else float(min_class_fill_rate)
     table, base_index = _table_and_baseline(result, methods, base)
     view = _candidates(table, len(methods))
     n_series = table.demand.size
@@ -498,7 +526,7 @@ def cross_validate(
     for f in range(folds):
         train, test = fold != f, fold == f
         choice, _ = _choose(view, train, target, rule, per_class, float(confidence), seed,
-                            n_boot, base_index)
+                            n_boot, base_index, floor)
         method[test] = choice[table.class_code[test]]
         present = sorted(set(table.class_code[test]) | set(table.class_code[train]))
         rows.append({
@@ -536,7 +564,7 @@ def cross_validate(
                                        "extra_stock"]]
     final = select_by_class(result, rule, margin=margin, confidence=confidence,
                             candidates=methods, baseline=base, per_class=per_class,
-                            seed=seed, n_boot=n_boot)
+                            min_class_fill_rate=floor, seed=seed, n_boot=n_boot)
     mean_stock, mean_base = float(stock.mean()), float(base_stock.mean())
     return CrossValidation(
         folds=pd.DataFrame(rows), by_class=by_class, per_series=per_series, rule=rule,

@@ -172,3 +172,21 @@ def test_bad_selection_parameters() -> None:
         cross_validate(result, folds=1, baseline="m0")
     with pytest.raises(ParameterError, match="margin"):
         cross_validate(result, baseline="m0", margin=-0.1)
+
+
+def test_class_floor() -> None:
+    # the pooled optimum leaves lumpy at 90 %; a floor of 95 % per class moves it to m1
+    result = _two_option_result()
+    floored = select_by_class(result, "point", baseline="m0", min_class_fill_rate=0.95,
+                              n_boot=50)
+    assert floored.choice == {"intermittent": "m1", "lumpy": "m1"}
+    assert (floored.table["fill_rate"] >= 0.95).all()
+    assert floored.average_stock == pytest.approx(2.0)
+    # a floor no configuration reaches: the class takes its best-filling configuration
+    unreachable = select_by_class(result, "point", baseline="m0", min_class_fill_rate=1.0,
+                                  candidates=["m0"], n_boot=50)
+    assert unreachable.choice == {"intermittent": "m0", "lumpy": "m0"}
+    cv = cross_validate(result, folds=5, baseline="m0", min_class_fill_rate=0.95, n_boot=50)
+    assert cv.fill_rate == pytest.approx(1.0)
+    with pytest.raises(ParameterError, match="min_class_fill_rate"):
+        select_by_class(result, baseline="m0", min_class_fill_rate=1.5)
