@@ -19,10 +19,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from spareplan.demand import _kernels as k
 from spareplan.demand.classify import classify_packed
+from spareplan.demand.configurations import (
+    DEFAULT_SMOOTHING,
+    MAX_LEVEL_UNITS,
+    PRIORS,
+    Run,
+    check_level_sizes,
+    check_priors,
+    check_quantiles,
+    check_smoothing,
+    similar_prior_by_period,
+    smoothing_grid,
+    uncertainty_margin,
+    with_prior,
+)
+from spareplan.demand.fill_ci import cluster_ci, resample_counts
 from spareplan.demand.history import MAX_HISTORY_CELLS, PackedSeries, as_packed
 from spareplan.demand.intermittent import (
     METHODS,
@@ -32,12 +46,11 @@ from spareplan.demand.intermittent import (
     _check_unit_interval,
     _fit_point,
     _rng,
-    _uncertainty_margin,
 )
-from spareplan.demand.similar import MAX_PRIOR_WEIGHT_YEARS, gamma_prior_by_group
+from spareplan.demand.similar import MAX_PRIOR_WEIGHT_YEARS
 from spareplan.errors import InputError, ParameterError
 
-__all__ = ["BacktestResult", "backtest", "recommend"]
+__all__ = ["MAX_LEVEL_UNITS", "PRIORS", "RULES", "BacktestResult", "backtest", "recommend"]
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "method",
@@ -60,13 +73,7 @@ CLASS_COLUMNS: tuple[str, ...] = (
     "method", "class", "n_series", "demand", "filled", "fill_rate", "average_stock",
     "stock",
 )
-PRIORS: tuple[str, ...] = ("none", "similar")
-DEFAULT_SMOOTHING = 0.1
-"""α and β whose runs keep the plain method name (``tsb``); others carry them."""
 RULES: tuple[str, ...] = ("point", "ci_low")
-MAX_LEVEL_UNITS = 10_000_000
-"""Largest base-stock search the replay allows (units): beyond it the per-period demand
-is not that of a spare part and the search would allocate gigabytes."""
 
 
 def recommend(summary: pd.DataFrame, rule: str = "point") -> str:
@@ -162,54 +169,6 @@ class BacktestResult:
         return recommend(self.summary, rule)
 
 
-MAX_RESAMPLE_CELLS = 8_000_000
-"""Largest resample-count matrix (n_boot × n_series) kept in memory (64 MB)."""
-
-
-def _resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray | None:
-    """How often each series is drawn in each bootstrap resample, ``(n_boot, n)``; None
-    when the matrix would exceed :data:`MAX_RESAMPLE_CELLS` (resample per call then)."""
-    if n == 0 or n * n_boot > MAX_RESAMPLE_CELLS:
-        return None
-    counts = np.zeros((n_boot, n))
-    idx = rng.integers(0, n, size=(n_boot, n))
-    np.add.at(counts, (np.repeat(np.arange(n_boot), n), idx.ravel()), 1.0)
-    return counts
-
-
-def _cluster_ci(
-    demand: np.ndarray, filled: np.ndarray, rng: np.random.Generator, n_boot: int,
-    level: float = 0.95, counts: np.ndarray | None = None,
-) -> tuple[float, float]:
-    """Percentile bootstrap CI (``level``, two-sided) of Σ filled / Σ demand, resampling
-    whole series.
-
-    With ``counts`` (:func:`_resample_counts`) every call uses the same resamples
-    (common random numbers across methods); otherwise resamples are drawn from ``rng``
-    in chunks of at most ~4 million series, so memory stays bounded.
-    """
-    n = demand.size
-    if n == 0 or demand.sum() <= 0:
-        return float("nan"), float("nan")
-    if counts is not None:
-        ratio = np.empty(counts.shape[0])
-        k._resampled_ratios(counts, np.ascontiguousarray(demand, dtype=np.float64),
-                            np.ascontiguousarray(filled, dtype=np.float64), ratio)
-    else:
-        ratio = np.empty(n_boot)
-        chunk = max(1, min(n_boot, 4_000_000 // n))
-        for start in range(0, n_boot, chunk):
-            size = min(chunk, n_boot - start)
-            idx = rng.integers(0, n, size=(size, n))
-            d = demand[idx].sum(axis=1)
-            f = filled[idx].sum(axis=1)
-            ratio[start:start + size] = np.divide(f, d, out=np.full(size, np.nan),
-                                                  where=d > 0)
-    tail = 50.0 * (1.0 - level)
-    low, high = np.nanpercentile(ratio, [tail, 100.0 - tail])
-    return float(low), float(high)
-
-
 def _external_fitted(
     packed: PackedSeries, name: str, frame: pd.DataFrame, first: int
 ) -> np.ndarray:
@@ -240,141 +199,6 @@ def _external_fitted(
                 f"site {packed.sites[i]!r} in an evaluated period"
             )
     return np.maximum(np.nan_to_num(fitted, nan=0.0), 0.0)
-
-
-def _quantiles(value: float | Sequence[float] | None) -> tuple[float, ...]:
-    if value is None:
-        return ()
-    values = [value] if isinstance(value, int | float | np.floating) else list(value)  # type: ignore[arg-type]
-    checked = [_check_unit_interval("parameter_uncertainty", q, closed=False) for q in values]
-    if len(set(checked)) != len(checked):
-        raise ParameterError("parameter_uncertainty", "must not repeat a quantile", value)
-    return tuple(checked)
-
-
-def _priors(value: str | Sequence[str]) -> tuple[str, ...]:
-    values = [value] if isinstance(value, str) else list(value)
-    for prior in values:
-        if prior not in PRIORS:
-            raise ParameterError("priors", f"must be among {', '.join(PRIORS)}", value)
-    if not values or len(set(values)) != len(values):
-        raise ParameterError("priors", "must name each prior once, at least one", value)
-    return tuple(values)
-
-
-def _smoothing(name: str, value: float | Sequence[float]) -> tuple[float, ...]:
-    values = [value] if isinstance(value, int | float | np.floating) else list(value)  # type: ignore[arg-type]
-    checked = [_check_unit_interval(name, v) for v in values]
-    if not checked or len(set(checked)) != len(checked):
-        raise ParameterError(name, "must give each value once, at least one", value)
-    return tuple(checked)
-
-
-def _grid(method: str, alphas: tuple[float, ...], betas: tuple[float, ...]
-          ) -> list[tuple[str, float, float]]:
-    """(name, α, β) of every smoothing of ``method`` (α for croston/sba, α × β for tsb)."""
-    default = DEFAULT_SMOOTHING
-    if method == "tsb":
-        return [(method if (a, b) == (default, default) else f"{method}(a{a:g},b{b:g})", a, b)
-                for a in alphas for b in betas]
-    if method in ("croston", "sba"):
-        return [(method if a == default else f"{method}(a{a:g})", a, np.nan) for a in alphas]
-    return [(method, np.nan, np.nan)]
-
-
-@dataclass(frozen=True)
-class _Run:
-    """One configuration to replay: a rate per series and period (None: bootstrap)."""
-
-    name: str
-    base_method: str
-    alpha: float
-    beta: float
-    quantile: float | None
-    prior: str
-    fitted_rate: np.ndarray | None
-    fitted_vmr: np.ndarray
-    plain: str  # the run without prior and margin, for extra_stock_vs_estimate
-
-
-def _similar_prior(
-    running_total: np.ndarray, fitted_vmr: np.ndarray, group: np.ndarray,
-    fallback: np.ndarray, first: int, max_weight: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Prior mean M and weight k per series and period t >= ``first`` (periods before t)."""
-    n_series, n_periods = running_total.shape
-    mean = np.full((n_series, n_periods), np.nan)
-    weight = np.full((n_series, n_periods), np.nan)
-    for t in range(max(first, 1), n_periods):
-        mean[:, t], weight[:, t] = gamma_prior_by_group(
-            running_total[:, t], np.full(n_series, float(t)), fitted_vmr[:, t], group,
-            fallback, max_weight=max_weight)
-    return mean, weight
-
-
-def _with_prior(rate: np.ndarray, vmr: np.ndarray, n_before: np.ndarray,
-                prior: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
-    """A method's one-step rate blended with the similar-parts prior (a copy):
-    (k M + w r) / (k + w), w = n / φ (see :mod:`spareplan.demand.similar`)."""
-    if prior is None:
-        return rate.copy()
-    mean, weight = prior
-    has = np.isfinite(mean)
-    w = n_before / np.maximum(vmr, 1.0)
-    k = np.where(has, weight, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(has & (k + w > 0), (k * np.where(has, mean, 0.0) + w * rate)
-                        / (k + w), rate)
-
-
-def _margin(vmr: np.ndarray, running_total: np.ndarray, n_before: np.ndarray,
-            prior: tuple[np.ndarray, np.ndarray] | None, quantile: float,
-            active: np.ndarray) -> np.ndarray:
-    """The parameter-uncertainty margin per series and period (0 where not ``active``).
-
-    q-quantile − mean of the rate's Gamma posterior, floored at 0: with the prior
-    Gamma(k M + y/φ, k + n/φ), else the Jeffreys Gamma((1/2 + y)/φ, n/φ). It depends on
-    the history and the prior only, not on the method, so it is computed once per q.
-    """
-    out = np.zeros_like(running_total)
-    y, n, phi = running_total[active], n_before[active], vmr[active]
-    jeffreys = _uncertainty_margin(y, n, phi, quantile)
-    if prior is None:
-        out[active] = jeffreys
-        return out
-    mean, weight = prior[0][active], prior[1][active]
-    phi = np.maximum(phi, 1.0)
-    has = np.isfinite(mean)
-    shape = np.where(has, weight * np.where(has, mean, 0.0), 0.0) + y / phi
-    scale_inv = np.where(has, weight, 0.0) + n / phi
-    usable = has & (shape > 0) & (scale_inv > 0)
-    safe_shape = np.where(usable, shape, 1.0)
-    safe_scale = 1.0 / np.where(usable, scale_inv, 1.0)
-    posterior = stats.gamma.ppf(quantile, safe_shape, scale=safe_scale) - safe_shape * safe_scale
-    out[active] = np.where(usable, np.maximum(posterior, 0.0), jeffreys)
-    return out
-
-
-def _check_level_sizes(packed: PackedSeries, rate: np.ndarray, vmr: np.ndarray,
-                       lead: int, first: int, name: str) -> None:
-    """Refuse a replay whose base-stock search would allocate more than
-    :data:`MAX_LEVEL_UNITS` (the kernel's bound: mean + 15 sd + 20 over L + 1 periods)."""
-    n_periods = packed.n_periods
-    dense_rate = rate.reshape(packed.n_series, n_periods)[:, first:]
-    dense_vmr = vmr.reshape(packed.n_series, n_periods)[:, first:]
-    mean = dense_rate * (lead + 1)
-    cap = mean + 15.0 * np.sqrt(np.maximum(dense_vmr, 1.0) * mean) + 20.0
-    if cap.size == 0 or float(cap.max()) <= MAX_LEVEL_UNITS:
-        return
-    i, t = np.unravel_index(int(np.argmax(cap)), cap.shape)
-    raise InputError(
-        f"{packed.source}: column quantity: the demand per period must be small enough for "
-        f"a base-stock search of at most {MAX_LEVEL_UNITS:,} units (a spare part's); "
-        f"method {name}, part {packed.parts[i]!r}, site {packed.sites[i]!r}, period "
-        f"{packed.period_labels[first + t]!r}: rate {float(dense_rate[i, t]):.4g} per "
-        f"period with variance-to-mean {float(dense_vmr[i, t]):.4g} (received a history "
-        f"whose largest quantity is {float(packed.values.max()):.4g})"
-    )
 
 
 def backtest(
@@ -478,8 +302,8 @@ def backtest(
     origins = _check_positive_int("origins", origins, 1)
     n_draws = _check_positive_int("n_draws", n_draws)
     n_boot = _check_positive_int("n_boot", n_boot, 10)
-    alphas = _smoothing("alpha", alpha)
-    betas = _smoothing("beta", beta)
+    alphas = check_smoothing("alpha", alpha)
+    betas = check_smoothing("beta", beta)
     if isinstance(methods, str):
         methods = [m for m in methods.split(",") if m.strip()]
     methods = [_check_method(m) for m in methods]
@@ -487,8 +311,8 @@ def backtest(
         raise ParameterError("methods", "must name at least one method", methods)
     if len(set(methods)) != len(methods):
         raise ParameterError("methods", "must not repeat a method", methods)
-    quantiles = _quantiles(parameter_uncertainty)
-    prior_modes = _priors(priors)
+    quantiles = check_quantiles(parameter_uncertainty)
+    prior_modes = check_priors(priors)
     rng = _rng(seed)
 
     packed = as_packed(history_frame, period)
@@ -529,7 +353,7 @@ def backtest(
         site_codes = pd.factorize(pd.Series(packed.sites, dtype=object), sort=True)[0]
         group_codes = pd.factorize(pd.Series(packed.sites, dtype=object) + "\x1f"
                                    + pd.Series(classes, dtype=object), sort=True)[0]
-        mean, weight = _similar_prior(running_total, base.fitted_vmr.reshape(dense.shape),
+        mean, weight = similar_prior_by_period(running_total, base.fitted_vmr.reshape(dense.shape),
                                       group_codes, site_codes, first,
                                       max_weight=MAX_PRIOR_WEIGHT_YEARS
                                       * packed.periods_per_year)
@@ -537,42 +361,43 @@ def backtest(
 
     active = (np.arange(n_periods) >= first)[None, :].repeat(packed.n_series, 0).ravel()
     margins: dict[tuple[str, float], np.ndarray] = {}
-    runs: list[_Run] = []
+    runs: list[Run] = []
     for method in methods:
         if method == "bootstrap":
-            runs.append(_Run(method, method, np.nan, np.nan, None, "none", None,
+            runs.append(Run(method, method, np.nan, np.nan, None, "none", None,
                              base.fitted_vmr, method))
             continue
-        for plain, a, b in _grid(method, alphas, betas):
+        for plain, a, b in smoothing_grid(method, alphas, betas):
             fit = _fit_point(packed, method, 1.0 if np.isnan(a) else a,
                              1.0 if np.isnan(b) else b)
             for mode in prior_modes:
                 prior = prior_arrays if mode == "similar" else None
-                blended = _with_prior(fit.fitted_rate, fit.fitted_vmr, n_before.ravel(), prior)
+                blended = with_prior(fit.fitted_rate, fit.fitted_vmr, n_before.ravel(), prior)
                 for q in (None, *quantiles):
                     name = plain + ("+prior" if mode == "similar" else "") + \
                         ("" if q is None else f"+q{q:g}")
                     if q is not None and (mode, q) not in margins:
-                        margins[(mode, q)] = _margin(fit.fitted_vmr, running_total.ravel(),
-                                                     n_before.ravel(), prior, q, active)
+                        margins[(mode, q)] = uncertainty_margin(
+                            fit.fitted_vmr, running_total.ravel(), n_before.ravel(), prior, q,
+                            active)
                     rate = blended if q is None else blended + margins[(mode, q)]
-                    runs.append(_Run(name, method, a, b, q, mode, rate, fit.fitted_vmr,
+                    runs.append(Run(name, method, a, b, q, mode, rate, fit.fitted_vmr,
                                      plain))
     for name, frame in (external_forecasts or {}).items():
         fitted = _external_fitted(packed, name, frame, first)
-        runs.append(_Run(str(name), str(name), np.nan, np.nan, None, "none", fitted,
+        runs.append(Run(str(name), str(name), np.nan, np.nan, None, "none", fitted,
                          base.fitted_vmr, str(name)))
     if len({run.name for run in runs}) != len(runs):
         raise ParameterError("external_forecasts", "must not reuse a method's name",
                              sorted(external_forecasts or {}))
     for run in runs:
         if run.fitted_rate is not None:
-            _check_level_sizes(packed, run.fitted_rate, run.fitted_vmr, lead, first, run.name)
+            check_level_sizes(packed, run.fitted_rate, run.fitted_vmr, lead, first, run.name)
 
     summaries: list[dict[str, object]] = []
     per_series: list[pd.DataFrame] = []
     stock_of: dict[str, float] = {}
-    counts = _resample_counts(np.random.default_rng(rng.integers(2**63)), packed.n_series,
+    counts = resample_counts(np.random.default_rng(rng.integers(2**63)), packed.n_series,
                               n_boot)
     for run in runs:
         levels = np.zeros_like(values)
@@ -603,7 +428,7 @@ def backtest(
         with np.errstate(divide="ignore", invalid="ignore"):
             mase = np.where(scale > 0, mae / np.where(scale > 0, scale, 1.0), np.nan)
         avg_stock = stock / np.maximum(counted, 1)
-        low, high = _cluster_ci(demand, filled, rng, n_boot, counts=counts)
+        low, high = cluster_ci(demand, filled, rng, n_boot, counts=counts)
         stock_of[run.name] = float(avg_stock.mean())
         plain_stock = stock_of.get(run.plain, 0.0)
         extra = (stock_of[run.name] / plain_stock - 1.0

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from spareplan.demand.backtest import RULES, BacktestResult, _cluster_ci
+from spareplan.demand.backtest import RULES, BacktestResult
+from spareplan.demand.fill_ci import cluster_ci
 from spareplan.errors import ParameterError
 
 __all__ = ["CrossValidation", "Selection", "cross_validate", "select_by_class"]
@@ -249,7 +250,7 @@ def _as_choice(table: _Table, present: np.ndarray, methods: tuple[int, ...],
 def _lower_end(demand: np.ndarray, filled: np.ndarray, confidence: float, seed: int,
                n_boot: int) -> float:
     """The (1 − confidence) quantile of the bootstrap (over series) of Σ filled / Σ demand."""
-    return _cluster_ci(demand, filled, np.random.default_rng(seed), n_boot,
+    return cluster_ci(demand, filled, np.random.default_rng(seed), n_boot,
                        level=2.0 * confidence - 1.0)[0]
 
 
@@ -359,7 +360,7 @@ def _selection(table: _Table, choice: np.ndarray, rule: str, margin: float,
     filled, stock = table.chosen(choice, everything)
     base_filled, base_stock = table.filled[baseline], table.stock[baseline]
     demand = float(table.demand.sum())
-    low, high = _cluster_ci(table.demand, filled, np.random.default_rng(seed), n_boot)
+    low, high = cluster_ci(table.demand, filled, np.random.default_rng(seed), n_boot)
     rows = []
     for c, name in enumerate(table.classes):
         members = table.class_code == c
@@ -543,7 +544,7 @@ def cross_validate(
     filled, stock = table.filled[method, columns], table.stock[method, columns]
     base_filled, base_stock = table.filled[base_index], table.stock[base_index]
     demand = float(table.demand.sum())
-    low, high = _cluster_ci(table.demand, filled, np.random.default_rng(seed), n_boot)
+    low, high = cluster_ci(table.demand, filled, np.random.default_rng(seed), n_boot)
     per_series = table.keys.assign(
         **{"class": np.asarray(table.classes, dtype=object)[table.class_code], "fold": fold,
            "method": np.asarray(table.methods, dtype=object)[method],

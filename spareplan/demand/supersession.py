@@ -50,8 +50,6 @@ __all__ = [
 ]
 
 STOCK_COLUMNS: tuple[str, ...] = ("part", "location", "on_hand", "on_order", "from_part")
-MAX_REPORTED = 10
-"""Problems reported per rule (the rest are counted), as for the other table rules."""
 
 
 def _successors(parts: pd.DataFrame) -> dict[str, str]:
@@ -64,7 +62,8 @@ def _successors(parts: pd.DataFrame) -> dict[str, str]:
                                            column.to_numpy()[present], strict=True)}
 
 
-def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv") -> list[Problem]:
+def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv",
+                          max_per_rule: int = 10) -> list[Problem]:
     """Every broken ``replaced_by`` rule of a parts table (empty when the chains hold).
 
     Parameters
@@ -74,6 +73,9 @@ def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv") -> lis
         superseded). Row ``i`` of the index is file line ``i + 2`` (the header is line 1).
     source : str
         The file name used in the problems.
+    max_per_rule : int
+        Problems reported per rule, the rest counted in one more (the scenario loader
+        passes its ``MAX_PROBLEMS_PER_RULE``).
 
     Returns
     -------
@@ -98,18 +100,18 @@ def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv") -> lis
     line = {str(p): int(i) + 2 for i, p in zip(parts.index, parts["part"], strict=True)}
     problems: list[Problem] = []
     missing = [p for p, r in successor.items() if r not in known]
-    for part in missing[:MAX_REPORTED]:
+    for part in missing[:max_per_rule]:
         problems.append(Problem(source, f"row {line[part]}, column replaced_by",
                                 "must name an existing part", successor[part]))
     selfish = [p for p, r in successor.items() if r == p]
-    for part in selfish[:MAX_REPORTED]:
+    for part in selfish[:max_per_rule]:
         problems.append(Problem(source, f"row {line[part]}, column replaced_by",
                                 "a part cannot replace itself", successor[part]))
     for rule, found in (("must name an existing part", missing),
                         ("a part cannot replace itself", selfish)):
-        if len(found) > MAX_REPORTED:
+        if len(found) > max_per_rule:
             problems.append(Problem(source, "column replaced_by",
-                                    f"{rule}: {len(found) - MAX_REPORTED} more rows", None))
+                                    f"{rule}: {len(found) - max_per_rule} more rows", None))
     reported: set[str] = set(selfish)
     cycles = 0
     for start in successor:
@@ -123,7 +125,7 @@ def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv") -> lis
         cycle = path[path.index(node):]
         reported.update(cycle)
         cycles += 1
-        if cycles > MAX_REPORTED:
+        if cycles > max_per_rule:
             continue
         first = min(cycle, key=lambda p: line[p])
         at = cycle.index(first)
@@ -132,10 +134,10 @@ def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv") -> lis
                                 "a replaced_by chain must not return to a part it left "
                                 "(a cycle has no newest part)",
                                 " -> ".join([*ordered, first])))
-    if cycles > MAX_REPORTED:
+    if cycles > max_per_rule:
         problems.append(Problem(source, "column replaced_by",
                                 f"a replaced_by chain must not return to a part it left: "
-                                f"{cycles - MAX_REPORTED} more cycles", None))
+                                f"{cycles - max_per_rule} more cycles", None))
     return problems
 
 

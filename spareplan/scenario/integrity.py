@@ -123,7 +123,7 @@ def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
     for index in parts.index[inverted][:MAX_PROBLEMS_PER_RULE]:
         problems.append(Problem(files["parts"], f"row {int(index) + 2}, column min_stock",
                                 "must be <= max_stock", parts.at[index, "min_stock"]))
-    problems.extend(supersession_problems(parts, files["parts"]))
+    problems.extend(supersession_problems(parts, files["parts"], MAX_PROBLEMS_PER_RULE))
     _volumes(problems, locations, parts, files)
 
     classes = set(document.sla_classes)
