@@ -27,9 +27,17 @@ def _read_history(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: demand history file not found")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+    if len(frame.columns) == 1:
+        header = str(frame.columns[0])
+        for separator, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if separator in header:
+                raise InputError(f"{path}: the header looks {name}-separated; the demand "
+                                 f"history must be comma-separated (received header "
+                                 f"{header!r})")
+    return frame
 
 
 def _numbers(option: str, text: str) -> list[float]:
@@ -56,8 +64,9 @@ def _selection_record(selection: Selection) -> dict[str, Any]:
 
 def backtest_command(
     history: Annotated[Path, typer.Argument(help="Demand history CSV: period, part, "
-                                            "[site], quantity (other names are detected or "
-                                            "given with the --*-column options).")],
+                                            "quantity and optionally site (other names are "
+                                            "detected or given with the --*-column "
+                                            "options).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     period: Annotated[str, typer.Option(help="Period of the history: month, week or day.")]
     = "month",
@@ -126,9 +135,9 @@ def backtest_command(
               "site": site_column}, source=source)
     mapping = ", ".join(f"{role} <- {name!r}" for role, name in columns.items()
                         if name is not None)
+    options = ", ".join(f"--{role}-column" for role in detected)
     say(f"{source}: columns {mapping}" + (f" (detected: {', '.join(detected)}; choose "
-                                          f"others with --{detected[0]}-column)"
-                                          if detected else ""))
+                                          f"others with {options})" if detected else ""))
     if prior not in (*PRIORS, "both"):
         raise ParameterError("prior", "must be none, similar or both", prior)
     if rule not in RULES:
