@@ -164,8 +164,9 @@ def demand_rates(scenario: Scenario, *, similar_parts: bool = False) -> pd.DataF
     frames: list[pd.DataFrame] = []
     demand = newest_of(scenario.table("demand"))
     if demand is not None:
-        demand = _sum_rates(demand.assign(variance_to_mean=demand["variance_to_mean"]
-                                          .fillna(1.0)))
+        if demand.duplicated(["part", "site"]).any():  # parts of one chain at one site
+            demand = _sum_rates(demand.assign(variance_to_mean=demand["variance_to_mean"]
+                                              .fillna(1.0)))
         frames.append(demand.assign(source="demand_table")[RATE_COLUMNS])
     base_table, failures = scenario.table("installed_base"), newest_of(
         scenario.table("failure_rates"))

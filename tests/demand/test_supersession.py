@@ -160,3 +160,21 @@ def test_no_current_stock_gives_an_empty_frame(tmp_path: Path) -> None:
     assert stock.empty and list(stock.columns) == ["part", "location", "on_hand", "on_order",
                                                    "from_part"]
     assert np.issubdtype(stock["on_hand"].dtype, np.integer)
+
+
+def test_demand_table_rates_of_a_chain_are_summed(tmp_path: Path) -> None:
+    folder = _scenario(tmp_path, CHAIN)
+    (folder / "demand.csv").write_text("part,site,rate_per_year,variance_to_mean\n"
+                                       "P-PUMP,S1,2.0,1.0\nP-PUMP-C,S1,1.0,4.0\n"
+                                       "P-FUSE,S2,3.0,1.3\n")
+    toml = (folder / "scenario.toml").read_text().replace(
+        'current_stock = "current_stock.csv"',
+        'current_stock = "current_stock.csv"\ndemand = "demand.csv"')
+    (folder / "scenario.toml").write_text(toml)
+    rates = demand_rates(load_scenario(folder)).set_index(["part", "site"])
+    row = rates.loc[("P-PUMP-C", "S1")]
+    assert row["source"] == "demand_table"
+    assert row["rate_per_year"] == pytest.approx(3.0)
+    # variance of the sum of independent demands: 2 x 1 + 1 x 4 = 6 over a mean of 3
+    assert row["variance_to_mean"] == pytest.approx(2.0)
+    assert rates.loc[("P-FUSE", "S2"), "variance_to_mean"] == 1.3  # untouched, bit for bit
