@@ -7,14 +7,17 @@ maps :class:`spareplan.errors.InputError` to exit code 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
-from spareplan.demand.backtest import backtest
+from spareplan.cli.common import say
+from spareplan.demand.backtest import PRIORS, RULES, backtest
+from spareplan.demand.columns import map_history_columns
 from spareplan.demand.history import prepare_history
-from spareplan.errors import InputError
+from spareplan.demand.selection import Selection, cross_validate, select_by_class
+from spareplan.errors import InputError, ParameterError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 
 __all__ = ["backtest_command"]
@@ -24,65 +27,181 @@ def _read_history(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: demand history file not found")
     try:
-        return pd.read_csv(path, dtype={"period": str, "part": str, "site": str})
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+    if len(frame.columns) == 1:
+        header = str(frame.columns[0])
+        for separator, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if separator in header:
+                raise InputError(f"{path}: the header looks {name}-separated; the demand "
+                                 f"history must be comma-separated (received header "
+                                 f"{header!r})")
+    return frame
+
+
+def _numbers(option: str, text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ParameterError(option, "must be comma-separated numbers", text) from None
+
+
+def _selection_record(selection: Selection) -> dict[str, Any]:
+    return {
+        "choice": dict(selection.choice), "rule": selection.rule,
+        "confidence": selection.confidence if selection.rule == "ci_low" else None,
+        "min_class_fill_rate": selection.min_class_fill_rate,
+        "fill_rate": selection.fill_rate, "fill_rate_low": selection.fill_rate_low,
+        "fill_rate_high": selection.fill_rate_high,
+        "average_stock": selection.average_stock, "baseline": selection.baseline,
+        "baseline_fill_rate": selection.baseline_fill_rate,
+        "baseline_average_stock": selection.baseline_average_stock,
+        "extra_stock_vs_baseline": selection.extra_stock_vs_baseline,
+        "reaches_target": selection.reaches_target,
+    }
 
 
 def backtest_command(
     history: Annotated[Path, typer.Argument(help="Demand history CSV: period, part, "
-                                            "[site], quantity.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for backtest.csv "
-                                      "and summary.json.")],
+                                            "quantity and optionally site (other names are "
+                                            "detected or given with the --*-column "
+                                            "options).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     period: Annotated[str, typer.Option(help="Period of the history: month, week or day.")]
     = "month",
+    part_column: Annotated[str | None, typer.Option(help="Column holding the part.")] = None,
+    period_column: Annotated[str | None, typer.Option(help="Column holding the period "
+                                                      "(YYYY-MM or YYYY-MM-DD).")] = None,
+    quantity_column: Annotated[str | None, typer.Option(help="Column holding the units "
+                                                        "demanded.")] = None,
+    site_column: Annotated[str | None, typer.Option(help="Column holding the site "
+                                                    "(optional).")] = None,
     methods: Annotated[str, typer.Option(help="Comma-separated methods.")]
     = "croston,sba,tsb,poisson,bootstrap",
+    origins: Annotated[int, typer.Option(help="Rolling origins: the last ORIGINS periods "
+                                         "are forecast and stocked for.")] = 12,
     target: Annotated[float, typer.Option(help="Target fill rate of the base-stock "
                                           "levels.")] = 0.95,
     lead_time: Annotated[int, typer.Option(help="Replenishment lead time in periods.")] = 1,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and the CIs.")] = 0,
+    alpha: Annotated[str, typer.Option(help="Smoothing constant(s) α of croston, sba, tsb, "
+                                       "comma-separated.")] = "0.1,0.2,0.3",
+    beta: Annotated[str, typer.Option(help="Smoothing constant(s) β of tsb, "
+                                      "comma-separated.")] = "0.1,0.2,0.3",
+    quantiles: Annotated[str, typer.Option(help="Parameter-uncertainty quantile(s), "
+                                           "comma-separated (e.g. 0.6,0.7,0.8,0.9); "
+                                           "empty: none.")] = "0.6,0.7,0.8,0.9",
+    prior: Annotated[str, typer.Option(help="Similar-parts prior: none, similar or both.")]
+    = "both",
+    rule: Annotated[str, typer.Option(help="Selection rule: point (the point estimate "
+                                      "reaches the target) or ci_low (the lower end of a "
+                                      "one-sided CONFIDENCE interval does).")] = "ci_low",
+    confidence: Annotated[float, typer.Option(help="Confidence of rule ci_low (0.975: the "
+                                              "95 % CI's lower end).")] = 0.75,
+    min_class_fill: Annotated[float | None, typer.Option(
+        help="Floor on each class's own fill rate in the choice per class (default: "
+        "none, only the pooled target).")] = None,
+    folds: Annotated[int, typer.Option(help="Folds of the cross-validation across series "
+                                       "(0: none).")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap, the folds and the "
+                                      "CIs.")] = 0,
 ) -> int:
-    """Backtest the demand models on a history and write the figures.
+    """Backtest the demand models on a history, choose a configuration per class, write
+    the figures.
 
-    Writes ``backtest.csv`` (one row per method: MASE, bias, achieved fill rate with its
-    95 % CI, average stock) and ``summary.json`` (the settings, the same rows and the
-    recommended method) into ``out``, atomically: a staging folder beside ``out``
-    replaces it only when complete (:func:`spareplan.reports.atomic.atomic_folder`).
+    The defaults search the configurations measured in ``docs/demand.md`` (161 runs:
+    5 methods, α and β in 0.1, 0.2, 0.3, quantiles 0.6–0.9, with and without the
+    similar-parts prior; 20 s for the 1,337 car-parts series). ``--alpha 0.1 --beta 0.1
+    --quantiles "" --prior none`` runs the five plain methods only.
+
+    Writes into ``out``, atomically (:func:`spareplan.reports.atomic.atomic_folder`):
+    ``backtest.csv`` (one row per configuration: MASE, bias, achieved fill rate with its
+    95 % CI, average stock), ``by_class.csv`` (the same per ADI/CV² class),
+    ``selection.csv`` (the configuration chosen per class by ``rule`` and the stock it
+    costs against plain TSB), ``cross_validation.csv`` (that choice made on k − 1 folds
+    of series and scored on the held-out one, per fold) and ``summary.json`` (settings,
+    the columns used, the single recommended configuration, the choice per class and its
+    out-of-sample figures).
 
     Returns
     -------
     int
         0 on success. Bad input raises :class:`spareplan.errors.InputError` (exit 2).
     """
-    frame = _read_history(Path(history))
-    packed = prepare_history(frame, period=period, source=Path(history).name)
+    source = Path(history).name
+    raw = _read_history(Path(history))
+    frame, columns, detected = map_history_columns(
+        raw, {"part": part_column, "period": period_column, "quantity": quantity_column,
+              "site": site_column}, source=source)
+    mapping = ", ".join(f"{role} <- {name!r}" for role, name in columns.items()
+                        if name is not None)
+    options = ", ".join(f"--{role}-column" for role in detected)
+    say(f"{source}: columns {mapping}" + (f" (detected: {', '.join(detected)}; choose "
+                                          f"others with {options})" if detected else ""))
+    if prior not in (*PRIORS, "both"):
+        raise ParameterError("prior", "must be none, similar or both", prior)
+    if rule not in RULES:
+        raise ParameterError("rule", f"must be one of {', '.join(RULES)}", rule)
+    if isinstance(folds, bool) or folds < 0 or folds == 1:
+        raise ParameterError("folds", "must be 0 (no cross-validation) or >= 2", folds)
+    packed = prepare_history(frame, period=period, source=source)
     result = backtest(
         packed,
         methods=[m.strip() for m in methods.split(",") if m.strip()],
         target_fill_rate=target,
         lead_time_periods=lead_time,
+        origins=origins,
         seed=seed,
+        alpha=_numbers("alpha", alpha),
+        beta=_numbers("beta", beta),
+        parameter_uncertainty=_numbers("quantiles", quantiles) or None,
+        priors=PRIORS if prior == "both" else (prior,),
     )
     table = result.to_frame()
-    summary = {
+    single = select_by_class(result, rule, confidence=confidence, per_class=False,
+                             min_class_fill_rate=min_class_fill, seed=seed)
+    per_class = select_by_class(result, rule, confidence=confidence,
+                                min_class_fill_rate=min_class_fill, seed=seed)
+    summary: dict[str, Any] = {
         "command": "backtest",
         "history": str(history),
+        "columns": columns,
         "period": period,
         "n_series": packed.n_series,
         "n_periods": packed.n_periods,
         "evaluated_periods": list(result.evaluated_periods),
         "target_fill_rate": target,
         "lead_time_periods": lead_time,
+        "origins": origins,
         "seed": seed,
-        "recommended_method": result.recommended(),
-        "methods": [
-            {key: value for key, value in row.items()}
-            for row in table.to_dict(orient="records")
-        ],
+        "recommended_method": next(iter(single.choice.values())),
+        "recommended_single": _selection_record(single),
+        "selection_by_class": _selection_record(per_class),
+        "methods": table.to_dict(orient="records"),
     }
+    cv_folds = None
+    if folds and packed.n_series >= folds:
+        cv = cross_validate(result, folds=folds, seed=seed, rule=rule, confidence=confidence,
+                            min_class_fill_rate=min_class_fill)
+        summary["cross_validation"] = {key: value for key, value in cv.summary().items()
+                                       if key != "final_choice"}
+        cv_folds = cv.folds
+    elif folds:
+        summary["cross_validation"] = f"skipped: {packed.n_series} series < {folds} folds"
+    say(f"{source}: choice per class: " + "; ".join(
+        f"{row['class']} {row['method']} {row['fill_rate']:.1%}"
+        for row in per_class.table.to_dict(orient="records")))
+    say(f"{source}: {packed.n_series} series x {packed.n_periods} {period}s; by class "
+        f"({rule}): fill rate {per_class.fill_rate:.4f} at "
+        f"{per_class.extra_stock_vs_baseline:+.1%} stock vs {per_class.baseline}"
+        + (f"; out of sample ({folds} folds): {summary['cross_validation']['fill_rate']:.4f}"
+           if cv_folds is not None else ""))
 
     with atomic_folder(out) as staging:
         write_csv(staging / "backtest.csv", table)
+        write_csv(staging / "by_class.csv", result.by_class())
+        write_csv(staging / "selection.csv", per_class.to_frame())
+        if cv_folds is not None:
+            write_csv(staging / "cross_validation.csv", cv_folds)
         write_json(staging / "summary.json", summary)
     return 0

@@ -17,8 +17,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
-from spareplan._numba import njit
+from spareplan._numba import njit, njit_parallel
 
 # ---------------------------------------------------------------- classification
 
@@ -282,36 +283,15 @@ def _willemain_bootstrap(
 # ---------------------------------------------------------------- stocking
 
 
-@njit
-def _nb_loss(mean: float, vmr: float, s_max: int, loss: np.ndarray) -> None:
-    """First-order loss E[(D − S)⁺] for S = 0..s_max of a Poisson / negative binomial D.
-
-    D has mean ``mean`` and variance ``vmr · mean``: Poisson when vmr ≤ 1 + 1e-9, else
-    negative binomial with r = mean / (vmr − 1) and success probability 1/vmr.
-    Uses E[(D − S)⁺] = mean − Σ_{k<S} P(D > k); the pmf is taken in log space.
-    """
-    if mean <= 0.0:
-        for s in range(s_max + 1):
-            loss[s] = 0.0
-        return
-    poisson = vmr <= 1.0 + 1e-9
-    if not poisson:
-        r = mean / (vmr - 1.0)
-        log_p = math.log(1.0 / vmr)
-        log_q = math.log(1.0 - 1.0 / vmr)
-        base = math.lgamma(r)
-    cdf = 0.0
-    loss[0] = mean
-    for s in range(1, s_max + 1):
-        k = s - 1
-        if poisson:
-            logpmf = -mean + k * math.log(mean) - math.lgamma(k + 1.0)
-        else:
-            logpmf = math.lgamma(k + r) - base - math.lgamma(k + 1.0) + r * log_p + k * log_q
-        cdf += math.exp(logpmf)
-        if cdf > 1.0:
-            cdf = 1.0
-        loss[s] = max(0.0, loss[s - 1] - (1.0 - cdf))
+@njit(inline="always")
+def _pmf(mean: float, vmr: float, k: int) -> float:
+    """P(D = k) of a Poisson (vmr <= 1 + 1e-9) or negative binomial D with that mean and
+    variance vmr · mean (r = mean / (vmr − 1), success probability 1/vmr), in log space."""
+    if vmr <= 1.0 + 1e-9:
+        return math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1.0))
+    r = mean / (vmr - 1.0)
+    return math.exp(math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1.0)
+                    + r * math.log(1.0 / vmr) + k * math.log(1.0 - 1.0 / vmr))
 
 
 @njit
@@ -325,21 +305,31 @@ def _base_stock_parametric(
     β(S) = 1 − (E[(D_{L+1} − S)⁺] − E[(D_L − S)⁺]) / E[D_1]
     (e.g. Axsäter, *Inventory Control*, 2015, §5.3), with D_n the demand over n periods,
     Poisson / negative binomial with mean n·rate and VMR ``vmr`` (sums of independent
-    periods keep the VMR). Returns ``s_cap`` if not reached below it.
+    periods keep the VMR). The first-order losses are built up from S = 0,
+    E[(D − S)⁺] = E[(D − S + 1)⁺] − P(D > S − 1), and the search stops at the first S
+    that reaches the target (``work[0][:S + 1]``, ``work[1][:S + 1]`` then hold the
+    losses of D_{L+1} and D_L). Returns ``s_cap`` if not reached below it.
     """
     if rate <= 0.0:
         return 0
     loss_protect = work[0]
     loss_lead = work[1]
-    _nb_loss(rate * (lead_time + 1), vmr, s_cap, loss_protect)
-    if lead_time > 0:
-        _nb_loss(rate * lead_time, vmr, s_cap, loss_lead)
-    else:
-        for s in range(s_cap + 1):
-            loss_lead[s] = 0.0
+    mean_protect = rate * (lead_time + 1)
+    mean_lead = rate * lead_time
+    loss_protect[0] = mean_protect
+    loss_lead[0] = mean_lead
+    cdf_protect = 0.0
+    cdf_lead = 0.0
     for s in range(s_cap + 1):
-        fill = 1.0 - (loss_protect[s] - loss_lead[s]) / rate
-        if fill >= target:
+        if s > 0:
+            cdf_protect = min(1.0, cdf_protect + _pmf(mean_protect, vmr, s - 1))
+            loss_protect[s] = max(0.0, loss_protect[s - 1] - (1.0 - cdf_protect))
+            if lead_time > 0:
+                cdf_lead = min(1.0, cdf_lead + _pmf(mean_lead, vmr, s - 1))
+                loss_lead[s] = max(0.0, loss_lead[s - 1] - (1.0 - cdf_lead))
+            else:
+                loss_lead[s] = 0.0
+        if 1.0 - (loss_protect[s] - loss_lead[s]) / rate >= target:
             return s
     return s_cap
 
@@ -454,7 +444,7 @@ def _simulate_base_stock(
         periods[i] = count
 
 
-@njit
+@njit_parallel
 def _levels_parametric(
     fitted_rate: np.ndarray,
     fitted_vmr: np.ndarray,
@@ -467,11 +457,19 @@ def _levels_parametric(
     """Base-stock level of every period t >= ``first`` of every series.
 
     ``levels[j]`` = :func:`_base_stock_parametric` of the one-step rate and VMR known
-    before period j; 0 before ``first``.
+    before period j; 0 before ``first``. Series run in parallel (no random numbers: the
+    result does not depend on the thread count); each allocates one work array for the
+    largest search bound of its periods.
     """
     n_series = indptr.size - 1
-    for i in range(n_series):
+    for i in prange(n_series):
         start, end = indptr[i], indptr[i + 1]
+        top = 0
+        for j in range(start + first, end):
+            mean = fitted_rate[j] * (lead_time + 1)
+            cap = int(mean + 15.0 * math.sqrt(max(fitted_vmr[j], 1.0) * mean) + 20.0)
+            top = max(top, cap)
+        work = np.empty((2, top + 1))
         for j in range(start, end):
             if j - start < first:
                 levels[j] = 0.0
@@ -480,7 +478,6 @@ def _levels_parametric(
             vmr = fitted_vmr[j]
             mean = rate * (lead_time + 1)
             cap = int(mean + 15.0 * math.sqrt(max(vmr, 1.0) * mean) + 20.0)
-            work = np.empty((2, cap + 1))
             levels[j] = _base_stock_parametric(rate, vmr, lead_time, target, cap, work)
 
 
@@ -495,3 +492,20 @@ def _levels_empirical(
             top = max(top, total[k, r])
         work = np.empty((2, math.ceil(top) + 1))
         levels[k] = _base_stock_empirical(total[k], head[k], target, work)
+
+
+@njit
+def _resampled_ratios(
+    counts: np.ndarray, demand: np.ndarray, filled: np.ndarray, out: np.ndarray
+) -> None:
+    """Σ_i c_bi filled_i / Σ_i c_bi demand_i for every bootstrap resample b (NaN where the
+    resample has no demand); a fixed summation order, whatever the thread count."""
+    for b in range(counts.shape[0]):
+        d = 0.0
+        f = 0.0
+        for i in range(counts.shape[1]):
+            c = counts[b, i]
+            if c != 0.0:
+                d += c * demand[i]
+                f += c * filled[i]
+        out[b] = f / d if d > 0.0 else np.nan

@@ -22,7 +22,22 @@ import pandas as pd
 
 from spareplan.demand import _kernels as k
 from spareplan.demand.classify import classify_packed
-from spareplan.demand.history import PackedSeries, as_packed
+from spareplan.demand.configurations import (
+    DEFAULT_SMOOTHING,
+    MAX_LEVEL_UNITS,
+    PRIORS,
+    Run,
+    check_level_sizes,
+    check_priors,
+    check_quantiles,
+    check_smoothing,
+    similar_prior_by_period,
+    smoothing_grid,
+    uncertainty_margin,
+    with_prior,
+)
+from spareplan.demand.fill_ci import cluster_ci, resample_counts
+from spareplan.demand.history import MAX_HISTORY_CELLS, PackedSeries, as_packed
 from spareplan.demand.intermittent import (
     METHODS,
     _bootstrap_draws,
@@ -31,14 +46,19 @@ from spareplan.demand.intermittent import (
     _check_unit_interval,
     _fit_point,
     _rng,
-    _uncertainty_margin,
 )
+from spareplan.demand.similar import MAX_PRIOR_WEIGHT_YEARS
 from spareplan.errors import InputError, ParameterError
 
-__all__ = ["BacktestResult", "backtest"]
+__all__ = ["MAX_LEVEL_UNITS", "PRIORS", "RULES", "BacktestResult", "backtest", "recommend"]
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "method",
+    "base_method",
+    "alpha",
+    "beta",
+    "quantile",
+    "prior",
     "n_series",
     "mase",
     "bias",
@@ -49,6 +69,43 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "average_stock",
     "extra_stock_vs_estimate",
 )
+CLASS_COLUMNS: tuple[str, ...] = (
+    "method", "class", "n_series", "demand", "filled", "fill_rate", "average_stock",
+    "stock",
+)
+RULES: tuple[str, ...] = ("point", "ci_low")
+
+
+def recommend(summary: pd.DataFrame, rule: str = "point") -> str:
+    """The method of ``summary`` with the least stock among those that reach the target.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Rows with ``method``, ``target_fill_rate``, ``fill_rate``, ``fill_rate_low`` and
+        ``average_stock`` (:attr:`BacktestResult.summary`).
+    rule : {"point", "ci_low"}
+        What "reach" means: ``point`` — the achieved fill rate (point estimate) is at
+        least the target; ``ci_low`` — the lower end of its 95 % CI is.
+
+    Returns
+    -------
+    str
+        The cheapest method that reaches the target (ties: the higher fill rate); if none
+        does, the one with the highest fill rate (point estimate).
+    """
+    if rule not in RULES:
+        raise ParameterError("rule", f"must be one of {', '.join(RULES)}", rule)
+    column = "fill_rate" if rule == "point" else "fill_rate_low"
+    valid = summary[summary["fill_rate"].notna()]
+    if valid.empty:
+        raise InputError("backtest: no method has demand in the evaluated periods")
+    reach = valid[valid[column] >= valid["target_fill_rate"]]
+    if len(reach):
+        ranked = reach.sort_values(["average_stock", "fill_rate"], ascending=[True, False],
+                                   kind="stable")
+        return str(ranked["method"].iloc[0])
+    return str(valid.loc[valid["fill_rate"].idxmax(), "method"])
 
 
 @dataclass(frozen=True)
@@ -58,17 +115,23 @@ class BacktestResult:
     Attributes
     ----------
     summary : pandas.DataFrame
-        One row per method: ``method``, ``n_series``, ``mase`` (mean over series with a
-        non-zero scale), ``bias`` (mean forecast − actual per series and period; > 0 is
-        over-forecasting), ``target_fill_rate``, ``fill_rate`` (achieved, pooled over
-        series: Σ filled / Σ demanded), ``fill_rate_low`` / ``fill_rate_high`` (95 %
-        bootstrap CI over series), ``average_stock`` (mean units on hand per series at
-        the end of a period), ``extra_stock_vs_estimate`` (for a ``+q`` row: its
-        average stock over that of the same method without parameter uncertainty, − 1).
+        One row per method (run): ``method`` (its name, e.g. ``tsb(a0.3,b0.2)+prior+q0.8``;
+        smoothing constants appear when not 0.1), ``base_method`` (``tsb``), ``alpha``,
+        ``beta`` (NaN where the method has none), ``quantile`` (q of the
+        parameter-uncertainty margin or NaN), ``prior`` (``none`` or ``similar``),
+        ``n_series``, ``mase`` (mean over series with a non-zero scale), ``bias`` (mean
+        forecast − actual per series and period; > 0 is over-forecasting),
+        ``target_fill_rate``, ``fill_rate`` (achieved, pooled over series: Σ filled /
+        Σ demanded), ``fill_rate_low`` / ``fill_rate_high`` (95 % bootstrap CI over
+        series), ``average_stock`` (mean units on hand per series at the end of a
+        period), ``extra_stock_vs_estimate``
+        (for a ``+q`` or ``+prior`` row: its average stock over that of the same method
+        and smoothing without them, − 1).
     per_series : pandas.DataFrame
         One row per method and series: ``method``, ``part``, ``site``, ``class``,
         ``mae``, ``mase_scale``, ``mean_error``, ``demand``, ``filled``,
-        ``average_stock``.
+        ``average_stock``. ``class`` is the ADI/CV² class of the series from the periods
+        before the first evaluated one.
     target_fill_rate, lead_time_periods, origins, seed
         The settings of the run.
     """
@@ -86,30 +149,24 @@ class BacktestResult:
         """The per-method summary (a copy)."""
         return self.summary.copy()
 
-    def recommended(self) -> str:
-        """The method whose achieved fill rate is closest to target among those that
-        reach it (CI upper bound >= target) at the least stock; else the closest."""
-        s = self.summary
-        reach = s[s["fill_rate_high"] >= s["target_fill_rate"]]
-        if len(reach):
-            return str(reach.sort_values("average_stock")["method"].iloc[0])
-        gap = (s["target_fill_rate"] - s["fill_rate"]).abs()
-        return str(s.loc[gap.idxmin(), "method"])
+    def by_class(self) -> pd.DataFrame:
+        """Per method and ADI/CV² class: ``n_series``, ``demand``, ``filled``,
+        ``fill_rate`` (Σ filled / Σ demand, NaN without demand), ``average_stock`` (per
+        series) and ``stock`` (summed over the class's series)."""
+        grouped = self.per_series.groupby(["method", "class"], sort=False)
+        table = grouped[["demand", "filled", "average_stock"]].sum().rename(
+            columns={"average_stock": "stock"})
+        table["n_series"] = grouped.size()
+        table["fill_rate"] = np.where(table["demand"] > 0, table["filled"]
+                                      / table["demand"].where(table["demand"] > 0), np.nan)
+        table["average_stock"] = table["stock"] / table["n_series"]
+        return table.reset_index()[list(CLASS_COLUMNS)]
 
-
-def _cluster_ci(
-    demand: np.ndarray, filled: np.ndarray, rng: np.random.Generator, n_boot: int
-) -> tuple[float, float]:
-    """95 % percentile bootstrap CI of Σ filled / Σ demand, resampling whole series."""
-    n = demand.size
-    if n == 0 or demand.sum() <= 0:
-        return float("nan"), float("nan")
-    idx = rng.integers(0, n, size=(n_boot, n))
-    d = demand[idx].sum(axis=1)
-    f = filled[idx].sum(axis=1)
-    ratio = np.divide(f, d, out=np.full(n_boot, np.nan), where=d > 0)
-    low, high = np.nanpercentile(ratio, [2.5, 97.5])
-    return float(low), float(high)
+    def recommended(self, rule: str = "point") -> str:
+        """The single method with the least stock that reaches the target (see
+        :func:`recommend`; ``rule`` ``point`` or ``ci_low``). For a choice per class,
+        see :func:`spareplan.demand.selection.select_by_class`."""
+        return recommend(self.summary, rule)
 
 
 def _external_fitted(
@@ -153,10 +210,11 @@ def backtest(
     seed: int = 0,
     *,
     period: str = "month",
-    alpha: float = 0.1,
-    beta: float = 0.1,
+    alpha: float | Sequence[float] = DEFAULT_SMOOTHING,
+    beta: float | Sequence[float] = DEFAULT_SMOOTHING,
     n_draws: int = 500,
-    parameter_uncertainty: float | None = None,
+    parameter_uncertainty: float | Sequence[float] | None = None,
+    priors: str | Sequence[str] = ("none",),
     external_forecasts: Mapping[str, pd.DataFrame] | None = None,
     n_boot: int = 1000,
 ) -> BacktestResult:
@@ -180,15 +238,23 @@ def backtest(
         Seed of the bootstrap draws and of the confidence intervals.
     period : {"month", "week", "day"}
         Period of the history when a table is given.
-    alpha, beta : float
-        Smoothing constants (see :func:`spareplan.demand.intermittent.forecast_intermittent`).
+    alpha, beta : float in (0, 1] or a sequence of them
+        Smoothing constants (see :func:`spareplan.demand.intermittent.forecast_intermittent`):
+        croston and sba run once per α, tsb once per (α, β); runs whose constants are
+        not 0.1 carry them in their name (``tsb(a0.3,b0.2)``).
     n_draws : int
         Bootstrap replicates per series and origin (method ``bootstrap``).
-    parameter_uncertainty : float in (0, 1) or None
-        If set, every parametric method is run a second time as ``"<method>+q<q>"`` with
-        the rate raised to the upper quantile of its posterior (see
+    parameter_uncertainty : float in (0, 1), sequence of them, or None
+        For each q, every parametric method is run again as ``"<method>+q<q>"`` with the
+        rate raised by the q-quantile margin of its posterior (see
         :func:`spareplan.demand.intermittent.rates_from_history`); the summary reports
         its extra stock against the plain estimate.
+    priors : "none", "similar" or a sequence of them
+        ``similar``: every parametric run (and its ``+q`` twins) is also run as
+        ``"<method>+prior"`` with the rate blended with the empirical-Bayes prior of the
+        series like it (same ADI/CV² class and site; a series without demand borrows
+        from its site), see :mod:`spareplan.demand.similar`. The prior at period t uses
+        every series' periods before t only.
     external_forecasts : mapping of str to pandas.DataFrame, optional
         Extra one-step forecasts to evaluate the same way (e.g. statsforecast's), each a
         table ``part``, ``site``, ``period``, ``forecast`` covering every evaluated
@@ -200,6 +266,14 @@ def backtest(
     -------
     BacktestResult
 
+    Raises
+    ------
+    ParameterError
+        A setting breaks its rule (named with the value received).
+    InputError
+        The history is empty, or its demand per period is too large for the base-stock
+        search (:data:`MAX_LEVEL_UNITS`).
+
     Notes
     -----
     The base-stock level is the smallest S with
@@ -210,6 +284,8 @@ def backtest(
     replay starts L periods before the first evaluated period with S on hand, so that
     the pipeline is filled when measuring starts. The CI treats series as clusters:
     whole series are resampled with replacement and Σ filled / Σ demanded recomputed.
+    The ADI/CV² class of each series (for ``by_class`` and the prior's groups) is taken
+    from the periods before the first evaluated one.
 
     Examples
     --------
@@ -226,8 +302,8 @@ def backtest(
     origins = _check_positive_int("origins", origins, 1)
     n_draws = _check_positive_int("n_draws", n_draws)
     n_boot = _check_positive_int("n_boot", n_boot, 10)
-    alpha = _check_unit_interval("alpha", alpha)
-    beta = _check_unit_interval("beta", beta)
+    alphas = check_smoothing("alpha", alpha)
+    betas = check_smoothing("beta", beta)
     if isinstance(methods, str):
         methods = [m for m in methods.split(",") if m.strip()]
     methods = [_check_method(m) for m in methods]
@@ -235,8 +311,8 @@ def backtest(
         raise ParameterError("methods", "must name at least one method", methods)
     if len(set(methods)) != len(methods):
         raise ParameterError("methods", "must not repeat a method", methods)
-    q_unc = (None if parameter_uncertainty is None else
-             _check_unit_interval("parameter_uncertainty", parameter_uncertainty, closed=False))
+    quantiles = check_quantiles(parameter_uncertainty)
+    prior_modes = check_priors(priors)
     rng = _rng(seed)
 
     packed = as_packed(history_frame, period)
@@ -255,43 +331,77 @@ def backtest(
             f"(history has {n_periods} periods, lead time {lead})",
             origins,
         )
+    if "bootstrap" in methods and packed.n_series * n_draws > MAX_HISTORY_CELLS:
+        raise ParameterError("n_draws", f"times the {packed.n_series:,} series must be at "
+                             f"most {MAX_HISTORY_CELLS:,} draws per origin", n_draws)
 
     values = np.ascontiguousarray(packed.values, dtype=np.float64)
     indptr = np.ascontiguousarray(packed.indptr, dtype=np.int64)
     dense = values.reshape(packed.n_series, n_periods)
-    classes = classify_packed(packed.tail(measure_from))["class"].to_numpy()
+    class_frame = classify_packed(packed.tail(measure_from))
+    classes = class_frame["class"].to_numpy()
     # MASE scale: in-sample one-step naive MAE of the training part (Hyndman & Koehler 2006)
     train = dense[:, :measure_from]
     scale = np.abs(np.diff(train, axis=1)).mean(axis=1)
     actual = dense[:, measure_from:]
 
-    base = _fit_point(packed, "poisson", alpha, beta)  # running moments: VMR, totals
+    base = _fit_point(packed, "poisson", 1.0, 1.0)  # running moments: VMR, totals
     running_total = np.cumsum(dense, axis=1) - dense  # Σ y before period t
     n_before = np.broadcast_to(np.arange(n_periods, dtype=np.float64), dense.shape)
+    prior_arrays: tuple[np.ndarray, np.ndarray] | None = None
+    if "similar" in prior_modes:
+        site_codes = pd.factorize(pd.Series(packed.sites, dtype=object), sort=True)[0]
+        group_codes = pd.factorize(pd.Series(packed.sites, dtype=object) + "\x1f"
+                                   + pd.Series(classes, dtype=object), sort=True)[0]
+        mean, weight = similar_prior_by_period(running_total, base.fitted_vmr.reshape(dense.shape),
+                                      group_codes, site_codes, first,
+                                      max_weight=MAX_PRIOR_WEIGHT_YEARS
+                                      * packed.periods_per_year)
+        prior_arrays = (mean.ravel(), weight.ravel())
 
-    # (name, fitted one-step rate or None for bootstrap, fitted vmr, base method)
-    runs: list[tuple[str, np.ndarray | None, np.ndarray, str | None]] = []
+    active = (np.arange(n_periods) >= first)[None, :].repeat(packed.n_series, 0).ravel()
+    margins: dict[tuple[str, float], np.ndarray] = {}
+    runs: list[Run] = []
     for method in methods:
         if method == "bootstrap":
-            runs.append((method, None, base.fitted_vmr, None))
+            runs.append(Run(method, method, np.nan, np.nan, None, "none", None,
+                             base.fitted_vmr, method))
             continue
-        fit = _fit_point(packed, method, alpha, beta)
-        runs.append((method, fit.fitted_rate, fit.fitted_vmr, None))
-        if q_unc is not None:
-            margin = _uncertainty_margin(
-                running_total.ravel(), n_before.ravel(), fit.fitted_vmr, q_unc)
-            runs.append((f"{method}+q{q_unc:g}", fit.fitted_rate + margin, fit.fitted_vmr,
-                         method))
+        for plain, a, b in smoothing_grid(method, alphas, betas):
+            fit = _fit_point(packed, method, 1.0 if np.isnan(a) else a,
+                             1.0 if np.isnan(b) else b)
+            for mode in prior_modes:
+                prior = prior_arrays if mode == "similar" else None
+                blended = with_prior(fit.fitted_rate, fit.fitted_vmr, n_before.ravel(), prior)
+                for q in (None, *quantiles):
+                    name = plain + ("+prior" if mode == "similar" else "") + \
+                        ("" if q is None else f"+q{q:g}")
+                    if q is not None and (mode, q) not in margins:
+                        margins[(mode, q)] = uncertainty_margin(
+                            fit.fitted_vmr, running_total.ravel(), n_before.ravel(), prior, q,
+                            active)
+                    rate = blended if q is None else blended + margins[(mode, q)]
+                    runs.append(Run(name, method, a, b, q, mode, rate, fit.fitted_vmr,
+                                     plain))
     for name, frame in (external_forecasts or {}).items():
         fitted = _external_fitted(packed, name, frame, first)
-        runs.append((str(name), fitted, base.fitted_vmr, None))
+        runs.append(Run(str(name), str(name), np.nan, np.nan, None, "none", fitted,
+                         base.fitted_vmr, str(name)))
+    if len({run.name for run in runs}) != len(runs):
+        raise ParameterError("external_forecasts", "must not reuse a method's name",
+                             sorted(external_forecasts or {}))
+    for run in runs:
+        if run.fitted_rate is not None:
+            check_level_sizes(packed, run.fitted_rate, run.fitted_vmr, lead, first, run.name)
 
     summaries: list[dict[str, object]] = []
     per_series: list[pd.DataFrame] = []
     stock_of: dict[str, float] = {}
-    for name, fitted_rate, fitted_vmr, base_method in runs:
+    counts = resample_counts(np.random.default_rng(rng.integers(2**63)), packed.n_series,
+                              n_boot)
+    for run in runs:
         levels = np.zeros_like(values)
-        if fitted_rate is None:  # bootstrap: its own distribution, one origin at a time
+        if run.fitted_rate is None:  # bootstrap: its own distribution, one origin at a time
             series = np.arange(packed.n_series, dtype=np.int64)
             point = np.empty((packed.n_series, n_periods))
             for t in range(first, n_periods):
@@ -304,8 +414,9 @@ def backtest(
                 point[:, t] = (total - head).mean(axis=1)
             forecast = point[:, measure_from:]
         else:
-            k._levels_parametric(fitted_rate, fitted_vmr, indptr, first, lead, target, levels)
-            forecast = fitted_rate.reshape(packed.n_series, n_periods)[:, measure_from:]
+            k._levels_parametric(run.fitted_rate, run.fitted_vmr, indptr, first, lead, target,
+                                 levels)
+            forecast = run.fitted_rate.reshape(packed.n_series, n_periods)[:, measure_from:]
         demand = np.empty(packed.n_series)
         filled = np.empty(packed.n_series)
         stock = np.empty(packed.n_series)
@@ -317,12 +428,18 @@ def backtest(
         with np.errstate(divide="ignore", invalid="ignore"):
             mase = np.where(scale > 0, mae / np.where(scale > 0, scale, 1.0), np.nan)
         avg_stock = stock / np.maximum(counted, 1)
-        low, high = _cluster_ci(demand, filled, rng, n_boot)
-        stock_of[name] = float(avg_stock.mean())
-        extra = (stock_of[name] / stock_of[base_method] - 1.0
-                 if base_method is not None and stock_of.get(base_method, 0.0) > 0 else np.nan)
+        low, high = cluster_ci(demand, filled, rng, n_boot, counts=counts)
+        stock_of[run.name] = float(avg_stock.mean())
+        plain_stock = stock_of.get(run.plain, 0.0)
+        extra = (stock_of[run.name] / plain_stock - 1.0
+                 if run.name != run.plain and plain_stock > 0 else np.nan)
         summaries.append({
-            "method": name,
+            "method": run.name,
+            "base_method": run.base_method,
+            "alpha": run.alpha,
+            "beta": run.beta,
+            "quantile": np.nan if run.quantile is None else run.quantile,
+            "prior": run.prior,
             "n_series": packed.n_series,
             "mase": float(np.nanmean(mase)) if np.isfinite(mase).any() else np.nan,
             "bias": float(error.mean()),
@@ -334,7 +451,7 @@ def backtest(
             "extra_stock_vs_estimate": extra,
         })
         rows = packed.keys_frame()
-        rows.insert(0, "method", name)
+        rows.insert(0, "method", run.name)
         rows["class"] = classes
         rows["mae"] = mae
         rows["mase_scale"] = scale

@@ -18,7 +18,7 @@ import pandas as pd
 
 from spareplan.errors import InputError, ParameterError
 
-__all__ = ["PERIODS", "PackedSeries", "prepare_history"]
+__all__ = ["MAX_HISTORY_CELLS", "PERIODS", "PackedSeries", "prepare_history"]
 
 Period = Literal["month", "week", "day"]
 PERIODS: tuple[str, ...] = ("month", "week", "day")
@@ -27,6 +27,14 @@ NO_SITE = ""
 """The ``site`` value of every series when the history has no ``site`` column."""
 
 _EPOCH_MONDAY = np.datetime64("1969-12-29", "D")  # a Monday: weeks are counted from it
+MAX_HISTORY_CELLS = 50_000_000
+"""Most series × periods a packed history may hold (400 MB of ``float64``).
+
+Every series covers the whole calendar, so a history's memory is n_series × n_periods
+cells whatever the number of rows; a stray date (1700 instead of 2017) in a daily history
+would otherwise ask for gigabytes. :func:`prepare_history` checks the span before it
+allocates and names the first and last period with their rows.
+"""
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,30 @@ def _period_index(
     return index.astype(np.int64), days
 
 
+def _check_span(raw: pd.Series, index: np.ndarray, n_series: int, period: str,
+                source: str) -> None:
+    """Refuse a calendar whose packed form would exceed :data:`MAX_HISTORY_CELLS`."""
+    first_row, last_row = int(np.argmin(index)), int(np.argmax(index))
+    n_periods = int(index[last_row]) - int(index[first_row]) + 1
+    cells = n_series * n_periods
+    if cells <= MAX_HISTORY_CELLS:
+        return
+
+    def shown(row: int) -> str:
+        value = raw.iloc[row]
+        return str(value.date()) if isinstance(value, pd.Timestamp) else str(value)
+
+    raise InputError(
+        f"{source}: column period: the calendar from the first period to the last, times "
+        f"the series, must hold at most {MAX_HISTORY_CELLS:,} cells "
+        f"({MAX_HISTORY_CELLS * 8 // 2**20:,} MiB); received {shown(first_row)!r} "
+        f"(data row {first_row + 1}, line {first_row + 2}) to {shown(last_row)!r} "
+        f"(data row {last_row + 1}, line {last_row + 2}): {n_periods:,} {period}s x "
+        f"{n_series:,} series = {cells:,} cells ({cells * 8 / 2**30:,.1f} GiB). Check "
+        f"those dates, or use a longer history_period"
+    )
+
+
 def _labels(first: int, n: int, period: str) -> tuple[str, ...]:
     numbers = np.arange(first, first + n, dtype=np.int64)
     if period == "month":
@@ -199,7 +231,9 @@ def prepare_history(
     InputError
         A column is missing, a period cannot be parsed, a quantity is missing,
         not numeric, negative or infinite; the message names the data row
-        (1-based, header excluded) and the line of the file.
+        (1-based, header excluded) and the line of the file. The calendar times the
+        series exceeds :data:`MAX_HISTORY_CELLS` (checked before allocating; the message
+        names the first and the last period with their rows).
 
     Notes
     -----
@@ -278,6 +312,7 @@ def prepare_history(
     codes = grouped.ngroup().to_numpy(dtype=np.int64)
     key_frame = grouped.size().reset_index()[["part", "site"]]
     n_series = len(key_frame)
+    _check_span(frame["period"], index, n_series, period, source)
     dense = np.zeros((n_series, n_periods), dtype=np.float64)
     np.add.at(dense, (codes, index - first), quantity)  # duplicates are summed
 

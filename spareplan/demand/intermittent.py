@@ -47,6 +47,7 @@ from scipy import stats
 from spareplan.demand import _kernels as k
 from spareplan.demand.classify import classify_packed
 from spareplan.demand.history import PackedSeries, as_packed
+from spareplan.demand.similar import MAX_PRIOR_WEIGHT_YEARS, gamma_prior_by_group
 from spareplan.errors import ParameterError
 
 __all__ = [
@@ -181,7 +182,7 @@ def _blend_with_prior(
     vmr: np.ndarray,
     years: float,
     prior_rate: np.ndarray,
-    prior_weight_years: float,
+    prior_weight_years: float | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gamma-Poisson credibility blend of history rates with a prior rate (per year).
 
@@ -298,6 +299,7 @@ def rates_from_history(
     *,
     prior: pd.DataFrame | None = None,
     prior_weight_years: float = 2.0,
+    similar_parts: bool = False,
     alpha: float = 0.1,
     beta: float = 0.1,
     seed: int | np.random.Generator = 0,
@@ -334,6 +336,13 @@ def rates_from_history(
     prior_weight_years : float
         w >= 0: the prior's weight in equivalent years of (Poisson) history. 0 ignores
         the prior's rates (but still adds its pairs as all-zero series).
+    similar_parts : bool
+        Series without a ``prior`` row get the prior of the series like them: the
+        empirical-Bayes Gamma prior of the history series of the same ADI/CV² class at
+        the same site (a series without demand, or a group of fewer than 5, borrows from
+        the whole site), blended the same way with its measured weight k = M / τ² in
+        years (see :mod:`spareplan.demand.similar`). With ``parameter_uncertainty`` the
+        quantile is taken of that blended posterior.
     alpha, beta, seed
         As in :func:`forecast_intermittent`.
 
@@ -342,9 +351,10 @@ def rates_from_history(
     pandas.DataFrame
         ``part``, ``site``, ``rate_per_year``, ``variance_to_mean`` (>= 1), plus
         ``rate_per_year_estimate`` when ``parameter_uncertainty`` is set, plus
-        ``rate_per_year_history``, ``rate_per_year_prior`` (NaN without a prior) and
-        ``history_weight`` Z when a ``prior`` is given. ``site`` is ``""`` when the
-        history has no site column.
+        ``rate_per_year_history``, ``rate_per_year_prior`` (NaN without a prior),
+        ``history_weight`` Z and ``prior_source`` (``installed_base``,
+        ``similar_parts`` or ``""``) when a ``prior`` is given or ``similar_parts`` is
+        set. ``site`` is ``""`` when the history has no site column.
 
     Examples
     --------
@@ -361,8 +371,11 @@ def rates_from_history(
         "parameter_uncertainty", parameter_uncertainty, closed=False)
     packed = as_packed(frame, period)
     rate, vmr = _rates(packed, method, alpha, beta, seed)
-    if prior is not None:
-        return _rates_with_prior(packed, rate, vmr, prior, prior_weight_years, q)
+    if prior is not None or similar_parts:
+        empty = pd.DataFrame({"part": pd.Series(dtype=object), "site": pd.Series(dtype=object),
+                              "rate_per_year": pd.Series(dtype=float)})
+        return _rates_with_prior(packed, rate, vmr, empty if prior is None else prior,
+                                 prior_weight_years, q, similar_parts)
     out = packed.keys_frame()
     if q is not None:
         totals = np.add.reduceat(packed.values, packed.indptr[:-1]) if packed.n_series and \
@@ -384,6 +397,7 @@ def _rates_with_prior(
     prior: pd.DataFrame,
     prior_weight_years: float,
     quantile: float | None,
+    similar_parts: bool = False,
 ) -> pd.DataFrame:
     """The prior branch of :func:`rates_from_history` (vectorized over the pairs)."""
     weight_ok = isinstance(prior_weight_years, int | float) and not isinstance(
@@ -395,7 +409,7 @@ def _rates_with_prior(
     if missing:
         raise ParameterError("prior", f"must have the columns part, site, rate_per_year "
                              f"(missing {', '.join(sorted(missing))})", list(prior.columns))
-    if not packed.has_site:
+    if not packed.has_site and len(prior):
         raise ParameterError("prior", "needs a history with a site column (per part × site "
                              "rates)", "history without site")
     prior_rates = prior[["part", "site", "rate_per_year"]].astype(
@@ -411,6 +425,7 @@ def _rates_with_prior(
     history["variance_to_mean"] = vmr
     history["total"] = np.add.reduceat(packed.values, packed.indptr[:-1]) \
         if packed.n_series and packed.values.size else np.zeros(packed.n_series)
+    history["class"] = classify_packed(packed)["class"].to_numpy()
     out = history.merge(prior_rates, on=["part", "site"], how="outer", sort=True)
     absent = out["rate_per_year_history"].isna().to_numpy()
     out.loc[absent, ["rate_per_year_history", "total"]] = 0.0
@@ -419,7 +434,16 @@ def _rates_with_prior(
     phi = np.maximum(out["variance_to_mean"].to_numpy(dtype=np.float64), 1.0)
     lam0 = out["rate_per_year_prior"].to_numpy(dtype=np.float64)
     has_prior = ~np.isnan(lam0) & (prior_weight_years > 0)
-    w = float(prior_weight_years)
+    w = np.full(len(out), float(prior_weight_years))
+    out["prior_source"] = np.where(has_prior, "installed_base", "")
+    if similar_parts:
+        mean, k = _similar_prior(out, packed, years)
+        similar = ~has_prior & out["rate_per_year_prior"].isna().to_numpy() & np.isfinite(mean)
+        lam0 = np.where(similar, mean, lam0)
+        w = np.where(similar, k, w)
+        has_prior = has_prior | similar
+        out.loc[similar, "prior_source"] = "similar_parts"
+        out["rate_per_year_prior"] = np.where(similar, mean, out["rate_per_year_prior"])
     shape, rate_b, weight = _blend_with_prior(r, phi, years, np.nan_to_num(lam0), w)
     weight = np.where(has_prior, weight, 1.0)
     blended = np.where(has_prior, shape / rate_b, r)
@@ -441,8 +465,31 @@ def _rates_with_prior(
     columns = ["part", "site", "rate_per_year", "variance_to_mean"]
     if quantile is not None:
         columns.append("rate_per_year_estimate")
-    columns += ["rate_per_year_history", "rate_per_year_prior", "history_weight"]
+    columns += ["rate_per_year_history", "rate_per_year_prior", "history_weight",
+                "prior_source"]
     return out[columns].reset_index(drop=True)
+
+
+def _similar_prior(out: pd.DataFrame, packed: PackedSeries, years: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical-Bayes prior (per year) and weight (years) of every row of ``out`` from the
+    history series of its class and site (rows not in the history get NaN)."""
+    in_history = out["class"].notna().to_numpy()
+    mean = np.full(len(out), np.nan)
+    weight = np.full(len(out), np.nan)
+    if not in_history.any() or years <= 0:
+        return mean, weight
+    rows = out[in_history]
+    sites = rows["site"].astype(str)
+    site_codes = pd.factorize(sites, sort=True)[0]
+    group_codes = pd.factorize(sites + "\x1f" + rows["class"].astype(str), sort=True)[0]
+    m, k = gamma_prior_by_group(rows["total"].to_numpy(dtype=np.float64),
+                                np.full(len(rows), years),
+                                rows["variance_to_mean"].to_numpy(dtype=np.float64),
+                                group_codes, site_codes, max_weight=MAX_PRIOR_WEIGHT_YEARS)
+    mean[in_history] = m
+    weight[in_history] = k
+    return mean, weight
 
 
 @dataclass(frozen=True)

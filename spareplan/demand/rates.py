@@ -22,6 +22,20 @@ docs/scenario-format.md):
 
 3. installed base alone (no history table): Poisson, variance-to-mean 1.
 
+Supersession (``parts.csv`` ``replaced_by``, :mod:`spareplan.demand.supersession`): every
+source is read with its parts mapped to the newest part of their chain first — the
+histories of a chain become one series per site (periods summed), installed-base and
+table rates are summed — so the newest part carries the demand of the whole chain and
+an old part has none. Its stock still counts: see
+:func:`spareplan.demand.supersession.effective_current_stock`.
+
+New and sparse parts: with ``similar_parts=True``, a history pair without an
+installed-base prior is blended with the empirical-Bayes prior of the pairs like it (same
+ADI/CV² class, same site; :mod:`spareplan.demand.similar`). Off by default: on generated
+demo-profile scenarios (36 months, 30 and 200 parts, 3 seeds) it lowered the mean squared
+error per pair of TSB rates by 25–53 % but not of the default Poisson rates (−13 % to
++18 %), whose pairs share their part's rate across sites more than their site's.
+
 Why blend by default: a service-parts history is short and mostly zeros (the demo's
 median rate is 0.15 a year: 36 months hold 0 or 1 demand), so the history alone is
 noisy and misses every pair that happened not to fail, while the installed base misses
@@ -44,8 +58,11 @@ import dataclasses
 import hashlib
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from spareplan.demand.history import prepare_history
+from spareplan.demand.supersession import map_to_newest, newest_parts
 from spareplan.errors import ParameterError
 from spareplan.scenario.document import DemandSettings
 from spareplan.scenario.model import Scenario
@@ -70,41 +87,65 @@ def installed_base_rates(installed_base: pd.DataFrame, failure_rates: pd.DataFra
 
 
 def _history_rates(history: pd.DataFrame, settings: DemandSettings,
-                   base: pd.DataFrame | None) -> pd.DataFrame:
+                   base: pd.DataFrame | None, source: str, similar_parts: bool
+                   ) -> pd.DataFrame:
     """Rates from the history, blended with ``base`` when the settings say so."""
     from spareplan.demand.intermittent import rates_from_history
 
     method = settings.history_method
+    packed = prepare_history(history, period=settings.history_period, source=source)
     blend = (settings.history_and_installed_base == "blend" and base is not None
-             and "site" in history.columns)
+             and packed.has_site)
     estimated = rates_from_history(
-        history, period=settings.history_period, method=method,
-        parameter_uncertainty=settings.rate_quantile,
+        packed, method=method, parameter_uncertainty=settings.rate_quantile,
         prior=base[["part", "site", "rate_per_year"]] if blend else None,  # type: ignore[index]
-        prior_weight_years=settings.installed_base_weight_years)
+        prior_weight_years=settings.installed_base_weight_years,
+        similar_parts=similar_parts and packed.has_site)
     estimated = estimated[estimated["site"].astype(str) != ""].copy()
-    if blend:
+    estimated["source"] = f"history_{method}"
+    if "prior_source" in estimated.columns:
         mixed = estimated["rate_per_year_prior"].notna() & (estimated["history_weight"] < 1.0)
-        estimated["source"] = f"history_{method}"
-        estimated.loc[mixed, "source"] = f"blend_{method}_installed_base"
-    else:
-        estimated["source"] = f"history_{method}"
+        for prior in ("installed_base", "similar_parts"):
+            rows = mixed & (estimated["prior_source"] == prior)
+            estimated.loc[rows, "source"] = f"blend_{method}_{prior}"
     return estimated
 
 
-def demand_rates(scenario: Scenario) -> pd.DataFrame:
+def _sum_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rates of the same (part, site) summed; the VMR of the sum of independent demands,
+    Σ φ_i λ_i / Σ λ_i (1 where every rate is 0)."""
+    frame = frame.assign(variance=frame["rate_per_year"] * frame["variance_to_mean"])
+    summed = frame.groupby(["part", "site"], as_index=False, sort=True)[
+        ["rate_per_year", "variance"]].sum()
+    rate = summed["rate_per_year"].to_numpy(dtype=np.float64)
+    summed["variance_to_mean"] = np.where(rate > 0, summed["variance"].to_numpy()
+                                          / np.where(rate > 0, rate, 1.0), 1.0)
+    return summed.drop(columns="variance")
+
+
+def demand_rates(scenario: Scenario, *, similar_parts: bool = False) -> pd.DataFrame:
     """Demand per part and site with its dispersion and the source it came from.
 
-    See the module docstring for the sources, the blend of history and installed base
-    and the ``rate_quantile`` protection.
+    See the module docstring for the sources, the blend of history and installed base,
+    supersession and the ``rate_quantile`` protection.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+    similar_parts : bool
+        Blend history pairs without an installed-base prior with the prior of the pairs
+        like them (same class and site), see
+        :func:`spareplan.demand.intermittent.rates_from_history`.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``part, site, rate_per_year, variance_to_mean, source``; one row per
         (part, site) with a positive rate, sorted by part and site. ``source`` is
-        ``demand_table``, ``history_<method>``, ``blend_<method>_installed_base`` or
-        ``installed_base``.
+        ``demand_table``, ``history_<method>``, ``blend_<method>_installed_base``,
+        ``blend_<method>_similar_parts`` or ``installed_base``. A part superseded by
+        another (``replaced_by``) has no row: its demand is its newest successor's.
 
     Examples
     --------
@@ -113,19 +154,32 @@ def demand_rates(scenario: Scenario) -> pd.DataFrame:
     ['part', 'site', 'rate_per_year', 'variance_to_mean', 'source']
     """
     settings = scenario.document.demand
+    names = scenario.document.tables
+    newest = newest_parts(scenario.parts, names.parts)
+
+    def newest_of(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if frame is None else map_to_newest(frame, newest).drop(
+            columns="from_part")
+
     frames: list[pd.DataFrame] = []
-    demand = scenario.table("demand")
+    demand = newest_of(scenario.table("demand"))
     if demand is not None:
+        if demand.duplicated(["part", "site"]).any():  # parts of one chain at one site
+            demand = _sum_rates(demand.assign(variance_to_mean=demand["variance_to_mean"]
+                                              .fillna(1.0)))
         frames.append(demand.assign(source="demand_table")[RATE_COLUMNS])
-    base_table, failures = scenario.table("installed_base"), scenario.table("failure_rates")
+    base_table, failures = scenario.table("installed_base"), newest_of(
+        scenario.table("failure_rates"))
     base = (installed_base_rates(base_table, failures)
             if base_table is not None and failures is not None else None)
-    history = scenario.table("demand_history")
+    history = newest_of(scenario.table("demand_history"))
     if base is not None and settings.history_and_installed_base == "installed_base":
         frames.append(base)
         base = None  # already placed before the history
     if history is not None:
-        frames.append(_history_rates(history, settings, base)[RATE_COLUMNS])
+        frames.append(_history_rates(history, settings, base,
+                                     names.demand_history or "demand_history.csv",
+                                     similar_parts)[RATE_COLUMNS])
     if base is not None:
         frames.append(base)
     if not frames:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from spareplan.demand.supersession import supersession_problems
 from spareplan.errors import Problem
 from spareplan.scenario.document import ScenarioDocument
 from spareplan.scenario.tables import MAX_PROBLEMS_PER_RULE
@@ -122,7 +123,7 @@ def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
     for index in parts.index[inverted][:MAX_PROBLEMS_PER_RULE]:
         problems.append(Problem(files["parts"], f"row {int(index) + 2}, column min_stock",
                                 "must be <= max_stock", parts.at[index, "min_stock"]))
-    _references(problems, parts, files["parts"], "replaced_by", part_ids, "part", nullable=True)
+    problems.extend(supersession_problems(parts, files["parts"], MAX_PROBLEMS_PER_RULE))
     _volumes(problems, locations, parts, files)
 
     classes = set(document.sla_classes)
