@@ -37,6 +37,7 @@ from spareplan.codes import (
     STOCKOUT_RULES,
 )
 from spareplan.demand.rates import demand_rates
+from spareplan.demand.supersession import effective_current_stock
 from spareplan.scenario.model import Scenario
 
 __all__ = ["BACKORDER", "CENTRAL", "DAYS_PER_YEAR", "DC", "EMERGENCY", "FSL",
@@ -231,19 +232,20 @@ def current_stock(scenario: Scenario) -> pd.DataFrame:
     """The scenario's current stock per part and location: on hand + on order.
 
     The one reader of the ``current_stock`` table for planning and simulation (the plan's
-    deltas and the simulation of today's stock both start from it).
+    deltas and the simulation of today's stock both start from it). A superseded part's
+    units count towards the newest part of its ``replaced_by`` chain (one-way
+    interchangeability, :func:`spareplan.demand.supersession.effective_current_stock`).
 
     Returns
     -------
     pandas.DataFrame
-        ``part, location, stock`` (int64 units; empty without the table).
+        ``part, location, stock`` (int64 units, one row per pair; empty without the table).
     """
-    table = scenario.table("current_stock")
-    if table is None or table.empty:
+    stock = effective_current_stock(scenario)
+    if stock.empty:
         return pd.DataFrame({"part": pd.Series(dtype=object),
                              "location": pd.Series(dtype=object),
                              "stock": pd.Series(dtype=np.int64)})
-    on_order = (table["on_order"].fillna(0) if "on_order" in table.columns else 0)
-    return pd.DataFrame({"part": table["part"].astype(str),
-                         "location": table["location"].astype(str),
-                         "stock": (table["on_hand"].fillna(0) + on_order).astype(np.int64)})
+    stock["stock"] = stock["on_hand"] + stock["on_order"]
+    summed = stock.groupby(["part", "location"], sort=True)["stock"].sum().reset_index()
+    return summed.astype({"part": str, "location": str, "stock": np.int64})

@@ -48,8 +48,8 @@ of the time; TSB as ``history_method`` follows a real decline.
 ``rate_quantile`` = q (parameter uncertainty): every history-based rate is replaced by
 the q-quantile of its posterior (blended: Gamma(λ₀w + rT/φ, w + T/φ); history only:
 Jeffreys, see :func:`spareplan.demand.intermittent.rates_from_history`). The planner
-and the simulation then see the protected rate; :func:`protection_cost` reports its
-cost.
+and the simulation then see the protected rate;
+:func:`spareplan.planning.protection.protection_cost` reports its cost.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
 """Supersession seen by the planner: the newest part carries the chain's demand and the
 old parts' stock counts towards it.
 
-The demand side is in place (``demand_rates`` moves the demand, ``effective_current_stock``
-maps the stock). The planner's current stock still reads ``current_stock`` part by part
-(``spareplan/planning/plan.py``); the second test is marked ``xfail(strict=True)`` until
-it uses :func:`spareplan.demand.supersession.effective_current_stock` — it then passes and
-the marker must go.
+``demand_rates`` moves the demand, :func:`spareplan.network.current_stock` (through
+:func:`spareplan.demand.supersession.effective_current_stock`) counts the old parts' units
+towards the newest part, for the plan's deltas and the simulation of today's stock.
 """
 
 from __future__ import annotations
@@ -48,8 +46,6 @@ def test_the_plan_stocks_the_newest_part_only(recommendations: pd.DataFrame) -> 
     assert set(stocked["part"]) == {"P-PUMP-C", "P-FUSE"}
 
 
-@pytest.mark.xfail(strict=True, reason="the planner's current stock does not yet map old "
-                   "parts onto their newest successor (effective_current_stock)")
 def test_old_stock_counts_towards_the_newest_part(superseded: spareplan.Scenario,
                                                   recommendations: pd.DataFrame) -> None:
     effective = effective_current_stock(superseded).groupby(["part", "location"])[
