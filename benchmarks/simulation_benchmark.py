@@ -39,11 +39,10 @@ import numba
 import numpy as np
 
 from spareplan._numba import njit_parallel
-from spareplan.network import BACKORDER, DAYS_PER_YEAR, compile_network
+from spareplan.codes import BACKORDER, DAYS_PER_YEAR
+from spareplan.network import compile_network
 from spareplan.scenario import load_scenario
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import simulate_network
-from spareplan.simulation.verify import _current_stock
+from spareplan.simulation import current_stock_matrix, part_seeds, simulate_network
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo"
@@ -54,7 +53,7 @@ def _load(path: Path, rule: int | None = None):  # type: ignore[no-untyped-def]
     network, parts = compile_network(scenario)
     if rule is not None:
         network = dataclasses.replace(network, stockout_rule=rule)
-    return network, parts, _current_stock(scenario, network, parts)
+    return network, parts, current_stock_matrix(scenario, network, parts)
 
 
 def _run(network, parts, stock, replications: int, years: float, warmup: float = 1.0,
@@ -68,8 +67,8 @@ def _run(network, parts, stock, replications: int, years: float, warmup: float =
                                   keep_parts=False)
         seconds = min(seconds, time.perf_counter() - start)
         cpu_seconds = min(cpu_seconds, time.process_time() - cpu)
-    units = float(result.part_out[..., k.PART_DEMAND_UNITS].sum())
-    events = float(result.part_out[..., k.PART_EVENTS].sum())
+    units = float(result.part_field("demand_units").sum())
+    events = float(result.part_field("events").sum())
     pld = parts.n_parts * network.n_locations * (years + warmup) * DAYS_PER_YEAR * replications
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "demand_units": units,
             "events": events, "units_per_s": units / seconds,
@@ -148,8 +147,6 @@ def _same_draws(parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np
 def same_draws_limit(network, parts, replications: int, years: float,  # type: ignore[no-untyped-def]
                      warmup: float = 1.0, seed: int = 0) -> dict[str, float]:
     """Demand units per CPU second when only the kernel's own random draws are made."""
-    from spareplan.simulation.engine import part_seeds
-
     vtm = np.asarray(parts.variance_to_mean, dtype=float)
     batch_q = (vtm - 1.0) / (vtm + 1.0)
     batch_rate = parts.demand_rate / DAYS_PER_YEAR * (1.0 - batch_q)
