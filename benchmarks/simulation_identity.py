@@ -18,7 +18,8 @@ arrays are the attributes ``site_totals``, ``site_parts``, ``location_parts`` an
 ``part_out`` of :class:`spareplan.simulation.SimulationArrays`; the frames of
 :func:`spareplan.simulation.simulate_plan` (tiny, demo and the extra folders, with the
 empirical demand mode where the scenario has a history) are compared as CSV text with 17
-significant digits, and its summary as JSON.
+significant digits, and its summary as JSON; :func:`spareplan.simulation.stock_curve` (the
+one-location curve kernel) by its frame.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from spareplan.simulation import (  # noqa: E402
     part_seeds,
     simulate_network,
     simulate_plan,
+    stock_curve,
 )
 
 FIELDS = ("site_totals", "site_parts", "location_parts", "part_out")
@@ -152,8 +154,18 @@ def _plans(folders: list[Path]) -> dict[str, np.ndarray]:
     return out
 
 
+def _curves() -> dict[str, np.ndarray]:
+    """The one-location curve kernel (stock_curve): every figure and standard error."""
+    out: dict[str, np.ndarray] = {}
+    curve = stock_curve(73.0, 10.0, max_stock=6, lead_time_cv=0.4, variance_to_mean=2.0,
+                        window_hours=24.0, replications=4, years=3.0, seed=2)
+    for name, values in curve.to_frame().items():
+        out[f"stock_curve.{name}"] = values.to_numpy()
+    return out
+
+
 def run(folders: list[Path]) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = _curves()
     for name, call in [*_hand_built(), *_scenarios(folders)]:
         result = call()
         for field in FIELDS:

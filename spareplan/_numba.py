@@ -32,6 +32,6 @@ def njit_no_refcount(*args: Any, **kwargs: Any) -> Any:
     atomic increment/decrement when an ``inline="always"`` helper binds an array or a
     NamedTuple of arrays, which its pruning pass does not always remove: the simulation's
     event loop, split into such helpers, ran 1.7-2.2x slower with NRT on (demo scenario,
-    ``spareplan.simulation._kernels.simulate_replication``, measured).
+    measured; see the kernels of :mod:`spareplan.simulation`).
     """
     return numba.njit(*args, **{**_OPTIONS, "_nrt": False, **kwargs})

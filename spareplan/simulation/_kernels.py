@@ -36,11 +36,10 @@ adds ``d (end - t)``, so no per-location bookkeeping of the last change is neede
 
 Layout for speed: one seed per part, replications in sequence from the part's stream;
 the workspace is allocated once per part and reused by its replications; the event heap and
-the FCFS queue nodes have fixed capacities (no array is reassigned inside the event loop,
-so numba emits no reference counting there); on overflow the part is rerun from its seed
-with doubled capacities (the ``reruns`` counter), so figures never depend on the
-capacities. The order of the random draws is part of the contract: seeded figures are
-checked by ``tests/simulation/test_seeded_figures.py``.
+the FCFS queue nodes have fixed capacities (the event loop allocates nothing); on overflow
+the part is rerun from its seed with doubled capacities (the ``reruns`` counter), so
+figures never depend on the capacities. The order of the random draws is part of the
+contract: seeded figures are checked by ``tests/simulation/test_seeded_figures.py``.
 
 The steps of the event loop are ``inline="always"`` helpers on the NamedTuples (inlined at
 numba IR level: no call), and the loop itself is compiled without numba's reference
@@ -842,10 +841,11 @@ def simulate_parts(network: NetworkInput, parts: PartsInput, warmup_days: float,
 
 
 @njit
-def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup: float,
-                            end: float, window_hours: float, fill_counts: np.ndarray,
-                            within_counts: np.ndarray, wait_days: np.ndarray,
-                            level_days: np.ndarray) -> tuple[float, float]:
+def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray,
+                            warmup_days: float, end_days: float, window_hours: float,
+                            fill_counts: np.ndarray, within_counts: np.ndarray,
+                            wait_days: np.ndarray, level_days: np.ndarray
+                            ) -> tuple[float, float]:
     """Every base stock S = 0..S_max of one location from one demand path (backordering).
 
     Under complete backordering the units in resupply X(t) (orders outstanding) do not
@@ -860,7 +860,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
         Demand times of every unit (days, sorted), warm-up included.
     arrivals : numpy.ndarray
         Resupply arrival times ``t_n + L_n`` of the same units, sorted.
-    warmup, end : float
+    warmup_days, end_days : float
         The measured interval ``[warmup, end)``: demands in it are counted, time averages
         are taken over it.
     window_hours : float
@@ -888,7 +888,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
         # arrivals strictly before t lower X; then the demand at t raises it
         while True:
             step = arrivals[arrived] if arrived < n_units and arrivals[arrived] < t else t
-            low, high = max(last, warmup), min(step, end)
+            low, high = max(last, warmup_days), min(step, end_days)
             if high > low:
                 pipeline_days += level * (high - low)
                 if level <= max_stock:
@@ -900,7 +900,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
             arrived += 1
         if n == n_units:
             break
-        if warmup <= t < end:
+        if warmup_days <= t < end_days:
             measured += 1.0
             for stock in range(max_stock + 1):
                 k = n - stock

@@ -279,8 +279,8 @@ def simulate_network(
         seeds = part_seeds(seed, n_parts)
     seeds = np.asarray(seeds, dtype=np.int64)
     _check("seeds", seeds.shape == (n_parts,), f"must have shape ({n_parts},)", seeds.shape)
-    warmup = warmup_years * DAYS_PER_YEAR
-    end = warmup + years * DAYS_PER_YEAR
+    warmup_days = warmup_years * DAYS_PER_YEAR
+    end_days = warmup_days + years * DAYS_PER_YEAR
     kernel_network = _network_input(network, window_hours)
     packed = _parts_input(parts, empirical)
 
@@ -294,7 +294,7 @@ def simulate_network(
         rows = np.arange(chunk.start, chunk.stop)
         site_out, _, part_out[chunk] = _simulate_rows(
             kernel_network, _rows(packed, rows, stock[chunk], seeds[chunk]), replications,
-            warmup, end, location_out=location_parts[chunk])
+            warmup_days, end_days, location_out=location_parts[chunk])
         site_totals += site_out.sum(axis=0)
         if site_parts is not None:
             site_parts[chunk] = site_out
@@ -356,44 +356,46 @@ def simulate_jobs(
     n_jobs = job_part.size
     job_stock = _check_stock("job_stock", job_stock, (n_jobs, n_locations), "jobs")
     _check_parts(network, parts)
-    warmup = warmup_years * DAYS_PER_YEAR
-    end = warmup + years * DAYS_PER_YEAR
+    warmup_days = warmup_years * DAYS_PER_YEAR
+    end_days = warmup_days + years * DAYS_PER_YEAR
     kernel_network = _network_input(network, window_hours)
     packed = _parts_input(parts, empirical)
     seeds = part_seeds(seed, n_parts, stream)
     has_demand = np.asarray(parts.demand_rate) > 0
     if empirical is not None:
         has_demand |= np.diff(empirical.indptr, axis=1) > 0
-    fields = [k.SITE_FIELDS.index(name) for name in ("requests", "within_window", "wait_hours")]
-    counts = has_demand[job_part].sum(axis=1)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    sites: list[np.ndarray] = []
-    by_replication: list[list[np.ndarray]] = [[], [], []]
+    indptr = np.concatenate([[0], np.cumsum(has_demand[job_part].sum(axis=1))]).astype(np.int64)
+    site = np.empty(int(indptr[-1]), dtype=np.int64)
+    by_replication = {name: np.empty((site.size, replications)) for name in _JOB_FIELDS}
     conservation = 0.0
     for start in range(0, n_jobs, chunk_size):
         chunk = slice(start, min(start + chunk_size, n_jobs))
         rows = job_part[chunk]
         site_out, _, part_out = _simulate_rows(
             kernel_network, _rows(packed, rows, job_stock[chunk], seeds[rows]),
-            replications, warmup, end)
-        mask = has_demand[rows]  # (c, N)
-        sites.append(np.nonzero(mask)[1])
-        entries = site_out.transpose(0, 2, 1, 3)[mask]  # (m, R, F), jobs then sites
-        for i, field in enumerate(fields):
-            by_replication[i].append(np.ascontiguousarray(entries[:, :, field]))
+            replications, warmup_days, end_days)
+        _keep_demand_sites(site_out, has_demand[rows],
+                           slice(int(indptr[chunk.start]), int(indptr[chunk.stop])), site,
+                           by_replication)
         conservation = max(conservation, float(
             part_out[..., k.PART_FIELDS.index("conservation")].max(initial=0.0)))
-
-    def stacked(i: int) -> np.ndarray:
-        return (np.concatenate(by_replication[i]) if by_replication[i]
-                else np.zeros((0, replications)))
-
-    requests, within, wait = stacked(0), stacked(1), stacked(2)
+    requests, within, wait = (by_replication[name] for name in _JOB_FIELDS)
     return JobFigures(
-        job_part=job_part, indptr=indptr,
-        site=(np.concatenate(sites) if sites else np.zeros(0)).astype(np.int64),
-        requests=requests.sum(axis=1), within_window=within.sum(axis=1),
-        wait_hours=wait.sum(axis=1), requests_by_replication=requests,
-        within_window_by_replication=within, wait_hours_by_replication=wait,
-        replications=replications, years=years, n_sites=network.n_sites,
-        conservation_residual=conservation)
+        job_part=job_part, indptr=indptr, site=site, requests=requests.sum(axis=1),
+        within_window=within.sum(axis=1), wait_hours=wait.sum(axis=1),
+        requests_by_replication=requests, within_window_by_replication=within,
+        wait_hours_by_replication=wait, replications=replications, years=years,
+        n_sites=network.n_sites, conservation_residual=conservation)
+
+
+_JOB_FIELDS = ("requests", "within_window", "wait_hours")
+
+
+def _keep_demand_sites(site_out: np.ndarray, has_demand: np.ndarray, entries: slice,
+                       site: np.ndarray, by_replication: dict[str, np.ndarray]) -> None:
+    """Copy the site figures ``(c, R, N, F)`` of a chunk of jobs into the CSR entries
+    ``entries`` (jobs in order, then their demand sites ``has_demand (c, N)``)."""
+    site[entries] = np.nonzero(has_demand)[1]
+    chosen = site_out.transpose(0, 2, 1, 3)[has_demand]  # (m, R, F)
+    for name, values in by_replication.items():
+        values[entries] = chosen[:, :, k.SITE_FIELDS.index(name)]

@@ -1,10 +1,10 @@
 """Seeded regression: recorded figures at fixed seeds, so a change of the random draws is
 noticed on purpose.
 
-The kernels promise a fixed order of random draws per part (the module docstring of
-``spareplan.simulation._kernels``): same seed, same figures, whatever the thread count or
-the layout of the code. The figures below were recorded at commit e132007 (before the
-kernels were split into inlined helpers and NamedTuples, issue 11) and are unchanged since.
+The kernels promise a fixed order of random draws per part (their module docstring): same
+seed, same figures, whatever the thread count or the layout of the code. The figures below
+were recorded at commit e132007 (before the kernels were split into inlined helpers and
+NamedTuples, issue 11) and are unchanged since.
 If a change alters them on purpose (a new draw, another generator), record the new values
 here and say so in the commit; ``benchmarks/simulation_identity.py`` compares every array.
 
