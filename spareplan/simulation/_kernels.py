@@ -88,19 +88,11 @@ LOCATION_FIELDS = ("backorder_days", "on_hand_days", "demand")
 #: with doubled capacities.
 PART_FIELDS = ("demand_units", "events", "conservation", "reruns")
 
-_REQUESTS = SITE_FIELDS.index("requests")
-_FILLED_PRIMARY = SITE_FIELDS.index("filled_primary")
-_WITHIN_WINDOW = SITE_FIELDS.index("within_window")
-_WAIT_HOURS = SITE_FIELDS.index("wait_hours")
-_EMERGENCY = SITE_FIELDS.index("emergency")
-_LATERAL = SITE_FIELDS.index("lateral")
-_BACKORDER_DAYS = LOCATION_FIELDS.index("backorder_days")
-_ON_HAND_DAYS = LOCATION_FIELDS.index("on_hand_days")
-_DEMAND = LOCATION_FIELDS.index("demand")
-_DEMAND_UNITS = PART_FIELDS.index("demand_units")
-_EVENTS = PART_FIELDS.index("events")
-_CONSERVATION = PART_FIELDS.index("conservation")
-_RERUNS = PART_FIELDS.index("reruns")
+# the private positions, in the order of the names above
+_REQUESTS, _FILLED_PRIMARY, _WITHIN_WINDOW, _WAIT_HOURS, _EMERGENCY, _LATERAL = range(
+    len(SITE_FIELDS))
+_BACKORDER_DAYS, _ON_HAND_DAYS, _DEMAND = range(len(LOCATION_FIELDS))
+_DEMAND_UNITS, _EVENTS, _CONSERVATION, _RERUNS = range(len(PART_FIELDS))
 
 #: Status of :func:`simulate_replication`: a fixed capacity (event heap, queue nodes) ran out.
 OVERFLOW_HEAP, OVERFLOW_POOL = 1, 2

@@ -8,7 +8,8 @@ another in that part's stream), runs the parts in chunks (bounded memory, reduct
 fixed order so that results do not depend on the thread count) and returns
 :class:`~spareplan.simulation.results.SimulationArrays`. :func:`simulate_jobs` runs many
 stock vectors of the same parts with common random numbers and keeps compact site figures
-(:class:`~spareplan.simulation.results.JobFigures`) for the optimizer. No pandas here.
+(:class:`~spareplan.simulation.results.JobFigures`) for the optimizer. No pandas in this
+module (the frames of the figures are built in :mod:`spareplan.simulation.results`).
 """
 
 from __future__ import annotations
