@@ -11,9 +11,13 @@ Measures, in one run on this machine:
 4. the raw speed of drawing the random numbers every demand event needs (an exponential
    and a uniform) in numba on the same threads: the practical limit.
 
+5. with ``--jobs K``: :func:`spareplan.simulation.simulate_jobs` on K random jobs (the
+   optimizer's simulation feed), time and the size of its compact result.
+
 Usage::
 
-    .venv/bin/python benchmarks/simulation_benchmark.py [--large] [--markdown FILE]
+    .venv/bin/python benchmarks/simulation_benchmark.py [--large] [--jobs K] [--kernel-only]
+        [--markdown FILE]
 
 Numbers are printed as a markdown table (and written to ``--markdown`` if given).
 """
@@ -39,11 +43,15 @@ import numba
 import numpy as np
 
 from spareplan._numba import njit_parallel
-from spareplan.network import BACKORDER, DAYS_PER_YEAR, compile_network
+from spareplan.codes import BACKORDER, DAYS_PER_YEAR
+from spareplan.network import compile_network
 from spareplan.scenario import load_scenario
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import simulate_network
-from spareplan.simulation.verify import _current_stock
+from spareplan.simulation import (
+    current_stock_matrix,
+    part_seeds,
+    simulate_jobs,
+    simulate_network,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo"
@@ -54,7 +62,7 @@ def _load(path: Path, rule: int | None = None):  # type: ignore[no-untyped-def]
     network, parts = compile_network(scenario)
     if rule is not None:
         network = dataclasses.replace(network, stockout_rule=rule)
-    return network, parts, _current_stock(scenario, network, parts)
+    return network, parts, current_stock_matrix(scenario, network, parts)
 
 
 def _run(network, parts, stock, replications: int, years: float, warmup: float = 1.0,
@@ -68,8 +76,8 @@ def _run(network, parts, stock, replications: int, years: float, warmup: float =
                                   keep_parts=False)
         seconds = min(seconds, time.perf_counter() - start)
         cpu_seconds = min(cpu_seconds, time.process_time() - cpu)
-    units = float(result.part_out[..., k.PART_DEMAND_UNITS].sum())
-    events = float(result.part_out[..., k.PART_EVENTS].sum())
+    units = float(result.part_field("demand_units").sum())
+    events = float(result.part_field("events").sum())
     pld = parts.n_parts * network.n_locations * (years + warmup) * DAYS_PER_YEAR * replications
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "demand_units": units,
             "events": events, "units_per_s": units / seconds,
@@ -148,8 +156,6 @@ def _same_draws(parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np
 def same_draws_limit(network, parts, replications: int, years: float,  # type: ignore[no-untyped-def]
                      warmup: float = 1.0, seed: int = 0) -> dict[str, float]:
     """Demand units per CPU second when only the kernel's own random draws are made."""
-    from spareplan.simulation.engine import part_seeds
-
     vtm = np.asarray(parts.variance_to_mean, dtype=float)
     batch_q = (vtm - 1.0) / (vtm + 1.0)
     batch_rate = parts.demand_rate / DAYS_PER_YEAR * (1.0 - batch_q)
@@ -249,22 +255,8 @@ def pure_python_worker(n_parts: int, years: float, warmup: float) -> None:
     print(json.dumps(result))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", action="store_true",
-                        help="also the generated 10,000-part x 50-location scenario")
-    parser.add_argument("--markdown", type=Path, help="write the tables to this file")
-    parser.add_argument("--subset", type=int, default=20, help="parts in the peer comparison")
-    parser.add_argument("--pure-python-worker", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.pure_python_worker:
-        pure_python_worker(args.pure_python_worker, 1.0, 0.0)
-        return 0
-
-    lines = [f"machine: {os.cpu_count()} cores, numba {numba.__version__}, "
-             f"NUMBA threads {numba.config.NUMBA_NUM_THREADS}", ""]
-    network, parts, stock = _load(DEMO)
-    # 1. compile time (fresh cache), then warm
+def _compile_section(network, parts, stock) -> list[str]:  # type: ignore[no-untyped-def]
+    """1. Compile time of the first call (fresh numba cache), then the same call warm."""
     tiny_parts = parts.subset(np.arange(2))
     start = time.perf_counter()
     simulate_network(network, tiny_parts, stock[:2], replications=2, years=0.1,
@@ -274,21 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     simulate_network(network, tiny_parts, stock[:2], replications=2, years=0.1,
                      warmup_years=0.0, keep_parts=False)
     warm_seconds = time.perf_counter() - start
-    lines += ["| first call (compile, fresh cache) | same call warm |", "|---|---|",
-              f"| {compile_seconds:.1f} s | {warm_seconds * 1e3:.2f} ms |", ""]
+    return ["| first call (compile, fresh cache) | same call warm |", "|---|---|",
+            f"| {compile_seconds:.1f} s | {warm_seconds * 1e3:.2f} ms |", ""]
 
-    # 2. throughput on the demo scenario (emergency rule, current stock), best of 3
-    lines += ["| scenario | threads | parts x locations | reps x years | wall s | CPU s "
-              "| demand units/s | demand units/CPU s | events/s | part-location-days/s |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
-    cases = [("demo", network, parts, stock, 20, 5.0), ("demo", network, parts, stock, 20, 50.0)]
-    if args.large:
-        folder = Path(tempfile.mkdtemp(prefix="spareplan-bench-")) / "large"
-        from spareplan.scenario_generator import generate_scenario
 
-        generate_scenario(folder, n_parts=10_000, n_fsls=47, n_dcs=2, seed=1)
-        large = _load(folder)
-        cases.append(("generated 10k", *large, 20, 5.0))
+def _throughput_section(cases: list) -> list[str]:  # type: ignore[type-arg]
+    """2. Throughput of the full model, 1 and 2 threads (demo: best of 3)."""
+    lines = ["| scenario | threads | parts x locations | reps x years | wall s | CPU s "
+             "| demand units/s | demand units/CPU s | events/s | part-location-days/s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     threads = numba.get_num_threads()
     for name, net, prt, stk, reps, years in cases:
         for count in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
@@ -303,9 +289,13 @@ def main(argv: list[str] | None = None) -> int:
                          f"{figures['events_per_s']:.3g} | "
                          f"{figures['part_location_days_per_s']:.3g} |")
     numba.set_num_threads(threads)
+    return lines
 
-    # 3. the random-number limit, 1 thread, CPU time: the same draws as the kernel
-    # (backorder rule: every unit orders up the whole tree, so the draws are exactly known)
+
+def _limit_section() -> list[str]:
+    """3. The random-number limit, 1 thread, CPU time: the same draws as the kernel
+    (backorder rule: every unit orders up the whole tree, so the draws are exactly known)."""
+    threads = numba.get_num_threads()
     bo_network, bo_parts, bo_stock = _load(DEMO, BACKORDER)
     numba.set_num_threads(1)
     kernel = _run(bo_network, bo_parts, bo_stock, 20, 50.0, repeats=3)
@@ -314,44 +304,109 @@ def main(argv: list[str] | None = None) -> int:
     assert same["demand_units"] == kernel["demand_units"], (same, kernel)
     pair = draw_limit(int(kernel["demand_units"]))
     numba.set_num_threads(threads)
-    lines += ["", "random-number limit (demo, backorder rule, 20 x 50 years, 1 thread, "
-              "best of 3, CPU time):", "",
-              "| what is drawn | demand units/CPU s | kernel / limit |", "|---|---|---|",
-              f"| kernel (full model) | {kernel['units_per_cpu_s']:.3g} | 1 |",
-              f"| the kernel's own draws only (exponential + uniform per batch, geometric "
-              f"if compound, gamma per hop with cv > 0, repair/procure uniform) | "
-              f"{same['units_per_cpu_s']:.3g} | "
-              f"1/{same['units_per_cpu_s'] / kernel['units_per_cpu_s']:.1f} |",
-              f"| one exponential + one uniform per unit (the earlier, narrower limit) | "
-              f"{pair:.3g} | 1/{pair / kernel['units_per_cpu_s']:.1f} |", ""]
+    return ["", "random-number limit (demo, backorder rule, 20 x 50 years, 1 thread, "
+            "best of 3, CPU time):", "",
+            "| what is drawn | demand units/CPU s | kernel / limit |", "|---|---|---|",
+            f"| kernel (full model) | {kernel['units_per_cpu_s']:.3g} | 1 |",
+            f"| the kernel's own draws only (exponential + uniform per batch, geometric "
+            f"if compound, gamma per hop with cv > 0, repair/procure uniform) | "
+            f"{same['units_per_cpu_s']:.3g} | "
+            f"1/{same['units_per_cpu_s'] / kernel['units_per_cpu_s']:.1f} |",
+            f"| one exponential + one uniform per unit (the earlier, narrower limit) | "
+            f"{pair:.3g} | 1/{pair / kernel['units_per_cpu_s']:.1f} |", ""]
 
-    # 4. peers on a subset (backorder rule, 1 thread)
+
+def _peer_section(n_subset: int) -> list[str]:
+    """4. Peers on a subset (backorder rule, 1 thread): SimPy and the same code unjitted."""
+    threads = numba.get_num_threads()
     sub_network, sub_parts, sub_stock = _load(DEMO, BACKORDER)
-    subset = np.arange(args.subset)
+    subset = np.arange(n_subset)
     sub_parts, sub_stock = sub_parts.subset(subset), sub_stock[subset]
     numba.set_num_threads(1)
     ours = _run(sub_network, sub_parts, sub_stock, 50, 10.0, 1.0, repeats=3)
     numba.set_num_threads(threads)
     peer = simpy_throughput(sub_network, sub_parts, sub_stock, 5.0 * 2 + 1.0, 0.0)
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    pure_parts = max(args.subset // 4, 2)
+    pure_parts = max(n_subset // 4, 2)
     output = subprocess.run([sys.executable, __file__, "--pure-python-worker",
                              str(pure_parts)], env=env, capture_output=True, text=True,
                             check=True)
     pure = json.loads(output.stdout.strip().splitlines()[-1])
-    lines += [f"peer comparison: demo subset of {args.subset} parts, backorder rule, "
-              "1 thread (numba)", "",
-              "| implementation | demand units/s (wall) | demand units/CPU s | "
-              "numba / it (wall) | numba / it (CPU) |", "|---|---|---|---|---|",
-              f"| numba kernel | {ours['units_per_s']:.3g} | {ours['units_per_cpu_s']:.3g} "
-              "| 1 | 1 |",
-              f"| SimPy | {peer['units_per_s']:.3g} | {peer['units_per_cpu_s']:.3g} | "
-              f"{ours['units_per_s'] / peer['units_per_s']:.0f}x | "
-              f"{ours['units_per_cpu_s'] / peer['units_per_cpu_s']:.0f}x |",
-              f"| pure Python/NumPy (same code, NUMBA_DISABLE_JIT, {pure_parts} parts) | "
-              f"{pure['units_per_s']:.3g} | {pure['units_per_cpu_s']:.3g} | "
-              f"{ours['units_per_s'] / pure['units_per_s']:.0f}x | "
-              f"{ours['units_per_cpu_s'] / pure['units_per_cpu_s']:.0f}x |"]
+    return [f"peer comparison: demo subset of {n_subset} parts, backorder rule, "
+            "1 thread (numba)", "",
+            "| implementation | demand units/s (wall) | demand units/CPU s | "
+            "numba / it (wall) | numba / it (CPU) |", "|---|---|---|---|---|",
+            f"| numba kernel | {ours['units_per_s']:.3g} | {ours['units_per_cpu_s']:.3g} "
+            "| 1 | 1 |",
+            f"| SimPy | {peer['units_per_s']:.3g} | {peer['units_per_cpu_s']:.3g} | "
+            f"{ours['units_per_s'] / peer['units_per_s']:.0f}x | "
+            f"{ours['units_per_cpu_s'] / peer['units_per_cpu_s']:.0f}x |",
+            f"| pure Python/NumPy (same code, NUMBA_DISABLE_JIT, {pure_parts} parts) | "
+            f"{pure['units_per_s']:.3g} | {pure['units_per_cpu_s']:.3g} | "
+            f"{ours['units_per_s'] / pure['units_per_s']:.0f}x | "
+            f"{ours['units_per_cpu_s'] / pure['units_per_cpu_s']:.0f}x |"]
+
+
+def _jobs_section(name: str, network, parts, n_jobs: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """5. simulate_jobs (the optimizer's feed): ``n_jobs`` random (part, stock vector) jobs,
+    20 replications x 5 years, 2 threads; time and the size of the compact result."""
+    rng = np.random.default_rng(0)
+    job_part = rng.integers(0, parts.n_parts, n_jobs)
+    job_stock = rng.integers(0, 3, (n_jobs, network.n_locations))
+    start, cpu = time.perf_counter(), time.process_time()
+    jobs = simulate_jobs(network, parts, job_part, job_stock, replications=20, years=5.0,
+                         seed=0, stream=1)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    stored = sum(getattr(jobs, f).nbytes for f in (
+        "site", "requests", "within_window", "wait_hours", "requests_by_replication",
+        "within_window_by_replication", "wait_hours_by_replication"))
+    dense = n_jobs * 20 * network.n_sites * 3 * 8
+    return ["", f"simulate_jobs: {n_jobs} random jobs of the {name} scenario "
+            f"({parts.n_parts} parts x {network.n_locations} locations, {network.n_sites} "
+            "sites), stock 0-2 per location, 20 x 5 years:", "",
+            "| wall s | CPU s | job-site entries | result MiB | dense (K, R, N, 3) MiB |",
+            "|---|---|---|---|---|",
+            f"| {seconds:.2f} | {cpu_seconds:.2f} | {jobs.site.size} | "
+            f"{stored / 2**20:.1f} | {dense / 2**20:.1f} |"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true",
+                        help="also the generated 10,000-part x 50-location scenario")
+    parser.add_argument("--markdown", type=Path, help="write the tables to this file")
+    parser.add_argument("--subset", type=int, default=20, help="parts in the peer comparison")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="also simulate_jobs with this many random jobs (the large "
+                             "scenario with --large, else the demo)")
+    parser.add_argument("--kernel-only", action="store_true",
+                        help="only the compile and throughput tables (no peers)")
+    parser.add_argument("--pure-python-worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.pure_python_worker:
+        pure_python_worker(args.pure_python_worker, 1.0, 0.0)
+        return 0
+
+    lines = [f"machine: {os.cpu_count()} cores, numba {numba.__version__}, "
+             f"NUMBA threads {numba.config.NUMBA_NUM_THREADS}", ""]
+    network, parts, stock = _load(DEMO)
+    lines += _compile_section(network, parts, stock)
+    cases = [("demo", network, parts, stock, 20, 5.0), ("demo", network, parts, stock, 20, 50.0)]
+    if args.large:
+        folder = Path(tempfile.mkdtemp(prefix="spareplan-bench-")) / "large"
+        from spareplan.scenario_generator import generate_scenario
+
+        generate_scenario(folder, n_parts=10_000, n_fsls=47, n_dcs=2, seed=1)
+        large = _load(folder)
+        cases.append(("generated 10k", *large, 20, 5.0))
+    lines += _throughput_section(cases)
+    if not args.kernel_only:
+        lines += _limit_section()
+        lines += _peer_section(args.subset)
+    if args.jobs:
+        name, net, prt = ("generated 10k", *cases[-1][1:3]) if args.large else ("demo",
+                                                                                 network, parts)
+        lines += _jobs_section(name, net, prt, args.jobs)
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB (Linux)

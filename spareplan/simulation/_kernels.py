@@ -1,8 +1,12 @@
 """Numba kernels of the event-driven multi-echelon service simulation.
 
-Arrays and scalars only; every output is allocated by the caller. Times are in days,
-response times and waits in hours. The model (one part, one replication) is the one the
-analytic METRIC evaluation approximates:
+Arrays and scalars only, packed in a few NamedTuples (numba types them in nopython mode):
+:class:`NetworkInput` (the tree and the sites, shared by every part), :class:`PartInput`
+(one part; :class:`PartsInput` holds many with a leading part axis), :class:`Workspace`
+(work arrays, event heap and queue node pool, reused by a part's replications) and
+:class:`Output` (the caller-allocated figures). Times are in days, response times and
+waits in hours. The model (one part, one replication) is the one the analytic METRIC
+evaluation approximates:
 
 - Demand: at every customer site a compound Poisson process of batches (rate
   ``lambda_s (1 - q_s)`` per day, geometric batch sizes ``P(B = k) = (1 - q) q^(k-1)`` so
@@ -21,8 +25,8 @@ analytic METRIC evaluation approximates:
   order is placed, so that the random draws of a run do not depend on the stock levels
   under complete backordering (common random numbers across stock vectors).
 - Roots are resupplied per unit by procurement (consumables) or repair: with probability
-  ``condemnation`` the returned unit is scrapped and a new one procured, else it is
-  repaired in ``repair_days``.
+  ``condemnation_fraction`` the returned unit is scrapped and a new one procured, else it is
+  repaired in ``repair_turnaround_days``.
 
 Requests arriving in ``[warmup, end)`` are measured; after ``end`` no new demand arrives and
 the events run on until every measured request has been filled (FCFS makes this exact).
@@ -31,10 +35,23 @@ the warm-up counts for the whole window and every later change ``d`` at time ``t
 adds ``d (end - t)``, so no per-location bookkeeping of the last change is needed.
 
 Layout for speed: one seed per part, replications in sequence from the part's stream;
-work arrays allocated once per part and reused by its replications; the event heap and the
-FCFS queue nodes have fixed capacities (no array is reassigned inside the event loop, so
-numba emits no reference counting there); on overflow the part is rerun from its seed
-with doubled capacities (``PART_RERUNS``), so figures never depend on the capacities.
+the workspace is allocated once per part and reused by its replications; the event heap and
+the FCFS queue nodes have fixed capacities (the event loop allocates nothing); on overflow
+the part is rerun from its seed with doubled capacities (the ``reruns`` counter), so
+figures never depend on the capacities. The order of the random draws is part of the
+contract: seeded figures are checked by ``tests/simulation/test_seeded_figures.py``.
+
+The steps of the event loop are ``inline="always"`` helpers on the NamedTuples (inlined at
+numba IR level: no call), and the loop itself is compiled without numba's reference
+counting (:func:`spareplan._numba.njit_no_refcount`; it allocates nothing): with it, every
+helper that binds an array costs two atomic operations per call that numba's pruning pass
+does not always remove (1.7-2.2x slower on the demo, measured); without it the helpers cost
+nothing and the loop runs as fast as one long function.
+
+The output layout (the last axis of :class:`Output`'s arrays) is named by
+:data:`SITE_FIELDS`, :data:`LOCATION_FIELDS` and :data:`PART_FIELDS`; the integer
+positions are private to this module, everything else reads the figures by name through
+:class:`spareplan.simulation.SimulationArrays`.
 
 :func:`stock_curve_replication` is a separate one-location kernel: every base stock level
 from one demand path under complete backordering (see :mod:`spareplan.simulation.curve`).
@@ -47,45 +64,232 @@ from one demand path under complete backordering (see :mod:`spareplan.simulation
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import prange
 
-from spareplan._numba import njit, njit_parallel
-from spareplan.codes import BACKORDER, EMERGENCY, LATERAL  # noqa: F401 (kernel codes)
+from spareplan._numba import njit, njit_no_refcount, njit_parallel
+from spareplan.codes import BACKORDER, HOURS_PER_DAY, LATERAL
 
-# fields of site_out[..., N, SITE_FIELDS]
-SITE_REQUESTS = 0  # units requested (measured)
-SITE_FILLED_PRIMARY = 1  # filled from stock on hand at the primary location on arrival
-SITE_WITHIN_WINDOW = 2  # filled within the site's SLA window (wait <= window_hours)
-SITE_WAIT_HOURS = 3  # sum of waits (hours), response time included
-SITE_EMERGENCY = 4  # emergency shipments for the site's requests
-SITE_LATERAL = 5  # lateral shipments for the site's requests
-SITE_FIELDS = 6
+#: Figures per site, the last axis of ``Output.site`` (counts and sums over measured
+#: requests): units requested; filled from stock on hand at the primary location on
+#: arrival; filled within the site's SLA window (wait <= window_hours); sum of waits in
+#: hours (response time included); emergency shipments; lateral shipments.
+SITE_FIELDS = ("requests", "filled_primary", "within_window", "wait_hours", "emergency",
+               "lateral")
+#: Figures per location, the last axis of ``Output.location``: time integral of backorders
+#: (customers and child orders, unit-days), of on-hand stock (unit-days), and units
+#: requested from the location's stock (measured).
+LOCATION_FIELDS = ("backorder_days", "on_hand_days", "demand")
+#: Counters per part and replication, the last axis of ``Output.part``: every unit
+#: demanded (warm-up included), every event processed (demand batches and arrivals), the
+#: largest |on hand + in transit - customer backorders - sum S| seen, reruns of the part
+#: with doubled capacities.
+PART_FIELDS = ("demand_units", "events", "conservation", "reruns")
 
-# fields of location_out[..., L, LOCATION_FIELDS]
-LOCATION_BACKORDER_DAYS = 0  # integral of backorders (customers + child orders) over time
-LOCATION_ON_HAND_DAYS = 1  # integral of on-hand stock over time
-LOCATION_DEMAND = 2  # units requested from the location's stock (measured)
-LOCATION_FIELDS = 3
+# the private positions, in the order of the names above
+_REQUESTS, _FILLED_PRIMARY, _WITHIN_WINDOW, _WAIT_HOURS, _EMERGENCY, _LATERAL = range(
+    len(SITE_FIELDS))
+_BACKORDER_DAYS, _ON_HAND_DAYS, _DEMAND = range(len(LOCATION_FIELDS))
+_DEMAND_UNITS, _EVENTS, _CONSERVATION, _RERUNS = range(len(PART_FIELDS))
 
-# fields of part_out[..., PART_FIELDS]
-PART_DEMAND_UNITS = 0  # every unit demanded in the run (warm-up included)
-PART_EVENTS = 1  # every event processed (demand batches + arrivals)
-PART_CONSERVATION = 2  # max |on hand + in transit - customer backorders - sum S| checked
-PART_RERUNS = 3  # times the part was rerun from its seed with doubled capacities
-PART_FIELDS = 4
-
-# rows of the per-part work arrays (see simulate_replication) and overflow codes
-WORK_INT_ROWS = 5
-WORK_FLOAT_ROWS = 6
+#: Status of :func:`simulate_replication`: a fixed capacity (event heap, queue nodes) ran out.
 OVERFLOW_HEAP, OVERFLOW_POOL = 1, 2
 
 
+class NetworkInput(NamedTuple):
+    """The location tree and the sites, shared by every part (``L`` locations, ``N`` sites).
+
+    Attributes
+    ----------
+    parent : numpy.ndarray
+        int64 ``(L,)``, ``parent[l] < l``, -1 for roots.
+    lead_time_days, lead_time_cv : numpy.ndarray
+        float64 ``(L,)``: mean transit time from the parent (days) and its coefficient of
+        variation (0: deterministic, else gamma).
+    site_primary : numpy.ndarray
+        int64 ``(N,)``: the primary location of every site.
+    response_hours : numpy.ndarray
+        float64 ``(N, L)``: response time from each location (``inf``: out of reach).
+    window_hours : numpy.ndarray
+        float64 ``(N,)``: the site's SLA window (``nan``: none).
+    lateral_indptr, lateral_locations : numpy.ndarray
+        int64: the lateral candidates of site ``s`` are
+        ``lateral_locations[lateral_indptr[s]:lateral_indptr[s + 1]]``, by increasing
+        response time.
+    stockout_rule : int
+        BACKORDER, EMERGENCY or LATERAL (:mod:`spareplan.codes`).
+    emergency_response_hours : float
+        Response of a shipment from a location not in the site's reach.
+    """
+
+    parent: np.ndarray
+    lead_time_days: np.ndarray
+    lead_time_cv: np.ndarray
+    site_primary: np.ndarray
+    response_hours: np.ndarray
+    window_hours: np.ndarray
+    lateral_indptr: np.ndarray
+    lateral_locations: np.ndarray
+    stockout_rule: int
+    emergency_response_hours: float
+
+
+class RootResupply(NamedTuple):
+    """How a root (central warehouse) is resupplied with one unit of a part (scalars only).
+
+    Attributes
+    ----------
+    repairable : bool
+        Repairable (a returned unit is repaired, or procured when condemned) or consumable
+        (always procured).
+    procurement_lead_time_days, repair_turnaround_days, condemnation_fraction : float
+        Procurement time, repair time and fraction of returned units scrapped.
+    """
+
+    repairable: bool
+    procurement_lead_time_days: float
+    repair_turnaround_days: float
+    condemnation_fraction: float
+
+
+class PartInput(NamedTuple):
+    """One part: its base stock, its demand and its root resupply.
+
+    Attributes
+    ----------
+    stock : numpy.ndarray
+        int64 ``(L,)``: base stock S per location.
+    batch_rate_per_day, batch_q : numpy.ndarray
+        float64 ``(N,)``: compound-Poisson batch rate and geometric parameter q (0: Poisson).
+    empirical_indptr : numpy.ndarray
+        int64 ``(N + 1,)``: site ``s`` resamples
+        ``empirical_values[empirical_indptr[s]:empirical_indptr[s + 1]]`` (empty: its rate).
+    empirical_values : numpy.ndarray
+        float64: units per period of ``empirical_period_days``, every history in a row.
+    empirical_period_days : float
+        Length of a history period (days).
+    root : RootResupply
+        The part's root resupply.
+    seed : int
+        Seed of numba's generator for the part's replications.
+    """
+
+    stock: np.ndarray
+    batch_rate_per_day: np.ndarray
+    batch_q: np.ndarray
+    empirical_indptr: np.ndarray
+    empirical_values: np.ndarray
+    empirical_period_days: float
+    root: RootResupply
+    seed: int
+
+
+class PartsInput(NamedTuple):
+    """Many parts (or jobs): the fields of :class:`PartInput` with a leading axis ``P``.
+
+    ``stock (P, L)``, ``batch_rate_per_day`` and ``batch_q (P, N)``, ``empirical_indptr
+    (P, N + 1)`` into the shared flat ``empirical_values``, ``empirical_period_days`` (one
+    for all), the fields of :class:`RootResupply` (``repairable`` bool) and ``seed``
+    ``(P,)``.
+    """
+
+    stock: np.ndarray
+    batch_rate_per_day: np.ndarray
+    batch_q: np.ndarray
+    empirical_indptr: np.ndarray
+    empirical_values: np.ndarray
+    empirical_period_days: float
+    repairable: np.ndarray
+    procurement_lead_time_days: np.ndarray
+    repair_turnaround_days: np.ndarray
+    condemnation_fraction: np.ndarray
+    seed: np.ndarray
+
+
+class Queues(NamedTuple):
+    """The FCFS queue of every location, linked lists over a fixed pool of nodes.
+
+    Per location ``(L,)`` int64: ``head``, ``tail`` (-1: empty) and ``length``. Per node
+    ``(C,)``: ``node_entity`` (>= 0: a child location's order, its value the transit time;
+    < 0: customer site ``-entity - 1``, its value the arrival time), ``node_value``
+    (float64) and ``node_next`` (int64, -1: last).
+    """
+
+    head: np.ndarray
+    tail: np.ndarray
+    length: np.ndarray
+    node_entity: np.ndarray
+    node_value: np.ndarray
+    node_next: np.ndarray
+
+
+class Heap(NamedTuple):
+    """Binary min-heap of pending arrivals ``(C,)``: ``times`` (float64) and ``places``
+    (int64, the receiving location)."""
+
+    times: np.ndarray
+    places: np.ndarray
+
+
+class DemandState(NamedTuple):
+    """Where the demand stands, per site ``(N,)``: ``cumulative_rate`` of the rate-driven
+    sites (for the batch's site), and per empirical site number ``e`` its site
+    (``empirical_sites``, int64), next demand time (``empirical_next``), period start,
+    units left in the period and last demand time (``empirical_start``, ``empirical_left``,
+    ``empirical_last``; see :func:`_next_empirical`)."""
+
+    cumulative_rate: np.ndarray
+    empirical_sites: np.ndarray
+    empirical_next: np.ndarray
+    empirical_start: np.ndarray
+    empirical_left: np.ndarray
+    empirical_last: np.ndarray
+
+
+class Workspace(NamedTuple):
+    """Work arrays of one part, overwritten by every replication: ``on_hand (L,)`` int64,
+    the :class:`Queues`, the :class:`Heap` (both of one fixed capacity ``C``) and the
+    :class:`DemandState`."""
+
+    on_hand: np.ndarray
+    queues: Queues
+    heap: Heap
+    demand: DemandState
+
+
+class Output(NamedTuple):
+    """Caller-allocated figures: ``site (..., N, len(SITE_FIELDS))``, ``location (...,
+    L, len(LOCATION_FIELDS))``, ``part (..., len(PART_FIELDS))``; the leading axes are
+    none (one replication), ``(R,)`` (one part) or ``(P, R)`` (many parts)."""
+
+    site: np.ndarray
+    location: np.ndarray
+    part: np.ndarray
+
+
+@njit
+def new_workspace(n_locations: int, n_sites: int, capacity: int) -> Workspace:
+    """A :class:`Workspace` for ``L`` locations, ``N`` sites and ``capacity`` heap entries
+    and queue nodes (contents undefined until :func:`_start_replication`)."""
+    queues = Queues(np.empty(n_locations, dtype=np.int64), np.empty(n_locations, dtype=np.int64),
+                    np.empty(n_locations, dtype=np.int64), np.empty(capacity, dtype=np.int64),
+                    np.empty(capacity), np.empty(capacity, dtype=np.int64))
+    heap = Heap(np.empty(capacity), np.empty(capacity, dtype=np.int64))
+    demand = DemandState(np.empty(n_sites), np.empty(n_sites, dtype=np.int64),
+                         np.empty(n_sites), np.empty(n_sites), np.empty(n_sites),
+                         np.empty(n_sites))
+    return Workspace(np.empty(n_locations, dtype=np.int64), queues, heap, demand)
+
+
+# --- data structures: binary min-heap of arrivals, FCFS queues over a node pool --------
+
+
 @njit(inline="always")
-def _heap_push(times: np.ndarray, places: np.ndarray, size: int, time: float,
-               place: int) -> None:
-    """Push (time, place) into the binary min-heap of ``size`` entries (capacity checked)."""
+def _heap_push(heap: Heap, size: int, time: float, place: int) -> None:
+    """Push (time, place) into the heap of ``size`` entries (capacity checked by the caller)."""
+    times, places = heap.times, heap.places
     i = size
     times[i] = time
     places[i] = place
@@ -99,8 +303,9 @@ def _heap_push(times: np.ndarray, places: np.ndarray, size: int, time: float,
 
 
 @njit(inline="always")
-def _heap_pop(times: np.ndarray, places: np.ndarray, size: int) -> None:
+def _heap_pop(heap: Heap, size: int) -> None:
     """Remove the root of the heap of ``size`` entries (the caller read it first)."""
+    times, places = heap.times, heap.places
     last = size - 1
     times[0] = times[last]
     places[0] = places[last]
@@ -120,7 +325,57 @@ def _heap_pop(times: np.ndarray, places: np.ndarray, size: int) -> None:
 
 
 @njit(inline="always")
+def _pool_take(queues: Queues, free_head: int, pool_used: int) -> tuple[int, int, int]:
+    """A free queue node: ``(node, free_head, pool_used)``, ``node = -1`` when exhausted.
+
+    Nodes come from the free list, else from the never-used tail of the pool.
+    """
+    node = -1
+    if free_head >= 0:
+        node = free_head
+        free_head = queues.node_next[node]
+    elif pool_used < queues.node_next.size:
+        node = pool_used
+        pool_used += 1
+    return node, free_head, pool_used
+
+
+@njit(inline="always")
+def _queue_append(queues: Queues, location: int, node: int, entity: int,
+                  value: float) -> None:
+    """Append pool node ``node`` holding (entity, value) to the FCFS queue of ``location``."""
+    queues.node_entity[node] = entity
+    queues.node_value[node] = value
+    queues.node_next[node] = -1
+    if queues.tail[location] < 0:
+        queues.head[location] = node
+    else:
+        queues.node_next[queues.tail[location]] = node
+    queues.tail[location] = node
+    queues.length[location] += 1
+
+
+@njit(inline="always")
+def _queue_pop(queues: Queues, location: int, free_head: int) -> tuple[int, float, int]:
+    """Remove the head node of the queue of ``location`` and put it on the free list.
+
+    Returns its ``(entity, value, node)``; ``node`` is the new head of the free list.
+    """
+    node = queues.head[location]
+    queues.head[location] = queues.node_next[node]
+    if queues.head[location] < 0:
+        queues.tail[location] = -1
+    queues.length[location] -= 1
+    queues.node_next[node] = free_head
+    return queues.node_entity[node], queues.node_value[node], node
+
+
+# --- random draws (their order is the contract, see the module docstring) ---------------
+
+
+@njit(inline="always")
 def _draw_lead_time(mean: float, cv: float) -> float:
+    """Transit time: ``mean`` if deterministic, else gamma with shape ``1 / cv^2``."""
     if cv <= 0.0 or mean <= 0.0:
         return mean
     shape = 1.0 / (cv * cv)
@@ -128,15 +383,25 @@ def _draw_lead_time(mean: float, cv: float) -> float:
 
 
 @njit(inline="always")
-def _root_resupply_days(repairable: bool, procurement_days: float, repair_days: float,
-                        condemnation: float) -> float:
-    if not repairable or condemnation >= 1.0:
-        return procurement_days
+def _draw_root_resupply(root: RootResupply) -> float:
+    """Days until a unit ordered by a root arrives: repair, or procurement when condemned
+    (a uniform draw only when both can happen)."""
+    condemnation = root.condemnation_fraction
+    if not root.repairable or condemnation >= 1.0:
+        return root.procurement_lead_time_days
     if condemnation <= 0.0:
-        return repair_days
+        return root.repair_turnaround_days
     if np.random.random() < condemnation:
-        return procurement_days
-    return repair_days
+        return root.procurement_lead_time_days
+    return root.repair_turnaround_days
+
+
+@njit(inline="always")
+def _draw_batch_size(q: float) -> int:
+    """Units in a demand batch: 1, or geometric ``P(B = k) = (1 - q) q^(k-1)`` if q > 0."""
+    if q > 0.0:
+        return np.random.geometric(1.0 - q)
+    return 1
 
 
 @njit
@@ -168,459 +433,411 @@ def _next_empirical(e: int, period_start: np.ndarray, units_left: np.ndarray,
 
 
 @njit(inline="always")
-def _queue_append(location: int, node: int, entity: int, value: float,
-                  node_entity: np.ndarray, node_value: np.ndarray, node_next: np.ndarray,
-                  queue_head: np.ndarray, queue_tail: np.ndarray,
-                  queue_length: np.ndarray) -> None:
-    """Append pool node ``node`` holding (entity, value) to the FCFS queue of ``location``."""
-    node_entity[node] = entity
-    node_value[node] = value
-    node_next[node] = -1
-    if queue_tail[location] < 0:
-        queue_head[location] = node
-    else:
-        node_next[queue_tail[location]] = node
-    queue_tail[location] = node
-    queue_length[location] += 1
+def _advance_empirical(part: PartInput, demand: DemandState, e: int) -> None:
+    """Draw the next demand time of empirical site number ``e`` into ``empirical_next``."""
+    site = demand.empirical_sites[e]
+    demand.empirical_next[e] = _next_empirical(
+        e, demand.empirical_start, demand.empirical_left, demand.empirical_last,
+        part.empirical_values, part.empirical_indptr[site], part.empirical_indptr[site + 1],
+        part.empirical_period_days)
 
 
-@njit
-def simulate_replication(
-    parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np.ndarray,
-    site_primary: np.ndarray, response_hours: np.ndarray, window_hours: np.ndarray,
-    lateral_indptr: np.ndarray, lateral_locations: np.ndarray,
-    stockout_rule: int, emergency_response_hours: float,
-    stock: np.ndarray, batch_rate_per_day: np.ndarray, batch_q: np.ndarray,
-    empirical_indptr: np.ndarray, empirical_values: np.ndarray, period_days: float,
-    repairable: bool, procurement_days: float, repair_days: float, condemnation: float,
-    warmup: float, end: float,
-    site_out: np.ndarray, location_out: np.ndarray, part_out: np.ndarray,
-    work_int: np.ndarray, work_float: np.ndarray, heap_times: np.ndarray,
-    heap_places: np.ndarray, node_entity: np.ndarray, node_value: np.ndarray,
-    node_next: np.ndarray,
-) -> int:
+# --- the steps of one replication ---------------------------------------------------------
+
+
+@njit(inline="always")
+def _start_replication(part: PartInput, work: Workspace) -> tuple[int, float, int]:
+    """Reset the state to full base stock, empty queues, and draw each empirical site's
+    first demand; returns ``(total stock, total batch rate of the rate-driven sites,
+    number of empirical sites)``."""
+    total_stock = 0
+    for location in range(part.stock.size):
+        work.on_hand[location] = part.stock[location]
+        work.queues.length[location] = 0
+        work.queues.head[location] = -1
+        work.queues.tail[location] = -1
+        total_stock += part.stock[location]
+    demand = work.demand
+    total_rate = 0.0
+    n_empirical = 0
+    for site in range(part.batch_rate_per_day.size):
+        if part.empirical_indptr[site + 1] > part.empirical_indptr[site]:
+            demand.empirical_sites[n_empirical] = site
+            demand.empirical_start[n_empirical] = -part.empirical_period_days
+            demand.empirical_left[n_empirical] = 0.0
+            demand.empirical_last[n_empirical] = 0.0
+            _advance_empirical(part, demand, n_empirical)
+            n_empirical += 1
+        else:
+            total_rate += part.batch_rate_per_day[site]
+        demand.cumulative_rate[site] = total_rate
+    return total_stock, total_rate, n_empirical
+
+
+@njit(inline="always")
+def _next_demand(demand: DemandState, n_empirical: int, next_batch: float
+                 ) -> tuple[float, int]:
+    """The next demand: ``(time, empirical site number)``, -1 for the Poisson batches."""
+    demand_time = next_batch
+    source = -1
+    for e in range(n_empirical):
+        if demand.empirical_next[e] < demand_time:
+            demand_time = demand.empirical_next[e]
+            source = e
+    return demand_time, source
+
+
+@njit(inline="always")
+def _draw_demand(part: PartInput, demand: DemandState, source: int, now: float,
+                 total_rate: float, next_batch: float) -> tuple[int, int, float]:
+    """The demand arriving at ``now``: ``(site, units, next batch time)``.
+
+    An empirical site asks for one unit and draws its next time; a Poisson batch draws its
+    site (a uniform, by cumulative rate; binary search), its size (geometric when q > 0) and
+    the next batch time (an exponential), in that order.
+    """
+    if source >= 0:
+        _advance_empirical(part, demand, source)
+        return demand.empirical_sites[source], 1, next_batch
+    draw = np.random.random() * total_rate
+    low, high = 0, demand.cumulative_rate.size - 1
+    while low < high:
+        middle = (low + high) >> 1
+        if demand.cumulative_rate[middle] > draw:
+            high = middle
+        else:
+            low = middle + 1
+    units = _draw_batch_size(part.batch_q[low])
+    return low, units, now + np.random.exponential(1.0 / total_rate)
+
+
+@njit(inline="always")
+def _choose_source(network: NetworkInput, on_hand: np.ndarray, site: int
+                   ) -> tuple[int, int, bool, bool]:
+    """The stock-out rule: ``(origin, queued_at, emergency, lateral)`` for one unit.
+
+    ``origin`` is the location whose stock fills the unit (-1: none); else it waits FCFS at
+    ``queued_at`` (the primary location under BACKORDER, the root of its chain otherwise).
+    """
+    primary = network.site_primary[site]
+    if on_hand[primary] > 0:
+        return primary, -1, False, False
+    if network.stockout_rule == BACKORDER:
+        return -1, primary, False, False
+    if network.stockout_rule == LATERAL:
+        for index in range(network.lateral_indptr[site], network.lateral_indptr[site + 1]):
+            if on_hand[network.lateral_locations[index]] > 0:
+                return network.lateral_locations[index], -1, False, True
+    ancestor, top = network.parent[primary], primary
+    while ancestor >= 0:
+        top = ancestor
+        if on_hand[ancestor] > 0:
+            return ancestor, -1, True, False
+        ancestor = network.parent[ancestor]
+    return -1, top, top != primary, False
+
+
+@njit(inline="always")
+def _record_wait(network: NetworkInput, site_out: np.ndarray, site: int, location: int,
+                 waited_hours: float) -> None:
+    """Count a measured request of ``site`` filled from ``location`` after waiting
+    ``waited_hours`` there (0 from stock): its wait includes the response time."""
+    wait = network.response_hours[site, location]
+    if not math.isfinite(wait):
+        wait = network.emergency_response_hours
+    wait += waited_hours
+    site_out[site, _WAIT_HOURS] += wait
+    if wait <= network.window_hours[site]:
+        site_out[site, _WITHIN_WINDOW] += 1.0
+
+
+@njit(inline="always")
+def _serve_unit(network: NetworkInput, work: Workspace, out: Output, site: int, now: float,
+                weight: float, measured: bool, free_head: int, pool_used: int
+                ) -> tuple[int, int, int, int, int]:
+    """One unit requested by ``site`` at ``now``: fill it from stock or queue it.
+
+    ``weight`` is ``end - now`` inside the measured window, else 0 (time integrals).
+    Returns ``(ordering location, free_head, pool_used, queued, status)``: the location that
+    reorders (the one that filled or owes the unit), ``queued`` 1 when the customer waits,
+    status 0 or ``OVERFLOW_POOL``.
+    """
+    if measured:
+        out.site[site, _REQUESTS] += 1.0
+    origin, queued_at, emergency, lateral = _choose_source(network, work.on_hand, site)
+    if measured:
+        if origin == network.site_primary[site]:
+            out.site[site, _FILLED_PRIMARY] += 1.0
+        if emergency:
+            out.site[site, _EMERGENCY] += 1.0
+        if lateral:
+            out.site[site, _LATERAL] += 1.0
+    if origin >= 0:
+        work.on_hand[origin] -= 1
+        out.location[origin, _ON_HAND_DAYS] -= weight
+        if measured:
+            out.location[origin, _DEMAND] += 1.0
+            _record_wait(network, out.site, site, origin, 0.0)
+        return origin, free_head, pool_used, 0, 0
+    node, free_head, pool_used = _pool_take(work.queues, free_head, pool_used)
+    if node < 0:
+        return queued_at, free_head, pool_used, 0, OVERFLOW_POOL
+    _queue_append(work.queues, queued_at, node, -site - 1, now)
+    out.location[queued_at, _BACKORDER_DAYS] += weight
+    if measured:
+        out.location[queued_at, _DEMAND] += 1.0
+    return queued_at, free_head, pool_used, 1, 0
+
+
+@njit(inline="always")
+def _replenish(network: NetworkInput, part: PartInput, work: Workspace,
+               location_out: np.ndarray, location: int, now: float, weight: float,
+               measured: bool, heap_size: int, free_head: int, pool_used: int
+               ) -> tuple[int, int, int, int]:
+    """One-for-one replenishment up the tree from ``location``, all at ``now``.
+
+    Each location orders one unit from its parent (its transit time drawn now); a parent
+    with stock ships it (an arrival on the heap), one without queues the order and orders
+    in turn; a root orders from its supplier (repair or procurement). Returns the new
+    ``(heap_size, free_head, pool_used, status)``, status 0 or ``OVERFLOW_*``.
+    """
+    child = location
+    while True:
+        up = network.parent[child]
+        if heap_size == work.heap.times.size:
+            return heap_size, free_head, pool_used, OVERFLOW_HEAP
+        if up < 0:
+            _heap_push(work.heap, heap_size, now + _draw_root_resupply(part.root), child)
+            return heap_size + 1, free_head, pool_used, 0
+        transit = _draw_lead_time(network.lead_time_days[child], network.lead_time_cv[child])
+        if measured:
+            location_out[up, _DEMAND] += 1.0
+        if work.on_hand[up] > 0:
+            work.on_hand[up] -= 1
+            location_out[up, _ON_HAND_DAYS] -= weight
+            _heap_push(work.heap, heap_size, now + transit, child)
+            heap_size += 1
+        else:
+            node, free_head, pool_used = _pool_take(work.queues, free_head, pool_used)
+            if node < 0:
+                return heap_size, free_head, pool_used, OVERFLOW_POOL
+            _queue_append(work.queues, up, node, child, transit)
+            location_out[up, _BACKORDER_DAYS] += weight
+        child = up
+
+
+@njit(inline="always")
+def _receive_arrival(network: NetworkInput, work: Workspace, out: Output, place: int,
+                     now: float, weight: float, warmup_days: float, end_days: float,
+                     heap_size: int, free_head: int) -> tuple[int, int, int, int]:
+    """A unit arrives at ``place``: it goes on hand, or to the first in its queue.
+
+    A waiting child order ships on (an arrival at the child after its transit time); a
+    waiting customer is filled (its wait is measured if it arrived in the window). Returns
+    ``(heap_size, free_head, customers filled, measured customers filled)`` (0 or 1 each).
+    """
+    if work.queues.length[place] == 0:
+        work.on_hand[place] += 1
+        out.location[place, _ON_HAND_DAYS] += weight
+        return heap_size, free_head, 0, 0
+    out.location[place, _BACKORDER_DAYS] -= weight
+    entity, value, free_head = _queue_pop(work.queues, place, free_head)
+    if entity >= 0:
+        # heap_size < capacity here: the caller's pop freed a slot
+        _heap_push(work.heap, heap_size, now + value, entity)
+        return heap_size + 1, free_head, 0, 0
+    if value >= warmup_days and value < end_days:
+        _record_wait(network, out.site, -entity - 1, place, (now - value) * HOURS_PER_DAY)
+        return heap_size, free_head, 1, 1
+    return heap_size, free_head, 1, 0
+
+
+@njit(inline="always")
+def _snapshot_integrals(work: Workspace, location_out: np.ndarray, warmup_days: float,
+                        end_days: float) -> None:
+    """Start the time integrals over ``[warmup, end)``: the state at the warm-up counts for
+    the whole window, every later change ``d`` at time ``t < end`` adds ``d (end - t)``."""
+    for location in range(work.on_hand.size):
+        location_out[location, _BACKORDER_DAYS] = (work.queues.length[location]
+                                                   * (end_days - warmup_days))
+        location_out[location, _ON_HAND_DAYS] = work.on_hand[location] * (end_days
+                                                                           - warmup_days)
+
+
+@njit(inline="always")
+def _conservation_residual(work: Workspace, heap_size: int, customers_queued: int,
+                           total_stock: int) -> float:
+    """|on hand + in transit - customers waiting - sum S|: 0 when no unit is lost."""
+    on_hand_total = 0
+    for location in range(work.on_hand.size):
+        on_hand_total += work.on_hand[location]
+    return float(abs(on_hand_total + heap_size - customers_queued - total_stock))
+
+
+@njit_no_refcount
+def simulate_replication(network: NetworkInput, part: PartInput, work: Workspace,
+                         warmup_days: float, end_days: float, out: Output) -> int:
     """Simulate one part for one replication (from the current state of numba's generator).
+
+    The event loop: the next event is the earlier of the next demand (Poisson batch or
+    empirical site, :func:`_next_demand`) and the next arrival (the heap's root); demands
+    stop at ``end_days``, arrivals run on until every measured request is filled.
 
     Parameters
     ----------
-    parent, lead_time_days, lead_time_cv : numpy.ndarray
-        The location tree (``parent[l] < l``, -1 for roots) and transit times (days).
-    site_primary, response_hours, window_hours : numpy.ndarray
-        Primary location per site, response time (hours, ``inf`` out of reach) per site
-        and location, SLA window per site (``nan``: none).
-    lateral_indptr, lateral_locations : numpy.ndarray
-        Lateral candidates of site ``s``: ``lateral_locations[lateral_indptr[s]:
-        lateral_indptr[s + 1]]`` in increasing response time.
-    stockout_rule : int
-        BACKORDER (0), EMERGENCY (1) or LATERAL (2).
-    emergency_response_hours : float
-        Response of an emergency shipment from a location not in the site's reach.
-    stock : numpy.ndarray
-        Base stock S per location (int64).
-    batch_rate_per_day, batch_q : numpy.ndarray
-        Per site the compound-Poisson batch rate and geometric parameter q (0: Poisson).
-    empirical_indptr, empirical_values, period_days : numpy.ndarray, numpy.ndarray, float
-        Per site the demand history ``empirical_values[indptr[s]:indptr[s + 1]]`` (units
-        per period of ``period_days``) to resample; empty = use the batch rate.
-    repairable, procurement_days, repair_days, condemnation
-        Root resupply of the part.
-    warmup, end : float
+    network, part, work : NetworkInput, PartInput, Workspace
+        The part in its network, and its work arrays (overwritten).
+    warmup_days, end_days : float
         The measured interval ``[warmup, end)`` in days.
-    site_out, location_out, part_out : numpy.ndarray
-        Outputs ``(N, SITE_FIELDS)``, ``(L, LOCATION_FIELDS)``, ``(PART_FIELDS,)``,
-        zeroed by the caller; counts and integrals (divide by the horizon for rates).
-    work_int, work_float : numpy.ndarray
-        Caller-allocated work space, int64 ``(WORK_INT_ROWS, max(L, N))`` and float64
-        ``(WORK_FLOAT_ROWS, max(L, N))``, reused across replications (overwritten).
-    heap_times, heap_places : numpy.ndarray
-        Fixed-capacity binary min-heap of pending arrivals (time, location).
-    node_entity, node_value, node_next : numpy.ndarray
-        Fixed-capacity node pool of the FCFS queues.
+    out : Output
+        One replication's figures ``site (N, F_site)``, ``location (L, F_location)``,
+        ``part (F_part,)``, zeroed by the caller; counts and integrals (divide by the
+        horizon for rates).
 
     Returns
     -------
     int
         0, or ``OVERFLOW_HEAP`` / ``OVERFLOW_POOL`` when a fixed capacity ran out: the
-        outputs are then incomplete and the caller reruns the part from its seed with
-        larger arrays. The arrays are never grown here, so the event loop carries
-        no array reassignments (no reference counting in the hot path).
+        outputs are then incomplete and the caller reruns the part from its seed with a
+        larger workspace (never grown here: the loop allocates nothing).
     """
-    n_locations = parent.size
-    n_sites = site_primary.size
-    heap_capacity = heap_times.size
-    on_hand = work_int[0]
-    queue_length = work_int[1]
-    queue_head = work_int[2]
-    queue_tail = work_int[3]
-    empirical_sites = work_int[4]
-    cumulative_rate = work_float[1]
-    empirical_next = work_float[2]
-    empirical_start = work_float[3]  # per empirical site: period start, units left,
-    empirical_left = work_float[4]  # last demand time (see _next_empirical)
-    empirical_last = work_float[5]
-    total_stock = 0
-    for location in range(n_locations):
-        on_hand[location] = stock[location]
-        queue_length[location] = 0
-        queue_head[location] = -1
-        queue_tail[location] = -1
-        total_stock += stock[location]
-    heap_size = 0
-
-    # queue node pool: entity >= 0 is a child location's order (value = its transit time),
-    # entity < 0 is customer site -entity-1 (value = its arrival time)
-    # nodes are taken from the free list, else from the never-used tail of the pool
-    pool_capacity = node_next.size
-    free_head = -1
-    pool_used = 0
-
-    total_rate = 0.0
-    n_empirical = 0
-    for site in range(n_sites):
-        if empirical_indptr[site + 1] > empirical_indptr[site]:
-            empirical_sites[n_empirical] = site
-            empirical_start[n_empirical] = -period_days
-            empirical_left[n_empirical] = 0.0
-            empirical_last[n_empirical] = 0.0
-            empirical_next[n_empirical] = _next_empirical(
-                n_empirical, empirical_start, empirical_left, empirical_last,
-                empirical_values, empirical_indptr[site], empirical_indptr[site + 1],
-                period_days)
-            n_empirical += 1
-        else:
-            total_rate += batch_rate_per_day[site]
-        cumulative_rate[site] = total_rate
-
-    next_batch = math.inf
-    if total_rate > 0.0:
-        next_batch = np.random.exponential(1.0 / total_rate)
-    customers_queued = 0
-    measured_pending = 0
-    checked_warmup = False
-    checked_end = False
-    conservation = 0.0
-    demand_units = 0.0
-    events = 0.0
-
+    total_stock, total_rate, n_empirical = _start_replication(part, work)
+    next_batch = np.random.exponential(1.0 / total_rate) if total_rate > 0.0 else math.inf
+    heap_size, free_head, pool_used = 0, -1, 0
+    customers_queued, measured_pending = 0, 0
+    checked_warmup, checked_end = False, False
+    conservation, demand_units, events = 0.0, 0.0, 0.0
     while True:
-        # the next demand (Poisson batches or an empirical site) and the next arrival
-        demand_time = next_batch
-        demand_source = -1
-        for e in range(n_empirical):
-            if empirical_next[e] < demand_time:
-                demand_time = empirical_next[e]
-                demand_source = e
-        arrival_time = heap_times[0] if heap_size > 0 else math.inf
-        if not checked_warmup and min(demand_time, arrival_time) >= warmup:
-            # time integrals over [warmup, end): the state at warmup counts for the whole
-            # window, every later change d at time t < end adds d (end - t)
+        demand_time, source = _next_demand(work.demand, n_empirical, next_batch)
+        arrival_time = work.heap.times[0] if heap_size > 0 else math.inf
+        if not checked_warmup and min(demand_time, arrival_time) >= warmup_days:
             checked_warmup = True
-            for location in range(n_locations):
-                location_out[location, LOCATION_BACKORDER_DAYS] = (queue_length[location]
-                                                                   * (end - warmup))
-                location_out[location, LOCATION_ON_HAND_DAYS] = on_hand[location] * (end - warmup)
-        if not checked_end and min(demand_time, arrival_time) >= end:
+            _snapshot_integrals(work, out.location, warmup_days, end_days)
+        if not checked_end and min(demand_time, arrival_time) >= end_days:
             checked_end = True
-            on_hand_total = 0
-            for location in range(n_locations):
-                on_hand_total += on_hand[location]
-            conservation = abs(on_hand_total + heap_size - customers_queued - total_stock)
-        if demand_time < end and demand_time <= arrival_time:
+            conservation = _conservation_residual(work, heap_size, customers_queued,
+                                                  total_stock)
+        if demand_time < end_days and demand_time <= arrival_time:
             now = demand_time
-            weight = end - now if now >= warmup else 0.0  # see checked_warmup
+            weight = end_days - now if now >= warmup_days else 0.0
             events += 1.0
-            if demand_source >= 0:
-                site = empirical_sites[demand_source]
-                units = 1
-                empirical_next[demand_source] = _next_empirical(
-                    demand_source, empirical_start, empirical_left, empirical_last,
-                    empirical_values, empirical_indptr[site], empirical_indptr[site + 1],
-                    period_days)
-            else:
-                draw = np.random.random() * total_rate
-                # the site whose cumulative rate first exceeds the draw (binary search)
-                low, high = 0, n_sites - 1
-                while low < high:
-                    middle = (low + high) >> 1
-                    if cumulative_rate[middle] > draw:
-                        high = middle
-                    else:
-                        low = middle + 1
-                site = low
-                units = 1
-                if batch_q[site] > 0.0:
-                    units = np.random.geometric(1.0 - batch_q[site])
-                next_batch = now + np.random.exponential(1.0 / total_rate)
-            measured = now >= warmup
-            primary = site_primary[site]
+            site, units, next_batch = _draw_demand(part, work.demand, source, now,
+                                                   total_rate, next_batch)
+            measured = now >= warmup_days
             for _ in range(units):
                 demand_units += 1.0
-                if measured:
-                    site_out[site, SITE_REQUESTS] += 1.0
-                origin = -1  # the location whose stock serves (or owes) the unit
-                queued_at = -1
-                is_emergency = False
-                is_lateral = False
-                if on_hand[primary] > 0:
-                    origin = primary
-                    if measured:
-                        site_out[site, SITE_FILLED_PRIMARY] += 1.0
-                elif stockout_rule == BACKORDER:
-                    queued_at = primary
-                else:
-                    if stockout_rule == LATERAL:
-                        for idx in range(lateral_indptr[site], lateral_indptr[site + 1]):
-                            candidate = lateral_locations[idx]
-                            if on_hand[candidate] > 0:
-                                origin = candidate
-                                is_lateral = True
-                                break
-                    if origin < 0:
-                        ancestor = parent[primary]
-                        top = primary
-                        while ancestor >= 0:
-                            top = ancestor
-                            if on_hand[ancestor] > 0:
-                                origin = ancestor
-                                break
-                            ancestor = parent[ancestor]
-                        if origin < 0:
-                            queued_at = top
-                        if top != primary:
-                            is_emergency = True
-                if measured:
-                    if is_emergency:
-                        site_out[site, SITE_EMERGENCY] += 1.0
-                    if is_lateral:
-                        site_out[site, SITE_LATERAL] += 1.0
-                ordering = origin
-                if origin >= 0:
-                    on_hand[origin] -= 1
-                    location_out[origin, LOCATION_ON_HAND_DAYS] -= weight
-                    wait = response_hours[site, origin]
-                    if not math.isfinite(wait):
-                        wait = emergency_response_hours
-                    if measured:
-                        location_out[origin, LOCATION_DEMAND] += 1.0
-                        site_out[site, SITE_WAIT_HOURS] += wait
-                        if wait <= window_hours[site]:
-                            site_out[site, SITE_WITHIN_WINDOW] += 1.0
-                else:
-                    ordering = queued_at
-                    if free_head >= 0:
-                        node = free_head
-                        free_head = node_next[node]
-                    elif pool_used < pool_capacity:
-                        node = pool_used
-                        pool_used += 1
-                    else:
-                        return OVERFLOW_POOL
-                    _queue_append(queued_at, node, -site - 1, now, node_entity, node_value,
-                                  node_next, queue_head, queue_tail, queue_length)
-                    location_out[queued_at, LOCATION_BACKORDER_DAYS] += weight
-                    customers_queued += 1
-                    if measured:
-                        measured_pending += 1
-                        location_out[queued_at, LOCATION_DEMAND] += 1.0
-                # one-for-one replenishment up the tree, all at this instant
-                child = ordering
-                while True:
-                    up = parent[child]
-                    if heap_size == heap_capacity:
-                        return OVERFLOW_HEAP
-                    if up < 0:
-                        days = _root_resupply_days(repairable, procurement_days, repair_days,
-                                                   condemnation)
-                        _heap_push(heap_times, heap_places, heap_size, now + days, child)
-                        heap_size += 1
-                        break
-                    transit = _draw_lead_time(lead_time_days[child], lead_time_cv[child])
-                    if measured:
-                        location_out[up, LOCATION_DEMAND] += 1.0
-                    if on_hand[up] > 0:
-                        on_hand[up] -= 1
-                        location_out[up, LOCATION_ON_HAND_DAYS] -= weight
-                        _heap_push(heap_times, heap_places, heap_size, now + transit, child)
-                        heap_size += 1
-                    else:
-                        if free_head >= 0:
-                            node = free_head
-                            free_head = node_next[node]
-                        elif pool_used < pool_capacity:
-                            node = pool_used
-                            pool_used += 1
-                        else:
-                            return OVERFLOW_POOL
-                        _queue_append(up, node, child, transit, node_entity, node_value,
-                                      node_next, queue_head, queue_tail, queue_length)
-                        location_out[up, LOCATION_BACKORDER_DAYS] += weight
-                    child = up
+                ordering, free_head, pool_used, queued, status = _serve_unit(
+                    network, work, out, site, now, weight, measured, free_head, pool_used)
+                if status == 0:
+                    customers_queued += queued
+                    measured_pending += queued if measured else 0
+                    heap_size, free_head, pool_used, status = _replenish(
+                        network, part, work, out.location, ordering, now, weight, measured,
+                        heap_size, free_head, pool_used)
+                if status != 0:
+                    return status
             continue
-        # an arrival (or the end of the run)
-        if heap_size == 0:
+        if heap_size == 0 or (arrival_time >= end_days and measured_pending == 0):
             break
-        if arrival_time >= end and measured_pending == 0:
-            break
-        now = arrival_time
-        place = heap_places[0]
-        _heap_pop(heap_times, heap_places, heap_size)
+        now, place = arrival_time, work.heap.places[0]
+        _heap_pop(work.heap, heap_size)
         heap_size -= 1
         events += 1.0
-        weight = end - now if warmup <= now < end else 0.0
-        if queue_length[place] == 0:
-            on_hand[place] += 1
-            location_out[place, LOCATION_ON_HAND_DAYS] += weight
-            continue
-        location_out[place, LOCATION_BACKORDER_DAYS] -= weight
-        node = queue_head[place]
-        queue_head[place] = node_next[node]
-        if queue_head[place] < 0:
-            queue_tail[place] = -1
-        queue_length[place] -= 1
-        entity = node_entity[node]
-        value = node_value[node]
-        node_next[node] = free_head
-        free_head = node
-        if entity >= 0:
-            # heap_size < capacity here: the pop above freed a slot
-            _heap_push(heap_times, heap_places, heap_size, now + value, entity)
-            heap_size += 1
-        else:
-            site = -entity - 1
-            customers_queued -= 1
-            if value >= warmup and value < end:
-                measured_pending -= 1
-                wait = response_hours[site, place]
-                if not math.isfinite(wait):
-                    wait = emergency_response_hours
-                wait += (now - value) * 24.0
-                site_out[site, SITE_WAIT_HOURS] += wait
-                if wait <= window_hours[site]:
-                    site_out[site, SITE_WITHIN_WINDOW] += 1.0
-
-    on_hand_total = 0
-    for location in range(n_locations):
-        on_hand_total += on_hand[location]
-    conservation = max(conservation,
-                       abs(on_hand_total + heap_size - customers_queued - total_stock))
-    part_out[PART_DEMAND_UNITS] += demand_units
-    part_out[PART_EVENTS] += events
-    part_out[PART_CONSERVATION] = max(part_out[PART_CONSERVATION], conservation)
+        weight = end_days - now if warmup_days <= now < end_days else 0.0
+        heap_size, free_head, filled, measured_filled = _receive_arrival(
+            network, work, out, place, now, weight, warmup_days, end_days, heap_size,
+            free_head)
+        customers_queued -= filled
+        measured_pending -= measured_filled
+    conservation = max(conservation, _conservation_residual(work, heap_size,
+                                                            customers_queued, total_stock))
+    out.part[_DEMAND_UNITS] += demand_units
+    out.part[_EVENTS] += events
+    out.part[_CONSERVATION] = max(out.part[_CONSERVATION], conservation)
     return 0
 
 
 @njit
-def simulate_part(
-    parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np.ndarray,
-    site_primary: np.ndarray, response_hours: np.ndarray, window_hours: np.ndarray,
-    lateral_indptr: np.ndarray, lateral_locations: np.ndarray,
-    stockout_rule: int, emergency_response_hours: float,
-    stock: np.ndarray, batch_rate_per_day: np.ndarray, batch_q: np.ndarray,
-    empirical_indptr: np.ndarray, empirical_values: np.ndarray, period_days: float,
-    repairable: bool, procurement_days: float, repair_days: float, condemnation: float,
-    seed: int, warmup: float, end: float,
-    site_out: np.ndarray, location_out: np.ndarray, part_out: np.ndarray,
-) -> None:
+def simulate_part(network: NetworkInput, part: PartInput, warmup_days: float,
+                  end_days: float, out: Output) -> None:
     """Every replication of one part, one random stream: numba's generator is seeded once
-    with ``seed`` and the replications run one after the other from it.
+    with ``part.seed`` and the replications run one after the other from it.
 
-    Outputs ``(R, N, SITE_FIELDS)``, ``(R, L, LOCATION_FIELDS)``, ``(R, PART_FIELDS)``.
-    The work arrays are allocated once per part and reused by every replication. When a
-    fixed capacity (event heap, queue nodes) runs out, the capacities are doubled and the
-    part is rerun from its seed (outputs overwritten), so its figures do not depend on the
-    capacities or on the thread that runs it.
+    ``out`` holds ``site (R, N, F_site)``, ``location (R, L, F_location)``,
+    ``part (R, F_part)``. The workspace is allocated once per part and reused by every
+    replication. When a fixed capacity (event heap, queue nodes) runs out, the capacity is
+    doubled and the part is rerun from its seed (outputs overwritten), so its figures do not
+    depend on the capacities or on the thread that runs it.
     """
-    width = max(parent.size, site_primary.size)
-    work_int = np.empty((WORK_INT_ROWS, width), dtype=np.int64)
-    work_float = np.empty((WORK_FLOAT_ROWS, width))
+    n_locations, n_sites = network.parent.size, network.site_primary.size
     # start from the expected number of outstanding units (Little) with room to spare
     outstanding = 0.0
-    for site in range(site_primary.size):
-        outstanding += batch_rate_per_day[site] / (1.0 - batch_q[site] + 1e-300)
-    longest = procurement_days + repair_days
-    for location in range(parent.size):
-        longest += lead_time_days[location]
+    for site in range(n_sites):
+        outstanding += part.batch_rate_per_day[site] / (1.0 - part.batch_q[site] + 1e-300)
+    longest = part.root.procurement_lead_time_days + part.root.repair_turnaround_days
+    for location in range(n_locations):
+        longest += network.lead_time_days[location]
     capacity = 64 + int(min(2.0 * outstanding * longest, 1e6))
-    heap_times = np.empty(capacity)
-    heap_places = np.empty(capacity, dtype=np.int64)
-    node_entity = np.empty(capacity, dtype=np.int64)
-    node_value = np.empty(capacity)
-    node_next = np.empty(capacity, dtype=np.int64)
-    n_replications = part_out.shape[0]
+    work = new_workspace(n_locations, n_sites, capacity)
+    n_replications = out.part.shape[0]
     reruns = 0
     while True:
-        np.random.seed(seed)
+        np.random.seed(part.seed)
         status = 0
         for replication in range(n_replications):
-            site_out[replication] = 0.0
-            location_out[replication] = 0.0
-            part_out[replication] = 0.0
+            out.site[replication] = 0.0
+            out.location[replication] = 0.0
+            out.part[replication] = 0.0
             status = simulate_replication(
-                parent, lead_time_days, lead_time_cv, site_primary, response_hours,
-                window_hours, lateral_indptr, lateral_locations, stockout_rule,
-                emergency_response_hours, stock, batch_rate_per_day, batch_q,
-                empirical_indptr, empirical_values, period_days, repairable,
-                procurement_days, repair_days, condemnation, warmup, end,
-                site_out[replication], location_out[replication], part_out[replication],
-                work_int, work_float, heap_times, heap_places, node_entity, node_value,
-                node_next)
+                network, part, work, warmup_days, end_days,
+                Output(out.site[replication], out.location[replication],
+                       out.part[replication]))
             if status != 0:
                 break
         if status == 0:
             break
         reruns += 1
         capacity *= 2
-        heap_times = np.empty(capacity)
-        heap_places = np.empty(capacity, dtype=np.int64)
-        node_entity = np.empty(capacity, dtype=np.int64)
-        node_value = np.empty(capacity)
-        node_next = np.empty(capacity, dtype=np.int64)
+        work = new_workspace(n_locations, n_sites, capacity)
     for replication in range(n_replications):
-        part_out[replication, PART_RERUNS] = reruns
+        out.part[replication, _RERUNS] = reruns
+
+
+@njit(inline="always")
+def _part_row(parts: PartsInput, row: int) -> PartInput:
+    """Row ``row`` of :class:`PartsInput` as a :class:`PartInput` (views, no copies)."""
+    root = RootResupply(parts.repairable[row], parts.procurement_lead_time_days[row],
+                        parts.repair_turnaround_days[row], parts.condemnation_fraction[row])
+    return PartInput(parts.stock[row], parts.batch_rate_per_day[row], parts.batch_q[row],
+                     parts.empirical_indptr[row], parts.empirical_values,
+                     parts.empirical_period_days, root, parts.seed[row])
 
 
 @njit_parallel
-def simulate_parts(
-    parent: np.ndarray, lead_time_days: np.ndarray, lead_time_cv: np.ndarray,
-    site_primary: np.ndarray, response_hours: np.ndarray, window_hours: np.ndarray,
-    lateral_indptr: np.ndarray, lateral_locations: np.ndarray,
-    stockout_rule: int, emergency_response_hours: float,
-    stock: np.ndarray, batch_rate_per_day: np.ndarray, batch_q: np.ndarray,
-    empirical_indptr: np.ndarray, empirical_values: np.ndarray, period_days: float,
-    repairable: np.ndarray, procurement_days: np.ndarray, repair_days: np.ndarray,
-    condemnation: np.ndarray, seeds: np.ndarray, warmup: float, end: float,
-    site_out: np.ndarray, location_out: np.ndarray, part_out: np.ndarray,
-) -> None:
+def simulate_parts(network: NetworkInput, parts: PartsInput, warmup_days: float,
+                   end_days: float, out: Output) -> None:
     """Every part and replication, in parallel over parts (``prange``).
 
-    Per-part arrays carry a leading part axis: ``stock (P, L)``, ``batch_rate_per_day``
-    and ``batch_q (P, N)``, ``empirical_indptr (P, N + 1)`` into the flat
-    ``empirical_values``, root resupply parameters ``(P,)``. ``seeds (P,)`` holds one
-    seed per part; numba's (per-thread) generator is seeded with it at the top of the
-    part's iteration and the part's replications follow from that stream, so results do
-    not depend on the number of threads or on how the parts are scheduled (the caller may
-    use dynamic scheduling, e.g. ``numba.parallel_chunksize(1)``, to balance parts of
-    very different sizes). Outputs:
-    ``site_out (P, R, N, SITE_FIELDS)``, ``location_out (P, R, L, LOCATION_FIELDS)``,
-    ``part_out (P, R, PART_FIELDS)``; every slot is overwritten.
+    ``parts`` holds one row per part (or per job: several rows may be the same part with
+    other stock vectors), each with its own seed; numba's (per-thread) generator is seeded
+    with it at the top of the row's iteration and the row's replications follow from that
+    stream, so results do not depend on the number of threads or on how the rows are
+    scheduled (the caller may use dynamic scheduling, e.g. ``numba.parallel_chunksize(1)``,
+    to balance parts of very different sizes). ``out`` holds
+    ``site (P, R, N, F_site)``, ``location (P, R, L, F_location)``, ``part (P, R, F_part)``;
+    every slot is overwritten.
     """
-    n_parts = seeds.size
-    for part in prange(n_parts):
-        simulate_part(
-            parent, lead_time_days, lead_time_cv, site_primary, response_hours,
-            window_hours, lateral_indptr, lateral_locations, stockout_rule,
-            emergency_response_hours, stock[part], batch_rate_per_day[part],
-            batch_q[part], empirical_indptr[part], empirical_values, period_days,
-            repairable[part], procurement_days[part], repair_days[part],
-            condemnation[part], seeds[part], warmup, end, site_out[part],
-            location_out[part], part_out[part])
+    for row in prange(parts.seed.size):
+        simulate_part(network, _part_row(parts, row), warmup_days, end_days,
+                      Output(out.site[row], out.location[row], out.part[row]))
 
 
 @njit
-def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup: float,
-                            end: float, window_hours: float, fill_counts: np.ndarray,
-                            within_counts: np.ndarray, wait_days: np.ndarray,
-                            level_days: np.ndarray) -> tuple[float, float]:
+def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray,
+                            warmup_days: float, end_days: float, window_hours: float,
+                            fill_counts: np.ndarray, within_counts: np.ndarray,
+                            wait_days: np.ndarray, level_days: np.ndarray
+                            ) -> tuple[float, float]:
     """Every base stock S = 0..S_max of one location from one demand path (backordering).
 
     Under complete backordering the units in resupply X(t) (orders outstanding) do not
@@ -635,7 +852,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
         Demand times of every unit (days, sorted), warm-up included.
     arrivals : numpy.ndarray
         Resupply arrival times ``t_n + L_n`` of the same units, sorted.
-    warmup, end : float
+    warmup_days, end_days : float
         The measured interval ``[warmup, end)``: demands in it are counted, time averages
         are taken over it.
     window_hours : float
@@ -663,7 +880,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
         # arrivals strictly before t lower X; then the demand at t raises it
         while True:
             step = arrivals[arrived] if arrived < n_units and arrivals[arrived] < t else t
-            low, high = max(last, warmup), min(step, end)
+            low, high = max(last, warmup_days), min(step, end_days)
             if high > low:
                 pipeline_days += level * (high - low)
                 if level <= max_stock:
@@ -675,7 +892,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
             arrived += 1
         if n == n_units:
             break
-        if warmup <= t < end:
+        if warmup_days <= t < end_days:
             measured += 1.0
             for stock in range(max_stock + 1):
                 k = n - stock
@@ -683,7 +900,7 @@ def stock_curve_replication(unit_times: np.ndarray, arrivals: np.ndarray, warmup
                 if k < 0 or arrivals[k] < t:
                     fill_counts[stock] += 1.0
                 wait_days[stock] += wait
-                if wait * 24.0 <= window_hours:
+                if wait * HOURS_PER_DAY <= window_hours:
                     within_counts[stock] += 1.0
         level += 1
     return measured, pipeline_days

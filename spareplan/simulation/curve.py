@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from spareplan.codes import DAYS_PER_YEAR, HOURS_PER_DAY
 from spareplan.errors import ParameterError
-from spareplan.network import DAYS_PER_YEAR
 from spareplan.simulation import _kernels as k
 
 __all__ = ["StockCurve", "stock_curve"]
@@ -163,7 +163,7 @@ def stock_curve(rate_per_year: float, lead_time_days: float, *, max_stock: int,
             figures["fill_rate"][r] = fill / measured
             figures["fill_rate_within"][r] = (within / measured if np.isfinite(window)
                                               else np.nan)
-            figures["mean_wait_hours"][r] = 24.0 * wait / measured
+            figures["mean_wait_hours"][r] = HOURS_PER_DAY * wait / measured
         figures["expected_backorders"][r] = backorders
         figures["average_on_hand"][r] = stock - mean_level + backorders
     means = {name: values.mean(axis=0) for name, values in figures.items()}

@@ -1,11 +1,15 @@
 """The array layer of the simulation: validated inputs in, per-replication figures out.
 
 :func:`simulate_network` packs a compiled network (:class:`~spareplan.network.Network`,
-:class:`~spareplan.network.PartArrays`) and a stock matrix for the numba kernels, derives
-one seed per part with :class:`numpy.random.SeedSequence` (the part's replications follow
-one another in that part's stream), runs the parts
-in chunks (bounded memory, reductions in a fixed order so that results do not depend on
-the thread count) and returns :class:`SimulationArrays`. No pandas here.
+:class:`~spareplan.network.PartArrays`) and a stock matrix into the kernels' NamedTuples
+(:class:`~spareplan.simulation._kernels.NetworkInput`, ``PartsInput``), derives one seed
+per part with :class:`numpy.random.SeedSequence` (the part's replications follow one
+another in that part's stream), runs the parts in chunks (bounded memory, reductions in a
+fixed order so that results do not depend on the thread count) and returns
+:class:`~spareplan.simulation.results.SimulationArrays`. :func:`simulate_jobs` runs many
+stock vectors of the same parts with common random numbers and keeps compact site figures
+(:class:`~spareplan.simulation.results.JobFigures`) for the optimizer. No pandas in this
+module (the frames of the figures are built in :mod:`spareplan.simulation.results`).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from spareplan.codes import DAYS_PER_YEAR, LATERAL
 from spareplan.errors import ParameterError
 from spareplan.network import Network, PartArrays
 from spareplan.simulation import _kernels as k
+from spareplan.simulation.results import JobFigures, SimulationArrays
 
-__all__ = ["EmpiricalDemand", "SimulationArrays", "lateral_candidates", "part_seeds",
-           "simulate_network"]
+__all__ = ["EmpiricalDemand", "JobFigures", "SimulationArrays", "lateral_candidates",
+           "part_seeds", "simulate_jobs", "simulate_network"]
 
 
 @dataclass(frozen=True)
@@ -65,37 +70,6 @@ class EmpiricalDemand:
                 indptr[p, s + 1] = offset
         flat = np.concatenate(chunks) if chunks else np.empty(0)
         return cls(indptr=indptr, values=flat, period_days=float(period_days))
-
-
-@dataclass(frozen=True)
-class SimulationArrays:
-    """Raw simulation figures.
-
-    Attributes
-    ----------
-    site_totals : numpy.ndarray
-        ``(R, N, SITE_FIELDS)`` counts summed over parts, per replication.
-    site_parts : numpy.ndarray | None
-        ``(P, R, N, SITE_FIELDS)`` per part (``keep_parts=True`` only).
-    location_parts : numpy.ndarray
-        ``(P, R, L, LOCATION_FIELDS)`` per part: backorder and on-hand integrals (unit-days)
-        and units demanded.
-    part_out : numpy.ndarray
-        ``(P, R, PART_FIELDS)``: units demanded, events, conservation residual, reruns
-        of the part with doubled work-array capacities.
-    years : float
-        Measured horizon per replication (years).
-    """
-
-    site_totals: np.ndarray
-    site_parts: np.ndarray | None
-    location_parts: np.ndarray
-    part_out: np.ndarray
-    years: float
-
-    @property
-    def replications(self) -> int:
-        return self.site_totals.shape[0]
 
 
 def part_seeds(seed: int, n_parts: int, stream: int = 0) -> np.ndarray:
@@ -142,9 +116,122 @@ def lateral_candidates(network: Network) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(indptr, dtype=np.int64), np.asarray(flat, dtype=np.int64)
 
 
+
 def _check(name: str, ok: bool, rule: str, value: object) -> None:
     if not ok:
         raise ParameterError(name, rule, value)
+
+
+def _check_run(replications: int, years: float, warmup_years: float, chunk_size: int) -> None:
+    _check("replications", isinstance(replications, int | np.integer) and replications >= 2,
+           "must be an integer >= 2 (standard errors need two replications)", replications)
+    _check("years", bool(np.isfinite(years)) and years > 0, "must be > 0", years)
+    _check("warmup_years", bool(np.isfinite(warmup_years)) and warmup_years >= 0,
+           "must be >= 0", warmup_years)
+    _check("chunk_size", chunk_size >= 1, "must be >= 1", chunk_size)
+
+
+def _check_stock(name: str, stock: np.ndarray, shape: tuple[int, int], what: str) -> np.ndarray:
+    stock = np.asarray(stock)
+    _check(name, stock.shape == shape, f"must have shape ({what}, locations) = {shape}",
+           stock.shape)
+    _check(name, bool(np.all(stock >= 0)) and bool(np.all(stock == np.round(stock))),
+           "must be integers >= 0", stock[stock < 0][:5].tolist())
+    return stock
+
+
+def _check_parts(network: Network, parts: PartArrays) -> None:
+    rate = np.asarray(parts.demand_rate, dtype=float)
+    _check("demand_rate", bool(np.all(np.isfinite(rate))) and bool(np.all(rate >= 0)),
+           "must be finite and >= 0", rate[~(rate >= 0)][:5].tolist())
+    vtm = np.asarray(parts.variance_to_mean, dtype=float)
+    _check("variance_to_mean", bool(np.all(vtm >= 1.0)), "must be >= 1",
+           vtm[~(vtm >= 1.0)][:5].tolist())
+    for name, values in (("lead_time_days", network.lead_time_days),
+                         ("procurement_lead_time_days", parts.procurement_lead_time_days),
+                         ("repair_turnaround_days", parts.repair_turnaround_days)):
+        _check(name, bool(np.all(np.asarray(values) >= 0)), "must be >= 0",
+               np.asarray(values)[~(np.asarray(values) >= 0)][:5].tolist())
+
+
+def _network_input(network: Network, window_hours: np.ndarray | None) -> k.NetworkInput:
+    """The network packed for the kernels (float64 / int64 arrays)."""
+    n_sites = network.n_sites
+    window = (np.full(n_sites, np.nan) if window_hours is None
+              else np.asarray(window_hours, dtype=float))
+    lateral_indptr, lateral_locations = (lateral_candidates(network)
+                                         if network.stockout_rule == LATERAL
+                                         else (np.zeros(n_sites + 1, dtype=np.int64),
+                                               np.empty(0, dtype=np.int64)))
+    return k.NetworkInput(
+        parent=network.parent.astype(np.int64),
+        lead_time_days=network.lead_time_days.astype(float),
+        lead_time_cv=network.lead_time_cv.astype(float),
+        site_primary=network.site_primary.astype(np.int64),
+        response_hours=network.response_hours.astype(float), window_hours=window,
+        lateral_indptr=lateral_indptr, lateral_locations=lateral_locations,
+        stockout_rule=int(network.stockout_rule),
+        emergency_response_hours=float(network.emergency_response_hours))
+
+
+def _parts_input(parts: PartArrays, empirical: EmpiricalDemand | None) -> k.PartsInput:
+    """Every part packed for the kernels, without stock and seeds (see :func:`_rows`).
+
+    Demand in geometric batches: ``q = (v - 1) / (v + 1)`` for a variance-to-mean ``v``,
+    batch rate ``lambda (1 - q)`` per day.
+    """
+    n_parts, n_sites = parts.demand_rate.shape
+    vtm = np.asarray(parts.variance_to_mean, dtype=float)
+    batch_q = (vtm - 1.0) / (vtm + 1.0)
+    if empirical is None:
+        empirical = EmpiricalDemand(np.zeros((n_parts, n_sites + 1), dtype=np.int64),
+                                    np.empty(0), 1.0)
+    return k.PartsInput(
+        stock=np.empty((0, 0), dtype=np.int64),
+        batch_rate_per_day=np.asarray(parts.demand_rate, dtype=float) / DAYS_PER_YEAR
+        * (1.0 - batch_q),
+        batch_q=batch_q, empirical_indptr=empirical.indptr,
+        empirical_values=empirical.values,
+        empirical_period_days=float(empirical.period_days),
+        repairable=parts.repairable.astype(np.bool_),
+        procurement_lead_time_days=parts.procurement_lead_time_days.astype(float),
+        repair_turnaround_days=parts.repair_turnaround_days.astype(float),
+        condemnation_fraction=parts.condemnation_fraction.astype(float),
+        seed=np.empty(0, dtype=np.int64))
+
+
+def _rows(packed: k.PartsInput, rows: np.ndarray, stock: np.ndarray, seeds: np.ndarray
+          ) -> k.PartsInput:
+    """The kernel rows: part ``rows[i]`` with base stock ``stock[i]`` and seed ``seeds[i]``."""
+    return packed._replace(
+        stock=np.ascontiguousarray(stock, dtype=np.int64),
+        batch_rate_per_day=packed.batch_rate_per_day[rows], batch_q=packed.batch_q[rows],
+        empirical_indptr=packed.empirical_indptr[rows], repairable=packed.repairable[rows],
+        procurement_lead_time_days=packed.procurement_lead_time_days[rows],
+        repair_turnaround_days=packed.repair_turnaround_days[rows],
+        condemnation_fraction=packed.condemnation_fraction[rows],
+        seed=np.ascontiguousarray(seeds, dtype=np.int64))
+
+
+def _simulate_rows(network: k.NetworkInput, rows: k.PartsInput, replications: int,
+                   warmup_days: float, end_days: float,
+                   location_out: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the kernel on ``rows``; returns ``(site_out, location_out, part_out)`` with
+    shapes ``(P, R, N, F)``, ``(P, R, L, F)``, ``(P, R, F)`` (``location_out`` may be
+    given: a caller's view to fill in place)."""
+    n_rows = rows.seed.size
+    n_sites, n_locations = network.site_primary.size, network.parent.size
+    site_out = np.zeros((n_rows, replications, n_sites, len(k.SITE_FIELDS)))
+    if location_out is None:
+        location_out = np.zeros((n_rows, replications, n_locations, len(k.LOCATION_FIELDS)))
+    part_out = np.zeros((n_rows, replications, len(k.PART_FIELDS)))
+    # dynamic scheduling: parts differ a lot in work, and a part's figures do not
+    # depend on the thread that runs it (its own seed, its own work arrays)
+    with numba.parallel_chunksize(1):
+        k.simulate_parts(network, rows, warmup_days, end_days,
+                         k.Output(site_out, location_out, part_out))
+    return site_out, location_out, part_out
 
 
 def simulate_network(
@@ -177,83 +264,139 @@ def simulate_network(
         ``part_seeds(seed, P)``. Lets a caller simulate several stock vectors of the same
         part with the same random numbers (common random numbers): pass
         ``parts.subset(job_part)``, the jobs' stock rows and ``part_seeds(seed, n,
-        stream)[job_part]``.
+        stream)[job_part]`` (:func:`simulate_jobs` does this compactly).
 
     Returns
     -------
     SimulationArrays
+        Read its figures by name (:meth:`SimulationArrays.site_estimate`,
+        :meth:`SimulationArrays.sites_frame`, ...).
     """
     n_parts, n_locations, n_sites = parts.n_parts, network.n_locations, network.n_sites
-    _check("replications", isinstance(replications, int | np.integer) and replications >= 2,
-           "must be an integer >= 2 (standard errors need two replications)", replications)
-    _check("years", bool(np.isfinite(years)) and years > 0, "must be > 0", years)
-    _check("warmup_years", bool(np.isfinite(warmup_years)) and warmup_years >= 0,
-           "must be >= 0", warmup_years)
-    _check("chunk_size", chunk_size >= 1, "must be >= 1", chunk_size)
-    stock = np.asarray(stock)
-    _check("stock", stock.shape == (n_parts, n_locations),
-           f"must have shape (parts, locations) = {(n_parts, n_locations)}", stock.shape)
-    _check("stock", bool(np.all(stock >= 0)) and bool(np.all(stock == np.round(stock))),
-           "must be integers >= 0", stock[stock < 0][:5].tolist())
-    rate = np.asarray(parts.demand_rate, dtype=float)
-    _check("demand_rate", bool(np.all(np.isfinite(rate))) and bool(np.all(rate >= 0)),
-           "must be finite and >= 0", rate[~(rate >= 0)][:5].tolist())
-    vtm = np.asarray(parts.variance_to_mean, dtype=float)
-    _check("variance_to_mean", bool(np.all(vtm >= 1.0)), "must be >= 1",
-           vtm[~(vtm >= 1.0)][:5].tolist())
-    for name, values in (("lead_time_days", network.lead_time_days),
-                         ("procurement_lead_time_days", parts.procurement_lead_time_days),
-                         ("repair_turnaround_days", parts.repair_turnaround_days)):
-        _check(name, bool(np.all(np.asarray(values) >= 0)), "must be >= 0",
-               np.asarray(values)[~(np.asarray(values) >= 0)][:5].tolist())
-
-    batch_q = (vtm - 1.0) / (vtm + 1.0)
-    batch_rate = rate / DAYS_PER_YEAR * (1.0 - batch_q)
-    if window_hours is None:
-        window_hours = np.full(n_sites, np.nan)
-    window_hours = np.asarray(window_hours, dtype=float)
-    lateral_indptr, lateral_locations = (lateral_candidates(network)
-                                         if network.stockout_rule == LATERAL
-                                         else (np.zeros(n_sites + 1, dtype=np.int64),
-                                               np.empty(0, dtype=np.int64)))
-    rule = int(network.stockout_rule)
-    if empirical is None:
-        empirical = EmpiricalDemand(np.zeros((n_parts, n_sites + 1), dtype=np.int64),
-                                    np.empty(0), 1.0)
+    _check_run(replications, years, warmup_years, chunk_size)
+    stock = _check_stock("stock", stock, (n_parts, n_locations), "parts")
+    _check_parts(network, parts)
     if seeds is None:
         seeds = part_seeds(seed, n_parts)
     seeds = np.asarray(seeds, dtype=np.int64)
     _check("seeds", seeds.shape == (n_parts,), f"must have shape ({n_parts},)", seeds.shape)
-    warmup = warmup_years * DAYS_PER_YEAR
-    end = warmup + years * DAYS_PER_YEAR
+    warmup_days = warmup_years * DAYS_PER_YEAR
+    end_days = warmup_days + years * DAYS_PER_YEAR
+    kernel_network = _network_input(network, window_hours)
+    packed = _parts_input(parts, empirical)
 
-    site_totals = np.zeros((replications, n_sites, k.SITE_FIELDS))
-    site_parts = (np.zeros((n_parts, replications, n_sites, k.SITE_FIELDS))
+    site_totals = np.zeros((replications, n_sites, len(k.SITE_FIELDS)))
+    site_parts = (np.zeros((n_parts, replications, n_sites, len(k.SITE_FIELDS)))
                   if keep_parts else None)
-    location_parts = np.zeros((n_parts, replications, n_locations, k.LOCATION_FIELDS))
-    part_out = np.zeros((n_parts, replications, k.PART_FIELDS))
+    location_parts = np.zeros((n_parts, replications, n_locations, len(k.LOCATION_FIELDS)))
+    part_out = np.zeros((n_parts, replications, len(k.PART_FIELDS)))
     for start in range(0, n_parts, chunk_size):
         chunk = slice(start, min(start + chunk_size, n_parts))
-        size = chunk.stop - chunk.start
-        site_out = np.zeros((size, replications, n_sites, k.SITE_FIELDS))
-        # dynamic scheduling: parts differ a lot in work, and a part's figures do not
-        # depend on the thread that runs it (its own seed, its own work arrays)
-        with numba.parallel_chunksize(1):
-            k.simulate_parts(
-                network.parent.astype(np.int64), network.lead_time_days.astype(float),
-                network.lead_time_cv.astype(float), network.site_primary.astype(np.int64),
-                network.response_hours.astype(float), window_hours, lateral_indptr,
-                lateral_locations, rule, float(network.emergency_response_hours),
-                stock[chunk].astype(np.int64), batch_rate[chunk], batch_q[chunk],
-                empirical.indptr[chunk], empirical.values, float(empirical.period_days),
-                parts.repairable[chunk].astype(np.bool_),
-                parts.procurement_lead_time_days[chunk].astype(float),
-                parts.repair_turnaround_days[chunk].astype(float),
-                parts.condemnation_fraction[chunk].astype(float),
-                seeds[chunk], warmup, end, site_out, location_parts[chunk], part_out[chunk])
+        rows = np.arange(chunk.start, chunk.stop)
+        site_out, _, part_out[chunk] = _simulate_rows(
+            kernel_network, _rows(packed, rows, stock[chunk], seeds[chunk]), replications,
+            warmup_days, end_days, location_out=location_parts[chunk])
         site_totals += site_out.sum(axis=0)
         if site_parts is not None:
             site_parts[chunk] = site_out
     return SimulationArrays(site_totals=site_totals, site_parts=site_parts,
-                            location_parts=location_parts, part_out=part_out, years=years)
+                            location_parts=location_parts, part_out=part_out, years=years,
+                            network=network, parts=parts, stock=stock)
 
+
+def simulate_jobs(
+    network: Network, parts: PartArrays, job_part: np.ndarray, job_stock: np.ndarray, *,
+    window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
+    warmup_years: float = 1.0, seed: int = 0, stream: int = 1,
+    empirical: EmpiricalDemand | None = None, chunk_size: int = 256,
+) -> JobFigures:
+    """Simulate ``K`` jobs (a part, a stock vector) with common random numbers per part.
+
+    Job ``j`` simulates part ``job_part[j]`` at base stock ``job_stock[j]`` from the seed
+    ``part_seeds(seed, P, stream)[job_part[j]]``: every job of a part replays the same
+    random stream (common random numbers), so differences between the stock vectors of a
+    part are not blurred by different demand paths. The figures are identical to
+    ``simulate_network(network, parts.subset(job_part), job_stock, seeds=part_seeds(seed,
+    P, stream)[job_part])``, kept only for the sites where the part has demand and only
+    for the site fields the optimizer reads, so that tens of thousands of jobs fit in
+    memory (``M x R x 3`` floats, ``M`` the job-site pairs with demand).
+
+    The demand paths of two jobs of a part coincide exactly when the draws do not depend
+    on the stock: always under the backorder rule (every unit orders up the whole tree);
+    under the emergency and lateral rules only with deterministic transit times and root
+    resupply, since there the location that reorders depends on the stock and each order
+    draws its transit time from the same stream.
+
+    Parameters
+    ----------
+    network, parts : Network, PartArrays
+        The network and every part (``P`` rows).
+    job_part : numpy.ndarray
+        int ``(K,)``: the part of each job, in ``0..P-1``.
+    job_stock : numpy.ndarray
+        int ``(K, L)``: the base stock of each job, >= 0.
+    window_hours, replications, years, warmup_years, seed, empirical, chunk_size
+        As :func:`simulate_network`.
+    stream : int
+        Family of random streams (:func:`part_seeds`); 0 is the verification's, so the
+        optimizer's feed uses another (default 1).
+
+    Returns
+    -------
+    JobFigures
+    """
+    n_parts, n_locations = parts.n_parts, network.n_locations
+    _check_run(replications, years, warmup_years, chunk_size)
+    job_part = np.asarray(job_part)
+    _check("job_part", job_part.ndim == 1 and job_part.dtype.kind in "iu"
+           and bool(np.all((job_part >= 0) & (job_part < n_parts))),
+           f"must be a 1-d array of part positions in 0..{n_parts - 1}",
+           job_part[(job_part < 0) | (job_part >= n_parts)][:5].tolist()
+           if job_part.dtype.kind in "iu" else job_part.dtype)
+    job_part = job_part.astype(np.int64)
+    n_jobs = job_part.size
+    job_stock = _check_stock("job_stock", job_stock, (n_jobs, n_locations), "jobs")
+    _check_parts(network, parts)
+    warmup_days = warmup_years * DAYS_PER_YEAR
+    end_days = warmup_days + years * DAYS_PER_YEAR
+    kernel_network = _network_input(network, window_hours)
+    packed = _parts_input(parts, empirical)
+    seeds = part_seeds(seed, n_parts, stream)
+    has_demand = np.asarray(parts.demand_rate) > 0
+    if empirical is not None:
+        has_demand |= np.diff(empirical.indptr, axis=1) > 0
+    indptr = np.concatenate([[0], np.cumsum(has_demand[job_part].sum(axis=1))]).astype(np.int64)
+    site = np.empty(int(indptr[-1]), dtype=np.int64)
+    by_replication = {name: np.empty((site.size, replications)) for name in _JOB_FIELDS}
+    conservation = 0.0
+    for start in range(0, n_jobs, chunk_size):
+        chunk = slice(start, min(start + chunk_size, n_jobs))
+        rows = job_part[chunk]
+        site_out, _, part_out = _simulate_rows(
+            kernel_network, _rows(packed, rows, job_stock[chunk], seeds[rows]),
+            replications, warmup_days, end_days)
+        _keep_demand_sites(site_out, has_demand[rows],
+                           slice(int(indptr[chunk.start]), int(indptr[chunk.stop])), site,
+                           by_replication)
+        conservation = max(conservation, float(
+            part_out[..., k.PART_FIELDS.index("conservation")].max(initial=0.0)))
+    requests, within, wait = (by_replication[name] for name in _JOB_FIELDS)
+    return JobFigures(
+        job_part=job_part, indptr=indptr, site=site, requests=requests.sum(axis=1),
+        within_window=within.sum(axis=1), wait_hours=wait.sum(axis=1),
+        requests_by_replication=requests, within_window_by_replication=within,
+        wait_hours_by_replication=wait, replications=replications, years=years,
+        n_sites=network.n_sites, conservation_residual=conservation)
+
+
+_JOB_FIELDS = ("requests", "within_window", "wait_hours")
+
+
+def _keep_demand_sites(site_out: np.ndarray, has_demand: np.ndarray, entries: slice,
+                       site: np.ndarray, by_replication: dict[str, np.ndarray]) -> None:
+    """Copy the site figures ``(c, R, N, F)`` of a chunk of jobs into the CSR entries
+    ``entries`` (jobs in order, then their demand sites ``has_demand (c, N)``)."""
+    site[entries] = np.nonzero(has_demand)[1]
+    chosen = site_out.transpose(0, 2, 1, 3)[has_demand]  # (m, R, F)
+    for name, values in by_replication.items():
+        values[entries] = chosen[:, :, k.SITE_FIELDS.index(name)]

@@ -2,7 +2,8 @@
 
 :func:`simulate_plan` is the public entry point (pandas at the edge): it compiles the
 scenario, validates the plan frame, runs :func:`spareplan.simulation.simulate_network` and
-measures exactly the rows of :func:`spareplan.sla.sla_rows`:
+measures exactly the rows of :func:`spareplan.sla.sla_rows`
+(:meth:`~spareplan.simulation.results.SimulationArrays.rows_frame`):
 
 - fill rate within W hours of a row = sum over its sites and all parts of the requests
   filled within W, divided by the requests (per replication);
@@ -16,30 +17,26 @@ Student's t with R - 1 degrees of freedom.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from spareplan.codes import DAYS_PER_YEAR
 from spareplan.demand.history import prepare_history
 from spareplan.errors import InputError, ParameterError
-from spareplan.network import DAYS_PER_YEAR, HOURS_PER_YEAR, Network, PartArrays, compile_network
+from spareplan.network import Network, PartArrays, compile_network
 from spareplan.scenario.model import Scenario
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import EmpiricalDemand, SimulationArrays, simulate_network
-from spareplan.sla import FILL_RATE, UPTIME, SlaRow, sla_rows
+from spareplan.simulation.engine import EmpiricalDemand, simulate_network
+from spareplan.simulation.results import ROW_COLUMNS
+from spareplan.sla import FILL_RATE, sla_rows
 
-__all__ = ["DEMAND_MODES", "ROW_COLUMNS", "SimulationResult", "empirical_demand",
-           "plan_stock_matrix", "simulate_plan"]
+__all__ = ["DEMAND_MODES", "ROW_COLUMNS", "SimulationResult", "current_stock_matrix",
+           "empirical_demand", "plan_stock_matrix", "simulate_plan"]
 
 DEMAND_MODES = ("model", "empirical")
 """``simulate_plan(demand=...)``: the fitted (compound) Poisson rates, or the history."""
-
-ROW_COLUMNS = ["sla_row", "kind", "target", "value", "std_error", "ci_low", "ci_high",
-               "meets_target"]
 
 
 @dataclass(frozen=True)
@@ -100,24 +97,6 @@ class SimulationResult:
         return ax
 
 
-def _mean_se(values: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard error across replications, ignoring ``nan`` replications."""
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        count = np.sum(np.isfinite(values), axis=axis)
-        mean = np.nanmean(values, axis=axis) if values.size else values.sum(axis=axis)
-        centered = np.where(np.isfinite(values), values - np.expand_dims(mean, axis), 0.0)
-        variance = np.sum(centered ** 2, axis=axis) / np.maximum(count - 1, 1)
-        se = np.sqrt(variance / np.maximum(count, 1))
-    return mean, np.where(count >= 2, se, np.nan)
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1),
-                        np.nan)
-
-
 def plan_stock_matrix(plan: pd.DataFrame, network: Network, parts: PartArrays,
                       source: str = "plan") -> np.ndarray:
     """The base-stock matrix ``(P, L)`` of a plan frame ``part, location, stock``.
@@ -155,7 +134,10 @@ def plan_stock_matrix(plan: pd.DataFrame, network: Network, parts: PartArrays,
     return matrix
 
 
-def _current_stock(scenario: Scenario, network: Network, parts: PartArrays) -> np.ndarray:
+def current_stock_matrix(scenario: Scenario, network: Network, parts: PartArrays
+                         ) -> np.ndarray:
+    """The scenario's current stock as a base-stock matrix ``(P, L)``: on hand + on order
+    per part and location (missing = 0; no ``current_stock`` table: all 0)."""
     table = scenario.table("current_stock")
     if table is None or table.empty:
         return np.zeros((parts.n_parts, network.n_locations), dtype=np.int64)
@@ -204,93 +186,6 @@ def empirical_demand(scenario: Scenario, network: Network, parts: PartArrays
             series[(p, s)] = packed.series(i)
     return EmpiricalDemand.from_series(parts.n_parts, network.n_sites, series,
                                        period_days=DAYS_PER_YEAR / packed.periods_per_year)
-
-
-def _rows_frame(rows: list[SlaRow], network: Network, arrays: SimulationArrays
-                ) -> pd.DataFrame:
-    totals = arrays.site_totals  # (R, N, F)
-    replications = arrays.replications
-    records = []
-    t_quantile = float(stats.t.ppf(0.975, replications - 1))
-    for row in rows:
-        sites = row.sites
-        requests = totals[:, sites, k.SITE_REQUESTS].sum(axis=1)
-        if row.kind == FILL_RATE:
-            per_replication = _ratio(totals[:, sites, k.SITE_WITHIN_WINDOW].sum(axis=1),
-                                     requests)
-        elif row.kind == UPTIME:
-            downtime = (requests * row.repair_hours
-                        + totals[:, sites, k.SITE_WAIT_HOURS].sum(axis=1))
-            machine_hours = network.machines[sites].sum() * HOURS_PER_YEAR * arrays.years
-            per_replication = (1.0 - downtime / machine_hours if machine_hours > 0
-                               else np.full(replications, np.nan))
-        else:  # pragma: no cover - sla_rows only makes the two kinds
-            raise InputError(f"SLA row {row.name}: unknown kind (received {row.kind!r})")
-        mean_array, se_array = _mean_se(per_replication, axis=0)
-        mean, se = float(mean_array), float(se_array)
-        half = t_quantile * se if np.isfinite(se) else np.nan
-        records.append({
-            "sla_row": row.name, "kind": row.kind, "target": row.target, "value": mean,
-            "std_error": se, "ci_low": mean - half, "ci_high": mean + half,
-            "meets_target": bool(not np.isfinite(mean) or mean >= row.target),
-            "sla_class": row.sla_class, "sites": ";".join(network.site_ids[s] for s in sites),
-            "replications": replications,
-        })
-    columns = [*ROW_COLUMNS, "sla_class", "sites", "replications"]
-    return pd.DataFrame.from_records(records, columns=columns)
-
-
-def _parts_frame(network: Network, parts: PartArrays, arrays: SimulationArrays,
-                 repair_hours: np.ndarray) -> pd.DataFrame:
-    site = arrays.site_parts  # (P, R, N, F)
-    assert site is not None
-    years = arrays.years
-    requests = site[..., k.SITE_REQUESTS]
-    figures = {
-        "requests_per_year": requests / years,
-        "fill_rate_primary": _ratio(site[..., k.SITE_FILLED_PRIMARY], requests),
-        "fill_rate_within_window": _ratio(site[..., k.SITE_WITHIN_WINDOW], requests),
-        "mean_wait_hours": _ratio(site[..., k.SITE_WAIT_HOURS], requests),
-        "downtime_hours_per_year": (requests * np.nan_to_num(repair_hours)
-                                    + site[..., k.SITE_WAIT_HOURS]) / years,
-        "emergency_per_year": site[..., k.SITE_EMERGENCY] / years,
-        "lateral_per_year": site[..., k.SITE_LATERAL] / years,
-    }
-    p_index, s_index = np.nonzero(parts.demand_rate > 0)
-    frame = pd.DataFrame({
-        "part": np.asarray(parts.part_ids, dtype=object)[p_index],
-        "site": np.asarray(network.site_ids, dtype=object)[s_index],
-        "location": np.asarray(network.location_ids, dtype=object)[
-            network.site_primary[s_index]],
-    })
-    for name, values in figures.items():
-        mean, se = _mean_se(values, axis=1)
-        frame[name] = mean[p_index, s_index]
-        frame[f"{name}_se"] = se[p_index, s_index]
-    return frame
-
-
-def _locations_frame(network: Network, parts: PartArrays, arrays: SimulationArrays,
-                     stock: np.ndarray) -> pd.DataFrame:
-    location = arrays.location_parts  # (P, R, L, F)
-    days = arrays.years * 365.0
-    figures = {
-        "expected_backorders": location[..., k.LOCATION_BACKORDER_DAYS] / days,
-        "average_on_hand": location[..., k.LOCATION_ON_HAND_DAYS] / days,
-        "demand_per_year": location[..., k.LOCATION_DEMAND] / arrays.years,
-    }
-    n_parts, n_locations = stock.shape
-    frame = pd.DataFrame({
-        "part": np.repeat(np.asarray(parts.part_ids, dtype=object), n_locations),
-        "location": np.tile(np.asarray(network.location_ids, dtype=object), n_parts),
-        "stock": stock.ravel(),
-    })
-    for name, values in figures.items():
-        mean, se = _mean_se(values, axis=1)
-        frame[name] = mean.ravel()
-        frame[f"{name}_se"] = se.ravel()
-    keep = (frame["stock"] > 0) | (frame["demand_per_year"] > 0)
-    return frame[keep].reset_index(drop=True)
 
 
 def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
@@ -343,7 +238,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
         raise ParameterError("demand", f"must be one of {', '.join(DEMAND_MODES)}", demand)
     network, parts = compile_network(scenario)
     empirical = empirical_demand(scenario, network, parts) if demand == "empirical" else None
-    matrix = (_current_stock(scenario, network, parts) if stock is None
+    matrix = (current_stock_matrix(scenario, network, parts) if stock is None
               else plan_stock_matrix(stock, network, parts, source=source))
     rows = sla_rows(scenario.document, network)
     window = np.full(network.n_sites, np.nan)
@@ -356,26 +251,21 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     arrays = simulate_network(network, parts, matrix, window_hours=window,
                               replications=replications, years=years,
                               warmup_years=warmup_years, seed=seed, empirical=empirical)
-    emergency, emergency_se = _mean_se(
-        arrays.site_totals[:, :, k.SITE_EMERGENCY].sum(axis=1) / years, axis=0)
-    lateral, lateral_se = _mean_se(
-        arrays.site_totals[:, :, k.SITE_LATERAL].sum(axis=1) / years, axis=0)
-    rows_frame = _rows_frame(rows, network, arrays)
+    emergency = arrays.site_estimate("emergency_per_year")
+    lateral = arrays.site_estimate("lateral_per_year")
+    rows_frame = arrays.rows_frame(rows)
     summary: dict[str, Any] = {
         "replications": replications, "years": years, "warmup_years": warmup_years,
         "seed": seed, "demand": demand, "parts": parts.n_parts, "locations": network.n_locations,
         "sites": network.n_sites,
-        "emergency_shipments_per_year": float(emergency),
-        "emergency_shipments_per_year_se": float(emergency_se),
-        "lateral_shipments_per_year": float(lateral),
-        "lateral_shipments_per_year_se": float(lateral_se),
-        "shipment_cost_per_year": float(emergency * network.emergency_shipment_cost
-                                        + lateral * network.lateral_shipment_cost),
-        "conservation_residual": float(arrays.part_out[..., k.PART_CONSERVATION].max(
-            initial=0.0)),
+        "emergency_shipments_per_year": emergency.mean,
+        "emergency_shipments_per_year_se": emergency.std_error,
+        "lateral_shipments_per_year": lateral.mean,
+        "lateral_shipments_per_year_se": lateral.std_error,
+        "shipment_cost_per_year": float(emergency.mean * network.emergency_shipment_cost
+                                        + lateral.mean * network.lateral_shipment_cost),
+        "conservation_residual": arrays.conservation_residual,
         "all_rows_met": bool(rows_frame["meets_target"].all()),
     }
-    return SimulationResult(rows=rows_frame,
-                            parts=_parts_frame(network, parts, arrays, repair),
-                            locations=_locations_frame(network, parts, arrays, matrix),
-                            summary=summary)
+    return SimulationResult(rows=rows_frame, parts=arrays.sites_frame(repair_hours=repair),
+                            locations=arrays.locations_frame(), summary=summary)

@@ -79,8 +79,7 @@ def test_empirical_counts_are_over_dispersed(tmp_path: Path) -> None:
     """Month totals of 0 or 12 (variance 32 a month): a yearly count of variance ~ 390,
     against 48 for a Poisson count of the same mean."""
     from spareplan.network import compile_network
-    from spareplan.simulation import _kernels as k
-    from spareplan.simulation.engine import simulate_network
+    from spareplan.simulation import simulate_network
     from spareplan.simulation.verify import empirical_demand
 
     scenario = load_scenario(_with_history(tmp_path, _history()))
@@ -91,7 +90,7 @@ def test_empirical_counts_are_over_dispersed(tmp_path: Path) -> None:
                               empirical=empirical_demand(scenario, network, parts))
     site = network.site_ids.index("S3")
     part = parts.part_ids.index("P-FUSE")
-    counts = arrays.site_parts[part, :, site, k.SITE_REQUESTS]
+    counts = arrays.site_figure("requests", sites=[site], parts=[part])
     assert abs(counts.mean() - 48.0) < 4 * np.sqrt(390.0 / counts.size)
     assert counts.var(ddof=1) > 2 * 48.0
 

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from simulation_helpers import make_network, make_parts
 
 from spareplan.network import BACKORDER, EMERGENCY
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import simulate_network
+from spareplan.simulation import simulate_network
 
 NETWORK = make_network([-1, 0, 0], [0.0, 4.0, 7.0], [1, 2, 1],
                        response_hours=np.array([[30.0, 2.0, np.inf], [30.0, np.inf, 3.0],
@@ -44,14 +43,11 @@ def test_service_non_decreasing_in_stock(stock: list[int], rates: list[float], w
     more = list(stock)
     more[where] += 1
     low, high = _run(stock, rates, seed), _run(more, rates, seed)
-    np.testing.assert_array_equal(low.site_totals[..., k.SITE_REQUESTS],
-                                  high.site_totals[..., k.SITE_REQUESTS])
-    assert np.all(high.site_totals[..., k.SITE_WITHIN_WINDOW]
-                  >= low.site_totals[..., k.SITE_WITHIN_WINDOW])
-    assert np.all(high.site_totals[..., k.SITE_WAIT_HOURS]
-                  <= low.site_totals[..., k.SITE_WAIT_HOURS] + 1e-6)
-    low_bo = low.location_parts[0, :, :, k.LOCATION_BACKORDER_DAYS].sum()
-    high_bo = high.location_parts[0, :, :, k.LOCATION_BACKORDER_DAYS].sum()
+    np.testing.assert_array_equal(low.site_field("requests"), high.site_field("requests"))
+    assert np.all(high.site_field("within_window") >= low.site_field("within_window"))
+    assert np.all(high.site_field("wait_hours") <= low.site_field("wait_hours") + 1e-6)
+    low_bo = low.location_field("backorder_days").sum()
+    high_bo = high.location_field("backorder_days").sum()
     assert high_bo <= low_bo + 1e-6
 
 
@@ -61,9 +57,13 @@ def test_service_non_decreasing_in_stock(stock: list[int], rates: list[float], w
 def test_probabilities_in_unit_interval(stock: list[int], rates: list[float], seed: int,
                                         rule: int) -> None:
     result = _run(stock, rates, seed, rule)
-    totals = result.site_totals
-    requests = totals[..., k.SITE_REQUESTS]
-    for field in (k.SITE_FILLED_PRIMARY, k.SITE_WITHIN_WINDOW, k.SITE_EMERGENCY):
-        assert np.all(totals[..., field] >= 0) and np.all(totals[..., field] <= requests)
-    assert result.part_out[..., k.PART_CONSERVATION].max() == 0
+    requests = result.site_field("requests")
+    for field in ("filled_primary", "within_window", "emergency"):
+        counts = result.site_field(field)
+        assert np.all(counts >= 0) and np.all(counts <= requests)
+    for figure in ("fill_rate_primary", "fill_rate_within_window", "emergency_fraction"):
+        values = result.site_figure(figure)
+        finite = values[np.isfinite(values)]
+        assert np.all((finite >= 0) & (finite <= 1))
+    assert result.conservation_residual == 0
     assert np.all(result.location_parts >= 0)

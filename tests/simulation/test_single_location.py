@@ -19,19 +19,14 @@ from spareplan.evaluation.poisson import (
     fill_rate_within,
 )
 from spareplan.network import EMERGENCY
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import simulate_network
+from spareplan.simulation import Estimate, simulate_network
 
 REPLICATIONS, YEARS = 12, 15.0
 
 
-def _mean_se(values: np.ndarray) -> tuple[float, float]:
-    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(values.size))
-
-
-def _agrees(simulated: np.ndarray, exact: float) -> None:
-    mean, se = _mean_se(simulated)
-    assert abs(mean - exact) <= 3 * se + 1e-3, (mean, se, exact)
+def _agrees(simulated: Estimate, exact: float) -> None:
+    assert simulated.replications == REPLICATIONS
+    assert abs(simulated.mean - exact) <= 3 * simulated.std_error + 1e-3, (simulated, exact)
 
 
 @pytest.mark.parametrize(("stock", "rate_per_day", "lead_days", "cv"),
@@ -45,15 +40,13 @@ def test_palm_fill_rate_and_backorders(stock: int, rate_per_day: float, lead_day
     result = simulate_network(network, parts, np.array([[10_000, stock]]),
                               replications=REPLICATIONS, years=YEARS, warmup_years=0.5,
                               seed=1)
-    totals = result.site_totals[:, 0]
     mean = rate_per_day * lead_days
-    _agrees(totals[:, k.SITE_FILLED_PRIMARY] / totals[:, k.SITE_REQUESTS],
-            fill_rate(stock, mean))
-    backorders = result.location_parts[0, :, 1, k.LOCATION_BACKORDER_DAYS] / (YEARS * 365)
-    _agrees(backorders, expected_backorders(stock, mean))
-    on_hand = result.location_parts[0, :, 1, k.LOCATION_ON_HAND_DAYS] / (YEARS * 365)
-    _agrees(on_hand, stock - mean + expected_backorders(stock, mean))
-    assert result.part_out[..., k.PART_CONSERVATION].max() == 0
+    _agrees(result.site_estimate("fill_rate_primary"), fill_rate(stock, mean))
+    _agrees(result.location_estimate("expected_backorders", locations=[1]),
+            expected_backorders(stock, mean))
+    _agrees(result.location_estimate("average_on_hand", locations=[1]),
+            stock - mean + expected_backorders(stock, mean))
+    assert result.conservation_residual == 0
 
 
 @pytest.mark.parametrize("window_hours", [0.0, 48.0, 120.0])
@@ -64,13 +57,11 @@ def test_time_window_fill_rate_deterministic_lead_time(window_hours: float) -> N
     result = simulate_network(network, parts, np.array([[stock]]),
                               window_hours=np.array([window_hours]),
                               replications=REPLICATIONS, years=YEARS, seed=2)
-    totals = result.site_totals[:, 0]
     exact = fill_rate_within(stock, rate_per_day, lead_days, window_hours / 24.0)
-    _agrees(totals[:, k.SITE_WITHIN_WINDOW] / totals[:, k.SITE_REQUESTS], exact)
+    _agrees(result.site_estimate("fill_rate_within_window", sites=[0]), exact)
     # mean wait: E[W] = EBO / lambda (Little), in hours
-    mean_wait = totals[:, k.SITE_WAIT_HOURS] / totals[:, k.SITE_REQUESTS]
-    _agrees(mean_wait, expected_backorders(stock, rate_per_day * lead_days)
-            / rate_per_day * 24.0)
+    _agrees(result.site_estimate("mean_wait_hours"),
+            expected_backorders(stock, rate_per_day * lead_days) / rate_per_day * 24.0)
 
 
 @pytest.mark.parametrize("stock", [1, 3])
@@ -81,12 +72,11 @@ def test_emergency_shipments_follow_erlang_loss(stock: int) -> None:
     result = simulate_network(network, parts, np.array([[10_000, stock]]),
                               window_hours=np.array([1.0]), replications=REPLICATIONS,
                               years=YEARS, seed=3)
-    totals = result.site_totals[:, 0]
     loss = erlang_loss(stock, rate_per_day * lead_days)
-    _agrees(totals[:, k.SITE_EMERGENCY] / totals[:, k.SITE_REQUESTS], loss)
-    _agrees(totals[:, k.SITE_FILLED_PRIMARY] / totals[:, k.SITE_REQUESTS], 1.0 - loss)
+    _agrees(result.site_estimate("emergency_fraction"), loss)
+    _agrees(result.site_estimate("fill_rate_primary"), 1.0 - loss)
     # served from the FSL (0 h) within 1 h, emergencies (24 h) not
-    _agrees(totals[:, k.SITE_WITHIN_WINDOW] / totals[:, k.SITE_REQUESTS], 1.0 - loss)
+    _agrees(result.site_estimate("fill_rate_within_window"), 1.0 - loss)
 
 
 def test_repairable_root_resupply_is_the_condemnation_mixture() -> None:
@@ -98,9 +88,7 @@ def test_repairable_root_resupply_is_the_condemnation_mixture() -> None:
     result = simulate_network(network, parts, np.array([[5]]), replications=REPLICATIONS,
                               years=YEARS, seed=4)
     mean = rate_per_day * ((1 - condemned) * repair + condemned * procurement)
-    totals = result.site_totals[:, 0]
-    _agrees(totals[:, k.SITE_FILLED_PRIMARY] / totals[:, k.SITE_REQUESTS],
-            fill_rate(5, mean))
+    _agrees(result.site_estimate("fill_rate_primary"), fill_rate(5, mean))
 
 
 def test_compound_poisson_keeps_the_mean_and_lowers_the_fill_rate() -> None:
@@ -112,12 +100,9 @@ def test_compound_poisson_keeps_the_mean_and_lowers_the_fill_rate() -> None:
                              years=YEARS, seed=5)
     batchy = simulate_network(network, lumpy, np.array([[3]]), replications=REPLICATIONS,
                               years=YEARS, seed=5)
-    _agrees(batchy.site_totals[:, 0, k.SITE_REQUESTS] / YEARS, rate[0, 0])
-    fill_plain = plain.site_totals[:, 0, k.SITE_FILLED_PRIMARY] / plain.site_totals[
-        :, 0, k.SITE_REQUESTS]
-    fill_batchy = batchy.site_totals[:, 0, k.SITE_FILLED_PRIMARY] / batchy.site_totals[
-        :, 0, k.SITE_REQUESTS]
-    assert fill_batchy.mean() < fill_plain.mean()
+    _agrees(batchy.site_estimate("requests_per_year"), rate[0, 0])
+    assert (batchy.site_estimate("fill_rate_primary").mean
+            < plain.site_estimate("fill_rate_primary").mean)
 
 
 def test_capacity_overflow_reruns_the_part_and_keeps_little() -> None:
@@ -130,10 +115,10 @@ def test_capacity_overflow_reruns_the_part_and_keeps_little() -> None:
                        variance_to_mean=np.array([[40.0]]))
     result = simulate_network(network, parts, np.array([[0]]), replications=4, years=4.0,
                               seed=6)
-    assert result.part_out[0, :, k.PART_RERUNS].min() >= 1
-    assert result.part_out[..., k.PART_CONSERVATION].max() == 0
-    backorders = result.location_parts[0, :, 0, k.LOCATION_BACKORDER_DAYS] / (4.0 * 365)
-    _agrees(backorders, rate_per_day * lead_days)
+    assert result.part_field("reruns").min() >= 1
+    assert result.conservation_residual == 0
+    backorders = result.location_estimate("expected_backorders")
+    assert abs(backorders.mean - rate_per_day * lead_days) <= 3 * backorders.std_error
     again = simulate_network(network, parts, np.array([[0]]), replications=4, years=4.0,
                              seed=6)
     np.testing.assert_array_equal(result.location_parts, again.location_parts)

@@ -16,8 +16,7 @@ from spareplan.evaluation.varimetric import (
     negative_binomial_backorders,
     varimetric_two_echelon,
 )
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import simulate_network
+from spareplan.simulation import simulate_network
 
 RATE = np.array([0.05, 0.05])  # per day at each base
 DEPOT_DAYS, TRANSIT, DEPOT_STOCK, BASE_STOCK = 60.0, np.array([5.0, 5.0]), 3, np.array([2, 2])
@@ -40,19 +39,16 @@ def test_metric_underestimates_and_simulation_matches_exact() -> None:
     parts = make_parts(np.array([RATE * 365.0]), procurement_days=DEPOT_DAYS)
     result = simulate_network(network, parts, np.array([[DEPOT_STOCK, *BASE_STOCK]]),
                               replications=replications, years=years, seed=11)
-    backorders = result.location_parts[0, :, :, k.LOCATION_BACKORDER_DAYS] / (years * 365)
     # both bases pooled: one estimate per replication
-    pooled = backorders[:, 1:].sum(axis=1)
-    mean, se = pooled.mean(), pooled.std(ddof=1) / np.sqrt(replications)
-    assert abs(mean - exact.base_backorders.sum()) <= 3 * se
-    assert mean - metric.base_backorders.sum() > 3 * se  # METRIC's underestimate is visible
-    depot = backorders[:, 0]
-    depot_se = depot.std(ddof=1) / np.sqrt(replications)
-    assert abs(depot.mean() - exact.depot_backorders) <= 3 * depot_se
-    totals = result.site_totals
-    fill = totals[:, :, k.SITE_FILLED_PRIMARY].sum(1) / totals[:, :, k.SITE_REQUESTS].sum(1)
-    fill_se = fill.std(ddof=1) / np.sqrt(replications)
-    assert abs(fill.mean() - exact.base_fill_rate.mean()) <= 3 * fill_se
+    bases = result.location_estimate("expected_backorders", locations=[1, 2])
+    assert bases.replications == replications
+    assert abs(bases.mean - exact.base_backorders.sum()) <= 3 * bases.std_error
+    # METRIC's underestimate is visible
+    assert bases.mean - metric.base_backorders.sum() > 3 * bases.std_error
+    depot = result.location_estimate("expected_backorders", locations=[0])
+    assert abs(depot.mean - exact.depot_backorders) <= 3 * depot.std_error
+    fill = result.site_estimate("fill_rate_primary")
+    assert abs(fill.mean - exact.base_fill_rate.mean()) <= 3 * fill.std_error
 
 
 def test_exact_reduces_to_palm_when_the_depot_never_runs_out() -> None:
