@@ -12,6 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from spareplan.cli.common import start_command
 from spareplan.demand.backtest import backtest
 from spareplan.demand.history import prepare_history
 from spareplan.errors import InputError
@@ -55,6 +56,7 @@ def backtest_command(
     int
         0 on success. Bad input raises :class:`spareplan.errors.InputError` (exit 2).
     """
+    start_command(out=out, inputs=[history], seed=seed)
     frame = _read_history(Path(history))
     packed = prepare_history(frame, period=period, source=Path(history).name)
     result = backtest(

@@ -96,7 +96,8 @@ def test_command_writes_both_files_atomically(tmp_path: Path,
     out = tmp_path / "out"
     code = backtest_command(source, out, methods="sba,poisson", seed=2)
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["backtest.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".spareplan-output", "backtest.csv",
+                                                      "summary.json"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["recommended_method"] in {"sba", "poisson"}
     assert [m["method"] for m in summary["methods"]] == ["sba", "poisson"]
