@@ -41,6 +41,10 @@ def _read_plan(path: Path) -> pd.DataFrame:
             ValueError) as exc:
         raise InputError(f"{path}: plan file (--plan): must be a CSV table with columns "
                          f"part, location, stock ({str(exc).strip()[:200]})") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        raise InputError(f"{path.name}: row 1: must have as many fields as the header "
+                         f"({len(frame.columns)}: {', '.join(map(str, frame.columns))}); "
+                         "every row has more (a trailing comma?)")
     if "stock" in frame.columns:
         stock = pd.to_numeric(frame["stock"], errors="coerce").to_numpy(dtype=float)
         huge = np.flatnonzero(np.isfinite(stock) & (np.abs(stock) > MAX_COUNT))

@@ -58,7 +58,8 @@ MARKER = ".spareplan-output"
 #: Longest destination name (the staging name adds about 40 characters; NAME_MAX is 255).
 MAX_NAME_LENGTH = 200
 _MARKER_MAX_BYTES = 1 << 20
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>staging|previous)-(?P<pid>\d+)?(?:-.*)?$")
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>staging|previous)-(?P<rest>.*)$")
+_PID = re.compile(r"^(\d+)(?:-|$)")
 
 #: The command writing outputs in this context ("plan", "warn", …), set by the CLI.
 _COMMAND: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -152,7 +153,7 @@ def pause_point(name: str) -> None:
         Path(partial).write_text(f"{os.getpid()}\n", encoding="utf-8")
         os.replace(partial, announce)
     deadline = time.monotonic() + float(os.environ.get("SPAREPLAN_TEST_PAUSE_SECONDS", "600"))
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not _PENDING:  # a held signal ends the wait
         time.sleep(0.02)
 
 
@@ -364,7 +365,8 @@ def recover_leftovers(destination: str | Path) -> list[Path]:
         candidate = parent / entry
         if candidate in _ACTIVE:
             continue
-        if match["pid"] is not None and _alive(int(match["pid"])):
+        pid = _PID.match(match["rest"])
+        if pid is not None and _alive(int(pid.group(1))):
             continue
         stale.append((match["kind"], candidate))
     previous = sorted((p for kind, p in stale if kind == "previous" and p.is_dir()),

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -33,13 +34,16 @@ def neutralize(text: str) -> str:
 def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells are :func:`neutralize`-d (numbers untouched).
 
-    Only object and string columns are looked at, vectorized; the input is not modified.
+    Object, string and categorical columns are looked at, vectorized; the input is not
+    modified.
     """
     out = frame
-    for name in frame.columns:
-        column = frame[name]
-        if not (pd.api.types.is_object_dtype(column.dtype)
-                or pd.api.types.is_string_dtype(column.dtype)):
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        elif not (pd.api.types.is_object_dtype(column.dtype)
+                  or pd.api.types.is_string_dtype(column.dtype)):
             continue
         is_text = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         if not is_text.any():
@@ -50,7 +54,7 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if out is frame:
             out = frame.copy()
-        index = text.index[risky]
-        out[name] = out[name].astype(object)
-        out.loc[index, name] = "'" + text[risky]
+        fixed = column.astype(object).to_numpy(copy=True)
+        fixed[np.flatnonzero(is_text)[risky]] = ("'" + text[risky]).to_numpy(dtype=object)
+        out.isetitem(position, pd.Series(fixed, index=frame.index, dtype=object))
     return out

@@ -142,6 +142,10 @@ def load_scenario(path: str | Path, *, allow_outside_tables: bool | None = None)
         allow_outside_tables = _OUTSIDE_ALLOWED.get()
     toml_path = resolve_scenario_path(path)
     source = toml_path.name
+    if toml_path != Path(path) and not toml_path.exists():
+        listing = sorted(p.name for p in Path(path).iterdir())[:10]
+        raise ScenarioError([Problem(str(toml_path), "", f"scenario file must exist (a "
+                                     f"scenario folder holds {SCENARIO_FILE})", listing)])
     try:
         raw_bytes = read_regular_file(toml_path, MAX_TOML_BYTES, shown=str(path))
     except FileRefused as refused:

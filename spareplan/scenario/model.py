@@ -232,7 +232,7 @@ def _as_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _column_bytes(column: pd.Series) -> bytes:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        values = column.to_numpy(dtype="datetime64[ns]").view("<i8")
+        values = column.to_numpy(dtype="datetime64[s]").view("<i8")
         return b"d" + values.tobytes()
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
             column.dtype):

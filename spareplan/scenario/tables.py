@@ -34,6 +34,8 @@ MAX_DAYS = 36_525.0
 MAX_RATE = 1e6
 #: Bound of any number column without its own maximum.
 MAX_NUMBER = 1e15
+#: Dates of every date and period column lie in this range (a year like 2300 is a typo).
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
 #: Characters refused in ids: controls, zero-width and direction marks, BOM, separators.
 INVISIBLE = r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
 #: A decimal comma in a number cell (read in semicolon- and tab-separated files).
@@ -342,7 +344,7 @@ def _ids(text: pd.Series, empty: pd.Series, column: Column, source: str,
     hidden = ~empty & text.str.contains(INVISIBLE, regex=True)
     _report(problems, source, column.name, "must not contain control or invisible characters "
             "(zero-width space, byte-order mark, line break…)", hidden,
-            text.map(ascii))
+            text.map(lambda v: Shown(ascii(v))))
     return text.str.normalize("NFC")
 
 
@@ -388,8 +390,11 @@ def _convert(raw: pd.Series, column: Column, source: str, problems: list[Problem
         bad = ~empty & parsed.isna()
         rule = ("must be a date YYYY-MM-DD" if column.kind == "date"
                 else "must be a period YYYY-MM-DD or YYYY-MM")
-        _report(problems, source, column.name, f"{rule} from 1678 to 2261", bad, raw)
-        return parsed
+        _report(problems, source, column.name, rule, bad, raw)
+        outside = parsed.notna() & ((parsed < FIRST_DATE) | (parsed > LAST_DATE))
+        _report(problems, source, column.name, f"must be from {FIRST_DATE:%Y-%m-%d} to "
+                f"{LAST_DATE:%Y-%m-%d}", outside, raw)
+        return parsed.where(~outside)
     numbers = _numbers(text, empty, column, source, problems, decimal_comma)
     finite = numbers.notna()
     infinite = finite & ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
