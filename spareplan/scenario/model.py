@@ -10,7 +10,8 @@ cross-table rule runs), and the copy gets the input hash of what it now holds. C
 the rules: don't.
 
 :func:`scenario_hash` is that input hash: SHA-256 over a canonical serialization of the
-document (JSON with sorted keys) and of every table (column names, row count, then each
+document (JSON with sorted keys, without the ``[tables]`` paths: where a file lies is not an
+input) and of every table (column names, row count, then each
 column's values: float64 bytes for numbers, int64 nanoseconds for dates, JSON for text).
 Two scenarios with the same hash hold the same inputs, whatever the files looked like
 (column order, number formatting, delimiter), so ``summary.json``'s ``input_hash``
@@ -246,8 +247,8 @@ def _column_bytes(column: pd.Series) -> bytes:
 def scenario_hash(document: ScenarioDocument, tables: Mapping[str, pd.DataFrame]) -> str:
     """SHA-256 of the inputs a scenario holds (see the module docstring)."""
     digest = hashlib.sha256(_HASH_DOMAIN)
-    digest.update(json.dumps(document.model_dump(mode="json"), sort_keys=True,
-                             ensure_ascii=False).encode("utf-8"))
+    settings = document.model_dump(mode="json", exclude={"tables"})  # paths: not inputs
+    digest.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for name in sorted(tables):
         frame = tables[name]
         header = json.dumps([name, [str(c) for c in frame.columns], len(frame)])
