@@ -77,8 +77,9 @@ def start_command(*, out: Path | None = None, scenario: Path | None = None,
         return
     protected: list[tuple[str, Path | None]] = [("an input file of the run", p)
                                                 for p in inputs]
-    if scenario is not None:
-        protected.append(("the scenario folder", resolve_scenario_path(scenario).parent))
+    toml = None if scenario is None else resolve_scenario_path(scenario)
+    if toml is not None and toml.exists():  # a missing scenario is the loader's to report
+        protected.append(("the scenario folder", toml.parent))
     recover_leftovers(out)
     check_output_folder(out, inputs=protected)
     pause_point("output-checked")

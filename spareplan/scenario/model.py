@@ -240,8 +240,8 @@ def _column_bytes(column: pd.Series) -> bytes:
         values = column.to_numpy(dtype=float, na_value=np.nan)
         values = np.where(np.isnan(values), np.nan, values) + 0.0  # one NaN, no -0.0
         return b"f" + values.astype("<f8").tobytes()
-    items = [None if _missing(v) else str(v) for v in column.tolist()]
-    return b"s" + json.dumps(items, ensure_ascii=False).encode("utf-8")
+    items = column.astype(object).where(column.notna(), None).tolist()
+    return b"s" + json.dumps(items, ensure_ascii=False, default=str).encode("utf-8")
 
 
 def scenario_hash(document: ScenarioDocument, tables: Mapping[str, pd.DataFrame]) -> str:

@@ -38,6 +38,7 @@ MAX_NUMBER = 1e15
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
 #: Characters refused in ids: controls, zero-width and direction marks, BOM, separators.
 INVISIBLE = r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+_INVISIBLE = re.compile(INVISIBLE)
 #: A decimal comma in a number cell (read in semicolon- and tab-separated files).
 DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+)$")
 
@@ -340,12 +341,18 @@ def _report(problems: list[Problem], source: str, column: str, rule: str, bad: p
 
 def _ids(text: pd.Series, empty: pd.Series, column: Column, source: str,
          problems: list[Problem]) -> pd.Series:
-    """Ids in Unicode NFC; control and invisible characters are refused."""
-    hidden = ~empty & text.str.contains(INVISIBLE, regex=True)
-    _report(problems, source, column.name, "must not contain control or invisible characters "
-            "(zero-width space, byte-order mark, line break…)", hidden,
-            text.map(lambda v: Shown(ascii(v))))
-    return text.str.normalize("NFC")
+    """Ids in Unicode NFC; control and invisible characters are refused.
+
+    Fast path: one join and one regular-expression search per column; the per-cell work
+    runs only for columns that hold a suspect character or non-ASCII text.
+    """
+    joined = "".join(text.tolist())
+    if _INVISIBLE.search(joined):
+        hidden = ~empty & text.str.contains(INVISIBLE, regex=True)
+        shown = text.where(~hidden, text[hidden].map(lambda v: Shown(ascii(v))))
+        _report(problems, source, column.name, "must not contain control or invisible "
+                "characters (zero-width space, byte-order mark, line break…)", hidden, shown)
+    return text if joined.isascii() else text.str.normalize("NFC")
 
 
 def _numbers(text: pd.Series, empty: pd.Series, column: Column, source: str,
