@@ -206,7 +206,9 @@ def _listing(names: Iterable[str], limit: int = 5) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-Inputs = Iterable["str | Path | tuple[str, str | Path | None] | None"]
+#: An input of a run: a path, or a ``(label, path)`` pair naming it in messages.
+InputPath = str | Path | None
+Inputs = Iterable[InputPath | tuple[str, InputPath]]
 
 
 def check_output_folder(destination: str | Path, *, command: str | None = None,
