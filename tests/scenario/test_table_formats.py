@@ -170,7 +170,7 @@ def test_any_bytes_give_a_frame_or_problems(data: bytes) -> None:
     assert frame is not None or problems
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(value=st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                        st.integers(min_value=-(10**25), max_value=10**25)))
 def test_any_number_in_the_toml_loads_or_is_reported(tmp_path_factory: pytest.TempPathFactory,
