@@ -10,6 +10,9 @@ The notebook API::
     result.service              # one row per SLA row: target, planned, simulated, CI
 """
 
+# First: numba's cache goes to a user cache folder, never into the installed package
+# (spareplan/_numba.py), before any kernel below is defined.
+from spareplan import _numba  # noqa: F401
 from spareplan.errors import (
     InfeasibleError,
     InputError,

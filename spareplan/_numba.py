@@ -3,15 +3,91 @@
 Every kernel in spareplan is compiled through :func:`njit` (or :func:`njit_parallel`
 where a ``prange`` over parts pays), so caching, ``nogil`` and fastmath choices live
 in one place. Kernels take NumPy arrays and scalars only.
+
+Where the compiled kernels are cached: in a user cache folder
+(:func:`user_cache_dir`: ``$XDG_CACHE_HOME/spareplan/numba`` or
+``~/.cache/spareplan/numba`` on Linux, ``~/Library/Caches/spareplan/numba`` on macOS,
+``%LOCALAPPDATA%\\spareplan\\Cache\\numba`` on Windows), never inside the installed
+package. Numba's default writes ``__pycache__/*.nbi|*.nbc`` beside the source files;
+``pip`` does not know those files, so after ``pip install .`` and a run, a later
+``pip install -e .`` removed the package's own files and left a folder of cache files
+behind, which Python then imported as an empty namespace package. A cache folder the user
+chose (``NUMBA_CACHE_DIR``, or ``cache_dir`` in ``.numba_config.yaml``) is respected.
+Numba reads ``config.CACHE_DIR`` when a cached function is decorated, so
+:func:`configure_cache` runs when this module is imported — before any kernel is defined
+— and works whether or not numba was imported first. When no cache folder can be
+written, kernels are compiled without a cache rather than into the package.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numba
+from numba.core import config as _numba_config
+
+__all__ = ["configure_cache", "njit", "njit_parallel", "user_cache_dir"]
 
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True}
+
+
+def user_cache_dir() -> Path:
+    """The platform's per-user cache folder for spareplan's compiled kernels."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "spareplan" / "Cache" / "numba"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "spareplan" / "numba"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "spareplan" / "numba"
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def configure_cache() -> str | None:
+    """Point numba's cache at :func:`user_cache_dir` unless the user chose a folder.
+
+    Sets ``NUMBA_CACHE_DIR`` (so that numba's own re-reading of its configuration keeps
+    it) and numba's ``config.CACHE_DIR``; falls back to a per-user folder in the system's
+    temporary folder, and turns caching off when neither can be written.
+
+    Returns
+    -------
+    str or None
+        The cache folder in use, or ``None`` when kernels are not cached.
+    """
+    chosen = os.environ.get("NUMBA_CACHE_DIR") or getattr(_numba_config, "CACHE_DIR", "")
+    if chosen:
+        return str(chosen)
+    candidates = []
+    try:
+        candidates.append(user_cache_dir())
+    except (RuntimeError, KeyError):  # no home folder
+        pass
+    user = getattr(os, "getuid", lambda: "user")()
+    candidates.append(Path(tempfile.gettempdir()) / f"spareplan-numba-{user}")
+    for folder in candidates:
+        if _writable(folder):
+            os.environ["NUMBA_CACHE_DIR"] = str(folder)
+            _numba_config.reload_config()
+            _numba_config.CACHE_DIR = str(folder)  # type: ignore[attr-defined]
+            return str(folder)
+    _OPTIONS["cache"] = False
+    return None
+
+
+CACHE_DIR = configure_cache()
 
 
 def njit(*args: Any, **kwargs: Any) -> Any:

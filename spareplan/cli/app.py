@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from spareplan.cli.backtest import backtest_command
@@ -10,6 +12,7 @@ from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.simulate import simulate_command
 from spareplan.cli.warn import warn_command
+from spareplan.scenario.load import outside_tables_allowed
 
 app = typer.Typer(
     name="spareplan",
@@ -20,12 +23,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("validate")(guarded(validate_command))
-app.command("plan")(guarded(plan_command))
-app.command("simulate")(guarded(simulate_command))
-app.command("frontier")(guarded(frontier_command))
-app.command("warn")(guarded(warn_command))
-app.command("backtest")(guarded(backtest_command))
+
+
+@app.callback()
+def _options(
+    context: typer.Context,
+    allow_outside_tables: Annotated[bool, typer.Option(
+        "--allow-outside-tables",
+        help="Read scenario tables named by an absolute path, through '..' or a symbolic "
+             "link leading out of the scenario folder (refused by default).")] = False,
+) -> None:
+    """Options of every command (given before the command's name)."""
+    if allow_outside_tables:
+        context.with_resource(outside_tables_allowed())
+app.command("validate")(guarded(validate_command, "validate"))
+app.command("plan")(guarded(plan_command, "plan"))
+app.command("simulate")(guarded(simulate_command, "simulate"))
+app.command("frontier")(guarded(frontier_command, "frontier"))
+app.command("warn")(guarded(warn_command, "warn"))
+app.command("backtest")(guarded(backtest_command, "backtest"))
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from spareplan.cli.common import say
+from spareplan.cli.common import say, start_command
 from spareplan.demand.backtest import PRIORS, RULES, backtest
 from spareplan.demand.columns import map_history_columns
 from spareplan.demand.history import prepare_history
@@ -128,6 +128,13 @@ def backtest_command(
     int
         0 on success. Bad input raises :class:`spareplan.errors.InputError` (exit 2).
     """
+    start_command(out=out, inputs=[history], seed=seed)
+    if prior not in (*PRIORS, "both"):
+        raise ParameterError("prior", "must be none, similar or both", prior)
+    if rule not in RULES:
+        raise ParameterError("rule", f"must be one of {', '.join(RULES)}", rule)
+    if isinstance(folds, bool) or folds < 0 or folds == 1:
+        raise ParameterError("folds", "must be 0 (no cross-validation) or >= 2", folds)
     source = Path(history).name
     raw = _read_history(Path(history))
     frame, columns, detected = map_history_columns(
@@ -138,12 +145,6 @@ def backtest_command(
     options = ", ".join(f"--{role}-column" for role in detected)
     say(f"{source}: columns {mapping}" + (f" (detected: {', '.join(detected)}; choose "
                                           f"others with {options})" if detected else ""))
-    if prior not in (*PRIORS, "both"):
-        raise ParameterError("prior", "must be none, similar or both", prior)
-    if rule not in RULES:
-        raise ParameterError("rule", f"must be one of {', '.join(RULES)}", rule)
-    if isinstance(folds, bool) or folds < 0 or folds == 1:
-        raise ParameterError("folds", "must be 0 (no cross-validation) or >= 2", folds)
     packed = prepare_history(frame, period=period, source=source)
     result = backtest(
         packed,

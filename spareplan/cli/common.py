@@ -1,18 +1,32 @@
-"""What every command shares: error-to-exit-code mapping, messages, the output console."""
+"""What every command shares: error-to-exit-code mapping, the checks that run before any
+work (options, the output contract), messages on the console."""
 
 from __future__ import annotations
 
+import math
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from spareplan.errors import InputError, PlanningError
+from spareplan.errors import InputError, ParameterError, PlanningError
+from spareplan.reports.atomic import (
+    Terminated,
+    check_output_folder,
+    command_scope,
+    handle_termination,
+    pause_point,
+    recover_leftovers,
+)
+from spareplan.scenario.load import resolve_scenario_path
 
 EXIT_OK, EXIT_SLA, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: Largest seed accepted: every seed fits a signed 64-bit integer.
+SEED_MAX = 2**63 - 1
 
 
 def say(message: str) -> None:
@@ -20,32 +34,92 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def guarded(function: Callable[..., int | None]) -> Callable[..., None]:
+def check_seed(seed: int, name: str = "--seed") -> None:
+    """A seed is an integer from 0 to 2**63 - 1 (:class:`ParameterError` otherwise)."""
+    if not 0 <= seed <= SEED_MAX:
+        raise ParameterError(name, f"must be an integer from 0 to {SEED_MAX}", seed)
+
+
+def check_time_limit(seconds: float | None, name: str = "--time-limit") -> None:
+    """A time limit is a finite number of seconds > 0, or absent for no limit."""
+    if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+        raise ParameterError(name, "must be a finite number of seconds > 0 (leave it out "
+                             "for no limit)", seconds)
+
+
+def start_command(*, out: Path | None = None, scenario: Path | None = None,
+                  inputs: Iterable[Path | None] = (), seed: int | None = None,
+                  time_limit: float | None = None) -> None:
+    """The first call of every command: check the options and ``--out`` before any work.
+
+    Parameters
+    ----------
+    out : pathlib.Path, optional
+        The output folder: leftovers of an interrupted run beside it are repaired
+        (:func:`spareplan.reports.atomic.recover_leftovers`), then it is checked against
+        the output contract (:func:`spareplan.reports.atomic.check_output_folder`).
+    scenario : pathlib.Path, optional
+        The scenario argument; its folder is an input that ``--out`` must not touch.
+    inputs : iterable of pathlib.Path
+        Other inputs (plan file, state file, history file).
+    seed, time_limit
+        Checked with :func:`check_seed` and :func:`check_time_limit` when given.
+
+    Raises
+    ------
+    ParameterError
+        The first rule broken (exit code 2); nothing has been written.
+    """
+    if seed is not None:
+        check_seed(seed)
+    check_time_limit(time_limit)
+    if out is None:
+        return
+    protected: list[tuple[str, Path | None]] = [("an input file of the run", p)
+                                                for p in inputs]
+    toml = None if scenario is None else resolve_scenario_path(scenario)
+    if toml is not None and toml.exists():  # a missing scenario is the loader's to report
+        protected.append(("the scenario folder", toml.parent))
+    recover_leftovers(out)
+    check_output_folder(out, inputs=protected)
+    pause_point("output-checked")
+
+
+def guarded(function: Callable[..., int | None],
+            command: str | None = None) -> Callable[..., None]:
     """Run a command; map bad input to exit 2 and an unmet SLA/solver failure to exit 1.
 
+    ``command`` names the command in the output marker
+    (:func:`spareplan.reports.atomic.command_scope`). SIGTERM, SIGHUP and SIGINT unwind
+    the run (staging folders are removed) and exit with 128 + the signal number.
     Messages are printed without a traceback. An unexpected exception is a bug: it is
     reported with its traceback and exit code 3.
     """
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = function(*args, **kwargs)
-        except InputError as error:
-            say(f"error: {error}")
-            raise typer.Exit(EXIT_INPUT) from None
-        except PlanningError as error:
-            say(f"error: {error}")
-            raise typer.Exit(EXIT_SLA) from None
-        except (typer.Exit, typer.Abort):
-            raise
-        except KeyboardInterrupt:
-            say("interrupted")
-            raise typer.Exit(130) from None
-        except Exception:  # a bug, not bad input: keep the traceback for the report
-            say("internal error (please report it with the traceback below):")
-            say(traceback.format_exc())
-            raise typer.Exit(EXIT_INTERNAL) from None
+        with command_scope(command), handle_termination():
+            try:
+                code = function(*args, **kwargs)
+            except InputError as error:
+                say(f"error: {error}")
+                raise typer.Exit(EXIT_INPUT) from None
+            except PlanningError as error:
+                say(f"error: {error}")
+                raise typer.Exit(EXIT_SLA) from None
+            except (typer.Exit, typer.Abort):
+                raise
+            except Terminated as stop:
+                say(f"{stop}: stopped; no partial output is left (an output folder holds "
+                    "the previous or the new complete output)")
+                raise typer.Exit(128 + stop.signum) from None
+            except KeyboardInterrupt:
+                say("interrupted; no partial output is left")
+                raise typer.Exit(130) from None
+            except Exception:  # a bug, not bad input: keep the traceback for the report
+                say("internal error (please report it with the traceback below):")
+                say(traceback.format_exc())
+                raise typer.Exit(EXIT_INTERNAL) from None
         raise typer.Exit(code or EXIT_OK)
 
     return wrapper

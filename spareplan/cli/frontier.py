@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import solvers
-from spareplan.cli.common import EXIT_OK, say
+from spareplan.cli.common import EXIT_OK, say, start_command
 from spareplan.errors import ParameterError
 from spareplan.planning.frontier import frontier
 from spareplan.reports.atomic import atomic_folder, write_csv
@@ -29,6 +29,7 @@ def frontier_command(
 ) -> int:
     """Trace yearly cost against service (SLA level sweep); write frontier.csv and
     frontier.png. Exit 0 ok, 1 targets out of reach, 2 bad input."""
+    start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if points < 2:
         raise ParameterError("--points", "must be >= 2", points)
     loaded = load_scenario(scenario)

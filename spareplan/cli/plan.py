@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import solvers
-from spareplan.cli.common import EXIT_OK, EXIT_SLA, say
+from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
 from spareplan.errors import ParameterError
 from spareplan.planning.plan import plan
 from spareplan.reports.plan_outputs import write_plan
@@ -47,6 +47,7 @@ def plan_command(
 ) -> int:
     """Plan the least-cost stock that meets every SLA; write recommendations.csv,
     service.csv and summary.json. Exit 0 when every SLA is met, 1 when not, 2 bad input."""
+    start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if replications < 2:
         raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
                              replications)

@@ -6,28 +6,54 @@ maps :class:`spareplan.errors.InputError` to exit code 2.
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 
+from spareplan.cli.common import start_command
 from spareplan.errors import InputError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+from spareplan.scenario.files import MAX_PLAN_BYTES, FileRefused, read_regular_file
 from spareplan.scenario.load import load_scenario
+from spareplan.scenario.tables import MAX_COUNT
 from spareplan.simulation.verify import simulate_plan
 
 __all__ = ["simulate_command"]
 
 
 def _read_plan(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: plan file not found")
+    """The plan file as a frame; a stock above :data:`MAX_COUNT` is refused here, before
+    any array is sized by it (the other rules are those of ``plan_stock_matrix``)."""
     try:
-        return pd.read_csv(path, dtype={"part": str, "location": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+        data = read_regular_file(path, MAX_PLAN_BYTES)
+    except FileRefused as refused:
+        raise InputError(f"{path}: plan file (--plan): {refused.rule} "
+                         f"(received {refused.value!r})") from None
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype={"part": str, "location": str},
+                            encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError) as exc:
+        raise InputError(f"{path}: plan file (--plan): must be a CSV table with columns "
+                         f"part, location, stock ({str(exc).strip()[:200]})") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        raise InputError(f"{path.name}: row 1: must have as many fields as the header "
+                         f"({len(frame.columns)}: {', '.join(map(str, frame.columns))}); "
+                         "every row has more (a trailing comma?)")
+    if "stock" in frame.columns:
+        stock = pd.to_numeric(frame["stock"], errors="coerce").to_numpy(dtype=float)
+        huge = np.flatnonzero(np.isfinite(stock) & (np.abs(stock) > MAX_COUNT))
+        if len(huge):
+            row = int(huge[0]) + 1
+            raise InputError(f"{path.name}: row {row}, column stock: must be an integer "
+                             f"from 0 to {MAX_COUNT:.0f} (received "
+                             f"{frame['stock'].iloc[row - 1]!r})")
+    return frame
 
 
 def simulate_command(
@@ -61,6 +87,7 @@ def simulate_command(
         ``--demand empirical`` without a ``demand_history`` with sites) raises
         :class:`spareplan.errors.InputError` (exit 2).
     """
+    start_command(out=out, scenario=scenario, inputs=[plan], seed=seed)
     if not (math.isfinite(years) and years > 0):
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
     if replications < 2:

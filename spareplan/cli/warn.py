@@ -14,6 +14,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from spareplan.cli.common import start_command
 from spareplan.errors import InputError, ParameterError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario import load_scenario
@@ -79,6 +80,7 @@ def warn_command(
         0 when the run worked, whatever the alerts. Bad input raises
         :class:`spareplan.errors.InputError` (exit 2).
     """
+    start_command(out=out, scenario=scenario, inputs=[plan, state])
     as_of_date = _parse_as_of(as_of)
     loaded = load_scenario(scenario)
     plan_frame = None

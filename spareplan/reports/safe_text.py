@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -30,27 +31,42 @@ def neutralize(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _risky(column: pd.Series) -> np.ndarray:
+    """Boolean mask of the text cells of ``column`` that begin like a formula."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        bad = np.array([isinstance(c, str) and c.startswith(FORMULA_STARTS)
+                        for c in categories], dtype=bool)
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, bad[np.clip(codes, 0, None)] if len(bad) else False,
+                        False)
+    if pd.api.types.is_string_dtype(column.dtype) and not pd.api.types.is_object_dtype(
+            column.dtype):  # every cell is text or missing: vectorized
+        return column.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+    return np.fromiter((isinstance(v, str) and v.startswith(FORMULA_STARTS)
+                        for v in column.to_numpy(dtype=object)), dtype=bool,
+                       count=len(column))
+
+
 def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells are :func:`neutralize`-d (numbers untouched).
 
-    Only object and string columns are looked at, vectorized; the input is not modified.
+    Object, string and categorical columns are looked at (categorical ones by their
+    categories); the input is not modified.
     """
     out = frame
-    for name in frame.columns:
-        column = frame[name]
-        if not (pd.api.types.is_object_dtype(column.dtype)
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (isinstance(column.dtype, pd.CategoricalDtype)
+                or pd.api.types.is_object_dtype(column.dtype)
                 or pd.api.types.is_string_dtype(column.dtype)):
             continue
-        is_text = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        if not is_text.any():
-            continue
-        text = column[is_text].astype(str)
-        risky = text.str.startswith(FORMULA_STARTS).to_numpy(dtype=bool)
+        risky = _risky(column)
         if not risky.any():
             continue
         if out is frame:
             out = frame.copy()
-        index = text.index[risky]
-        out[name] = out[name].astype(object)
-        out.loc[index, name] = "'" + text[risky]
+        fixed = column.astype(object).to_numpy(copy=True)
+        fixed[risky] = ["'" + value for value in fixed[risky]]
+        out.isetitem(position, pd.Series(fixed, index=frame.index, dtype=object))
     return out

@@ -1,19 +1,34 @@
 """The scenario TOML document, validated with pydantic v2.
 
 Field names carry their unit (``_hours``, ``_days``, ``_per_year``). Unknown keys are
-rejected so that a typo is caught rather than silently ignored.
+rejected so that a typo is caught rather than silently ignored. Every number must be
+finite (TOML allows ``inf`` and ``nan``) and lie in a documented range with an upper
+bound (:data:`MAX_HOURS`, :data:`MAX_CURRENCY`), so that nothing later overflows or
+allocates without bound. :func:`validate_document` turns pydantic's errors into
+:class:`~spareplan.errors.Problem` s naming the field, the rule and the value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import reprlib
+import unicodedata
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from spareplan.errors import Problem
+
+#: Longest duration in hours of any time field (100 years).
+MAX_HOURS = 876_600.0
+#: Largest amount of money in any cost field (currency).
+MAX_CURRENCY = 1e12
+#: Largest inventory budget (currency).
+MAX_BUDGET = 1e15
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TablePaths(_Strict):
@@ -39,11 +54,11 @@ class Costs(_Strict):
 
     holding_rate_per_year: float = Field(ge=0.0, le=10.0, description=(
         "Holding cost per year as a fraction of unit cost (e.g. 0.25)."))
-    emergency_shipment_cost: float = Field(default=0.0, ge=0.0, description=(
+    emergency_shipment_cost: float = Field(default=0.0, ge=0.0, le=MAX_CURRENCY, description=(
         "Cost of one emergency shipment of one unit (currency per unit)."))
-    lateral_shipment_cost: float = Field(default=0.0, ge=0.0, description=(
+    lateral_shipment_cost: float = Field(default=0.0, ge=0.0, le=MAX_CURRENCY, description=(
         "Cost of one lateral shipment of one unit between locations (currency per unit)."))
-    inventory_budget: float | None = Field(default=None, gt=0.0, allow_inf_nan=False,
+    inventory_budget: float | None = Field(default=None, gt=0.0, le=MAX_BUDGET,
                                            description=(
         "Most capital the plan may tie up in stock: sum over parts and locations of "
         "unit_cost x stock (currency, not per year). A limit of the plan, not a cost: the "
@@ -58,7 +73,7 @@ class Policy(_Strict):
         description=("backorder: the request waits at the primary location; emergency: it is "
                      "shipped from the nearest ancestor in reach (else the central warehouse); "
                      "lateral: first from another location in reach with stock, then emergency."))
-    emergency_response_hours: float = Field(default=48.0, gt=0.0, description=(
+    emergency_response_hours: float = Field(default=48.0, gt=0.0, le=MAX_HOURS, description=(
         "Response time of an emergency shipment from a location not listed in a site's reach."))
     max_stock_per_location: int = Field(default=12, ge=1, le=1000, description=(
         "Upper bound of the search per part and location (a part's max_stock overrides)."))
@@ -68,14 +83,15 @@ class FillRateWithin(_Strict):
     """Time-window fill rate: fraction of requests filled within ``window_hours``."""
 
     target: float = Field(ge=0.0, le=1.0)
-    window_hours: float = Field(gt=0.0)
+    window_hours: float = Field(gt=0.0, le=MAX_HOURS)
 
 
 class Uptime(_Strict):
     """Machine availability: 1 - downtime / time, downtime per failure = repair + wait."""
 
     target: float = Field(ge=0.0, lt=1.0)
-    repair_hours: float = Field(default=0.0, ge=0.0, description="On-site repair time.")
+    repair_hours: float = Field(default=0.0, ge=0.0, le=MAX_HOURS,
+                                description="On-site repair time.")
 
 
 class SlaClass(_Strict):
@@ -145,3 +161,86 @@ class ScenarioDocument(_Strict):
     sla_classes: dict[str, SlaClass] = Field(min_length=1)
     demand: DemandSettings = DemandSettings()
     early_warning: EarlyWarning = EarlyWarning()
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("must not be blank")
+        return name
+
+    @field_validator("sla_classes")
+    @classmethod
+    def _class_names_nfc(cls, classes: dict[str, SlaClass]) -> dict[str, SlaClass]:
+        """SLA class names are ids: Unicode NFC like the ids of the tables."""
+        normal: dict[str, SlaClass] = {}
+        for name, sla in classes.items():
+            key = unicodedata.normalize("NFC", name.strip())
+            if not key:
+                raise ValueError("an SLA class name must not be blank")
+            if key in normal:
+                raise ValueError(f"SLA class names must differ: {name!r} is {key!r} once "
+                                 "Unicode-normalized (NFC) and blanks are stripped")
+            normal[key] = sla
+        return normal
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist = 3, 80, 80, 6
+_SHORT.maxdict = 6
+
+
+class Shown(str):
+    """A value shown in a message as it is (already abbreviated): no extra quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def shown_value(value: Any) -> Any:
+    """``value`` when it is short; else an abbreviation (deep or long values never echo)."""
+    if value is None or isinstance(value, bool | int | float):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+            return Shown(f"an integer of {len(str(abs(value)))} digits")
+        return value
+    if isinstance(value, str) and len(value) <= 200:
+        return value
+    try:
+        return Shown(_SHORT.repr(value))
+    except (RecursionError, ValueError):
+        return Shown(f"a nested {type(value).__name__}")
+
+
+def validate_document(data: Any, source: str) -> tuple[ScenarioDocument | None, list[Problem]]:
+    """Validate ``data`` (the parsed TOML) as a :class:`ScenarioDocument`.
+
+    Returns the document (``None`` when invalid) and every problem found, each naming
+    ``source``, the field (``field costs.holding_rate_per_year``), the rule and the value
+    received (abbreviated when long or deeply nested).
+    """
+    try:
+        return ScenarioDocument.model_validate(data), []
+    except ValidationError as error:
+        return None, pydantic_problems(error, source)
+    except RecursionError:
+        return None, [Problem(source, "document", "must not nest arrays or tables this deep",
+                              Shown("a deeply nested value"))]
+
+
+def pydantic_problems(error: ValidationError, source: str) -> list[Problem]:
+    """One :class:`Problem` per pydantic error: field, rule in words, value received."""
+    problems = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "document"
+        rule = item["msg"]
+        if item["type"] == "missing":
+            rule = "is required"
+        elif item["type"] == "extra_forbidden":
+            rule = "is not a known field (check the spelling)"
+        elif item["type"] == "finite_number":
+            rule = "must be a finite number (not inf or nan)"
+        elif rule.startswith("Value error, "):
+            rule = rule.removeprefix("Value error, ")
+        value = None if item["type"] == "missing" else shown_value(item.get("input"))
+        problems.append(Problem(source, f"field {field}", rule, value))
+    return problems

@@ -1,13 +1,45 @@
-"""The validated, typed scenario that every other layer reads."""
+"""The validated, typed scenario that every other layer reads, and its what-if copies.
+
+A :class:`Scenario` is built by :func:`spareplan.load_scenario` (the constructor does no
+work). To change one in Python — a what-if in a notebook — use :meth:`Scenario.replace`
+(or its short forms :meth:`Scenario.with_table` and :meth:`Scenario.with_document`): the
+changed document and tables go through the same rules as a scenario loaded from files (a
+replaced table is written as text cells and read back by the table validator, then every
+cross-table rule runs), and the copy gets the input hash of what it now holds. Changing
+``scenario.tables`` in place or building a copy with :func:`dataclasses.replace` skips
+the rules: don't.
+
+:func:`scenario_hash` is that input hash: SHA-256 over a canonical serialization of the
+document (JSON with sorted keys, without the ``[tables]`` paths: where a file lies is not an
+input) and of every table (column names, row count, then each
+column's values: float64 bytes for numbers, int64 nanoseconds for dates, JSON for text).
+Two scenarios with the same hash hold the same inputs, whatever the files looked like
+(column order, number formatting, delimiter), so ``summary.json``'s ``input_hash``
+certifies what was planned.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from spareplan.scenario.document import ScenarioDocument
+from spareplan.errors import Problem, ScenarioError
+from spareplan.scenario.document import ScenarioDocument, validate_document
+from spareplan.scenario.integrity import check_integrity
+from spareplan.scenario.tables import ALL_TABLES, REQUIRED_TABLES, validate_cells
+
+__all__ = ["Scenario", "scenario_hash"]
+
+_HASH_DOMAIN = b"spareplan scenario inputs v1\n"
 
 
 @dataclass(frozen=True)
@@ -24,9 +56,9 @@ class Scenario:
     tables : dict[str, pandas.DataFrame]
         Every table present, keyed by its name in ``[tables]``.
     path : pathlib.Path | None
-        The TOML file it was loaded from.
+        The TOML file it was loaded from (kept by what-if copies).
     input_hash : str
-        SHA-256 over the TOML and every table's bytes: same hash, same inputs.
+        :func:`scenario_hash` of the document and tables: same hash, same inputs.
     """
 
     document: ScenarioDocument
@@ -62,3 +94,165 @@ class Scenario:
     def summary(self) -> dict[str, int]:
         """Row count of every table present."""
         return {name: len(frame) for name, frame in self.tables.items()}
+
+    def source_names(self) -> dict[str, str]:
+        """The name each table is reported under: its file name, or ``tables['x']``."""
+        names = {}
+        for name in self.tables:
+            relative = getattr(self.document.tables, name, None)
+            names[name] = Path(relative).name if relative else f"tables[{name!r}]"
+        return names
+
+    def replace(self, *, document: ScenarioDocument | Mapping[str, Any] | None = None,
+                tables: Mapping[str, pd.DataFrame | None] | None = None) -> Scenario:
+        """A re-validated copy with a changed document and/or tables (``self`` unchanged).
+
+        Parameters
+        ----------
+        document : ScenarioDocument or mapping, optional
+            A whole new document, or changes merged into the current one key by key
+            (nested tables such as ``{"policy": {"stockout_rule": "lateral"}}`` are
+            merged; a value replaces what it names). Validated as ``scenario.toml`` is.
+        tables : mapping of name to DataFrame or None, optional
+            Tables to replace (or add) by name, or to drop (``None``; not a required
+            table). Each frame holds the table's columns as in its CSV file (typed or
+            text); it is checked by the same rules as the file, with rows numbered as in
+            a CSV file (the header is row 1, the first row of the frame row 2).
+
+        Returns
+        -------
+        Scenario
+            The copy, with every cross-table rule checked and a new ``input_hash``.
+
+        Raises
+        ------
+        ScenarioError
+            With every problem found; the problems name ``tables['parts']`` (or the file
+            of an unchanged table), the row and column, the rule and the value.
+
+        Examples
+        --------
+        >>> locations = scenario.locations  # doctest: +SKIP
+        >>> locations.loc[locations["location"] == "F1", "lead_time_days"] = 1.0  # doctest: +SKIP
+        >>> faster = scenario.replace(tables={"locations": locations})  # doctest: +SKIP
+        >>> lateral = scenario.with_document(policy={"stockout_rule": "lateral"})  # doctest: +SKIP
+        """
+        problems: list[Problem] = []
+        new_document = self.document
+        if document is not None:
+            data = (document.model_dump() if isinstance(document, ScenarioDocument)
+                    else _merged(self.document.model_dump(), dict(document)))
+            validated, found = validate_document(data, "scenario document")
+            problems += found
+            new_document = validated if validated is not None else self.document
+        new_tables = dict(self.tables)
+        names = self.source_names()
+        for name, frame in (tables or {}).items():
+            spec = ALL_TABLES.get(name)
+            if spec is None:
+                problems.append(Problem("tables", f"tables[{name!r}]", "must name a table of "
+                                        f"the format ({', '.join(ALL_TABLES)})", name))
+                continue
+            names[name] = f"tables[{name!r}]"
+            if frame is None:
+                if name in REQUIRED_TABLES:
+                    problems.append(Problem("tables", f"tables[{name!r}]",
+                                            "a required table cannot be dropped", None))
+                new_tables.pop(name, None)
+                continue
+            if not isinstance(frame, pd.DataFrame):
+                problems.append(Problem("tables", f"tables[{name!r}]",
+                                        "must be a pandas DataFrame", type(frame).__name__))
+                continue
+            repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+            if repeated:
+                problems.append(Problem(names[name], "header", "column names must be unique",
+                                        repeated))
+                continue
+            typed = validate_cells(_as_cells(frame), spec, names[name], problems)
+            if typed is not None:
+                new_tables[name] = typed
+        if problems:
+            raise ScenarioError(problems, self.name)
+        problems = check_integrity(new_document, new_tables, names)
+        if problems:
+            raise ScenarioError(problems, self.name)
+        return Scenario(document=new_document, tables=new_tables, path=self.path,
+                        input_hash=scenario_hash(new_document, new_tables))
+
+    def with_table(self, name: str, frame: pd.DataFrame) -> Scenario:
+        """:meth:`replace` with one table: ``scenario.with_table("parts", parts)``."""
+        return self.replace(tables={name: frame})
+
+    def with_document(self, **changes: Any) -> Scenario:
+        """:meth:`replace` with document changes, merged key by key:
+        ``scenario.with_document(demand={"rate_quantile": 0.9})``."""
+        return self.replace(document=changes)
+
+
+def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], dict(value))
+        elif hasattr(value, "model_dump"):
+            out[key] = value.model_dump()
+        else:
+            out[key] = value
+    return out
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _cell(value: Any) -> str:
+    """One value as the text of a CSV cell (floats by ``repr``: they read back exactly)."""
+    if _missing(value):
+        return ""
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    if isinstance(value, np.integer):
+        return str(int(value))
+    if isinstance(value, dt.datetime):  # pandas.Timestamp too
+        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        return value.strftime("%Y-%m-%d") if midnight else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A typed frame as the text cells its CSV file would hold (numbers round-trip)."""
+    cells = {str(name): frame[name].astype(object).map(_cell).astype(str).to_numpy()
+             for name in frame.columns}
+    return pd.DataFrame(cells, index=pd.RangeIndex(len(frame)))
+
+
+def _column_bytes(column: pd.Series) -> bytes:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        values = column.to_numpy(dtype="datetime64[s]").view("<i8")
+        return b"d" + values.tobytes()
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        values = np.where(np.isnan(values), np.nan, values) + 0.0  # one NaN, no -0.0
+        return b"f" + values.astype("<f8").tobytes()
+    items = column.astype(object).where(column.notna(), None).tolist()
+    return b"s" + json.dumps(items, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def scenario_hash(document: ScenarioDocument, tables: Mapping[str, pd.DataFrame]) -> str:
+    """SHA-256 of the inputs a scenario holds (see the module docstring)."""
+    digest = hashlib.sha256(_HASH_DOMAIN)
+    settings = document.model_dump(mode="json", exclude={"tables"})  # paths: not inputs
+    digest.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    for name in sorted(tables):
+        frame = tables[name]
+        header = json.dumps([name, [str(c) for c in frame.columns], len(frame)])
+        digest.update(b"\n" + header.encode("utf-8"))
+        for column in frame.columns:
+            digest.update(_column_bytes(frame[column]))
+    return digest.hexdigest()

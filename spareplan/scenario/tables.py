@@ -1,7 +1,8 @@
 """Table specifications of the scenario format and a vectorized validator.
 
 Each CSV table of a scenario has a :class:`TableSpec`: its columns with type, unit,
-range and allowed values, and its key. :func:`read_table` reads a file, checks every
+range and allowed values, and its key. :func:`parse_table` reads a file's bytes (through
+:mod:`spareplan.scenario.csv_reader`), :func:`validate_cells` checks every
 rule column by column (vectorized, so 100k rows cost milliseconds) and reports every
 broken rule as a :class:`~spareplan.errors.Problem` naming file, row, column, rule and
 value. Row numbers are the file's line numbers (the header is line 1).
@@ -9,20 +10,37 @@ value. Row numbers are the file's line numbers (the header is line 1).
 
 from __future__ import annotations
 
-import io
+import difflib
+import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from spareplan.errors import Problem
+from spareplan.scenario.csv_reader import decode_utf8, read_csv_text
+from spareplan.scenario.document import MAX_CURRENCY, MAX_HOURS, Shown, shown_value
 
 ColumnKind = Literal["id", "text", "float", "int", "choice", "date", "period"]
 
 #: At most this many problems are listed per column and rule; the rest are counted.
 MAX_PROBLEMS_PER_RULE = 10
+#: Largest count (stock, machines, quantities): exact in float64 and int32.
+MAX_COUNT = 1e9
+#: Longest duration in days (100 years).
+MAX_DAYS = 36_525.0
+#: Largest rate or ratio (failures per machine-year, parts per failure, variance-to-mean).
+MAX_RATE = 1e6
+#: Bound of any number column without its own maximum.
+MAX_NUMBER = 1e15
+#: Dates of every date and period column lie in this range (a year like 2300 is a typo).
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
+#: Characters refused in ids: controls, zero-width and direction marks, BOM, separators.
+INVISIBLE = r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+_INVISIBLE = re.compile(INVISIBLE)
+#: A decimal comma in a number cell (read in semicolon- and tab-separated files).
+DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -77,20 +95,22 @@ LOCATIONS = TableSpec(
         _id("parent", "Location that replenishes this one; empty for a central warehouse.",
             nullable=True),
         Column("lead_time_days", "float", "Mean replenishment lead time from the parent.",
-               unit="days", nullable=True, minimum=0.0),
+               unit="days", nullable=True, minimum=0.0, maximum=MAX_DAYS),
         Column("lead_time_cv", "float", "Coefficient of variation of the lead time "
-               "(0 = deterministic).", required=False, nullable=True, minimum=0.0, default=0.0),
+               "(0 = deterministic).", required=False, nullable=True, minimum=0.0, maximum=100.0,
+               default=0.0),
         Column("holding_rate_per_year", "float", "Override of the holding-cost rate.",
                unit="fraction of unit cost per year", required=False, nullable=True,
-               minimum=0.0),
+               minimum=0.0, maximum=10.0),
         Column("capacity_units", "float", "Most units of all parts the location can hold.",
-               unit="units", required=False, nullable=True, minimum=0.0),
+               unit="units", required=False, nullable=True, minimum=0.0, maximum=MAX_COUNT),
         Column("capacity_volume_liters", "float", "Most volume of all parts the location can "
                "hold: sum over parts of volume_liters x stock (every part that can be stocked "
                "needs a volume_liters then).", unit="liters", required=False, nullable=True,
-               minimum=0.0),
+               minimum=0.0, maximum=MAX_COUNT),
         Column("fixed_cost_per_year", "float", "Yearly cost of keeping the location open.",
-               unit="currency per year", required=False, nullable=True, minimum=0.0),
+               unit="currency per year", required=False, nullable=True, minimum=0.0,
+               maximum=MAX_CURRENCY),
         Column("name", "text", "Display name.", required=False, nullable=True),
     ),
     key=("location",),
@@ -102,14 +122,15 @@ PARTS = TableSpec(
     (
         _id("part", "Unique part number."),
         Column("unit_cost", "float", "Cost of one unit.", unit="currency", minimum=0.0,
+               maximum=MAX_CURRENCY,
                exclusive_minimum=True),
         Column("kind", "choice", "Consumable (scrapped after use) or repairable (returned "
                "to repair).", choices=("consumable", "repairable")),
         Column("procurement_lead_time_days", "float", "Lead time of a new buy to a central "
-               "warehouse.", unit="days", minimum=0.0),
+               "warehouse.", unit="days", minimum=0.0, maximum=MAX_DAYS),
         Column("repair_turnaround_days", "float", "Time from failure to a repaired unit back "
                "at the central warehouse (repairables).", unit="days", required=False,
-               nullable=True, minimum=0.0),
+               nullable=True, minimum=0.0, maximum=MAX_DAYS),
         Column("condemnation_fraction", "float", "Fraction of returned units scrapped and "
                "replaced by procurement (repairables).", unit="fraction", required=False,
                nullable=True, minimum=0.0, maximum=1.0),
@@ -118,14 +139,15 @@ PARTS = TableSpec(
                required=False, nullable=True, choices=("low", "medium", "high", "critical"),
                default="medium"),
         Column("min_stock", "int", "Least stock at every location that stocks it.",
-               unit="units", required=False, nullable=True, minimum=0.0, default=0),
+               unit="units", required=False, nullable=True, minimum=0.0, maximum=MAX_COUNT,
+               default=0),
         Column("max_stock", "int", "Most stock at any one location.", unit="units",
-               required=False, nullable=True, minimum=0.0),
+               required=False, nullable=True, minimum=0.0, maximum=MAX_COUNT),
         Column("volume_liters", "float", "Volume of one unit (required when a location has "
                "a capacity_volume_liters, unless max_stock is 0).", unit="liters",
-               required=False, nullable=True, minimum=0.0),
+               required=False, nullable=True, minimum=0.0, maximum=MAX_COUNT),
         Column("weight_kg", "float", "Weight of one unit.", unit="kg", required=False,
-               nullable=True, minimum=0.0),
+               nullable=True, minimum=0.0, maximum=MAX_COUNT),
         _id("replaced_by", "Part that supersedes this one.", required=False, nullable=True),
         Column("description", "text", "Description.", required=False, nullable=True),
     ),
@@ -151,7 +173,7 @@ REACH = TableSpec(
         _id("site", "Customer site."),
         _id("location", "Location that can serve the site."),
         Column("response_hours", "float", "Time from request to part on site.", unit="hours",
-               minimum=0.0),
+               minimum=0.0, maximum=MAX_HOURS),
     ),
     key=("site", "location"),
 )
@@ -162,7 +184,8 @@ INSTALLED_BASE = TableSpec(
     (
         _id("site", "Customer site."),
         _id("machine_type", "Machine type."),
-        Column("machines", "int", "Number of machines.", unit="machines", minimum=0.0),
+        Column("machines", "int", "Number of machines.", unit="machines", minimum=0.0,
+               maximum=MAX_COUNT),
     ),
     key=("site", "machine_type"),
 )
@@ -174,9 +197,9 @@ FAILURE_RATES = TableSpec(
         _id("machine_type", "Machine type."),
         _id("part", "Part that fails."),
         Column("failures_per_machine_year", "float", "Failures needing this part.",
-               unit="failures per machine per year", minimum=0.0),
+               unit="failures per machine per year", minimum=0.0, maximum=MAX_RATE),
         Column("parts_per_failure", "float", "Units of the part used per failure.",
-               unit="units", required=False, nullable=True, minimum=0.0,
+               unit="units", required=False, nullable=True, minimum=0.0, maximum=MAX_RATE,
                exclusive_minimum=True, default=1.0),
     ),
     key=("machine_type", "part"),
@@ -188,9 +211,10 @@ DEMAND = TableSpec(
     (
         _id("part", "Part."),
         _id("site", "Customer site."),
-        Column("rate_per_year", "float", "Mean demand.", unit="units per year", minimum=0.0),
+        Column("rate_per_year", "float", "Mean demand.", unit="units per year", minimum=0.0,
+               maximum=MAX_COUNT),
         Column("variance_to_mean", "float", "Dispersion of demand over a period (1 = Poisson).",
-               required=False, nullable=True, minimum=1.0, default=1.0),
+               required=False, nullable=True, minimum=1.0, maximum=MAX_RATE, default=1.0),
     ),
     key=("part", "site"),
 )
@@ -201,9 +225,9 @@ CURRENT_STOCK = TableSpec(
     (
         _id("part", "Part."),
         _id("location", "Location."),
-        Column("on_hand", "int", "Units on hand.", unit="units", minimum=0.0),
+        Column("on_hand", "int", "Units on hand.", unit="units", minimum=0.0, maximum=MAX_COUNT),
         Column("on_order", "int", "Units ordered, not yet received.", unit="units",
-               required=False, nullable=True, minimum=0.0, default=0),
+               required=False, nullable=True, minimum=0.0, maximum=MAX_COUNT, default=0),
     ),
     key=("part", "location"),
     allow_empty=True,
@@ -216,7 +240,8 @@ DEMAND_HISTORY = TableSpec(
         Column("period", "period", "Period start: YYYY-MM-DD, or YYYY-MM for months."),
         _id("part", "Part."),
         _id("site", "Customer site.", required=False, nullable=True),
-        Column("quantity", "float", "Units demanded.", unit="units", minimum=0.0),
+        Column("quantity", "float", "Units demanded.", unit="units", minimum=0.0,
+               maximum=MAX_COUNT),
     ),
 )
 
@@ -227,7 +252,8 @@ SCHEDULED_RECEIPTS = TableSpec(
         _id("part", "Part."),
         _id("location", "Receiving location."),
         Column("due_date", "date", "Expected arrival (YYYY-MM-DD)."),
-        Column("quantity", "float", "Units.", unit="units", minimum=0.0, exclusive_minimum=True),
+        Column("quantity", "float", "Units.", unit="units", minimum=0.0, maximum=MAX_COUNT,
+               exclusive_minimum=True),
         Column("kind", "choice", "Source of the receipt.", required=False, nullable=True,
                choices=("purchase", "repair", "transfer"), default="purchase"),
         _id("reference", "Order or repair reference.", required=False, nullable=True),
@@ -242,7 +268,8 @@ CUSTOMER_ORDERS = TableSpec(
         _id("part", "Part."),
         _id("location", "Location that fills the order."),
         Column("due_date", "date", "Date the part is needed (YYYY-MM-DD)."),
-        Column("quantity", "float", "Units.", unit="units", minimum=0.0, exclusive_minimum=True),
+        Column("quantity", "float", "Units.", unit="units", minimum=0.0, maximum=MAX_COUNT,
+               exclusive_minimum=True),
         _id("site", "Customer site ordering.", required=False, nullable=True),
         _id("reference", "Order reference.", required=False, nullable=True),
     ),
@@ -291,18 +318,18 @@ ALL_TABLES: dict[str, TableSpec] = {
 REQUIRED_TABLES = ("locations", "parts", "sites", "reach")
 
 
-def _row_label(index: int) -> str:
-    return f"row {index + 2}"
+def _row_label(position: int) -> str:
+    return f"row {position + 2}"
 
 
 def _report(problems: list[Problem], source: str, column: str, rule: str, bad: pd.Series,
             values: pd.Series) -> None:
     """Add one problem per offending row (capped) for ``rule`` on ``column``."""
-    rows = np.flatnonzero(bad.to_numpy())
+    rows = np.flatnonzero(bad.to_numpy(dtype=bool))
     for position in rows[:MAX_PROBLEMS_PER_RULE]:
         problems.append(
             Problem(source, f"{_row_label(int(position))}, column {column}", rule,
-                    values.iloc[position])
+                    shown_value(values.iloc[position]))
         )
     if len(rows) > MAX_PROBLEMS_PER_RULE:
         problems.append(
@@ -312,13 +339,48 @@ def _report(problems: list[Problem], source: str, column: str, rule: str, bad: p
         )
 
 
-def _convert(raw: pd.Series, column: Column, source: str, problems: list[Problem]) -> pd.Series:
+def _ids(text: pd.Series, empty: pd.Series, column: Column, source: str,
+         problems: list[Problem]) -> pd.Series:
+    """Ids in Unicode NFC; control and invisible characters are refused.
+
+    Fast path: one join and one regular-expression search per column; the per-cell work
+    runs only for columns that hold a suspect character or non-ASCII text.
+    """
+    joined = "".join(text.tolist())
+    if _INVISIBLE.search(joined):
+        hidden = ~empty & text.str.contains(INVISIBLE, regex=True)
+        shown = text.where(~hidden, text[hidden].map(lambda v: Shown(ascii(v))))
+        _report(problems, source, column.name, "must not contain control or invisible "
+                "characters (zero-width space, byte-order mark, line break…)", hidden, shown)
+    return text if joined.isascii() else text.str.normalize("NFC")
+
+
+def _numbers(text: pd.Series, empty: pd.Series, column: Column, source: str,
+             problems: list[Problem], decimal_comma: bool) -> pd.Series:
+    candidate = text.where(~empty)
+    if decimal_comma:
+        candidate = candidate.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True)
+    numbers = pd.to_numeric(candidate, errors="coerce")
+    not_number = ~empty & numbers.isna()
+    kind_word = "an integer" if column.kind == "int" else "a number"
+    rule = f"must be {kind_word}"
+    if (not_number & text.str.contains(",", regex=False)).any():
+        rule += (" (a decimal comma is read in semicolon-separated files only; no thousands "
+                 "separators)" if not decimal_comma else " (no thousands separators)")
+    _report(problems, source, column.name, rule, not_number, text)
+    return numbers
+
+
+def _convert(raw: pd.Series, column: Column, source: str, problems: list[Problem],
+             decimal_comma: bool = False) -> pd.Series:
     """Convert one text column to its type, reporting cells that do not parse or break a rule."""
     text = raw.str.strip()
     empty = text == ""
     if not column.nullable:
         _report(problems, source, column.name, "must not be empty", empty, raw)
-    if column.kind in ("id", "text"):
+    if column.kind == "id":
+        return _ids(text, empty, column, source, problems).astype(object).where(~empty, None)
+    if column.kind == "text":
         return text.astype(object).where(~empty, None)
     if column.kind == "choice":
         lowered = text.str.lower()
@@ -336,16 +398,17 @@ def _convert(raw: pd.Series, column: Column, source: str, problems: list[Problem
         rule = ("must be a date YYYY-MM-DD" if column.kind == "date"
                 else "must be a period YYYY-MM-DD or YYYY-MM")
         _report(problems, source, column.name, rule, bad, raw)
-        return parsed
-    numbers = pd.to_numeric(text.where(~empty), errors="coerce")
-    not_number = ~empty & numbers.isna()
-    kind_word = "an integer" if column.kind == "int" else "a number"
-    _report(problems, source, column.name, f"must be {kind_word}", not_number, raw)
+        outside = parsed.notna() & ((parsed < FIRST_DATE) | (parsed > LAST_DATE))
+        _report(problems, source, column.name, f"must be from {FIRST_DATE:%Y-%m-%d} to "
+                f"{LAST_DATE:%Y-%m-%d}", outside, raw)
+        return parsed.where(~outside)
+    numbers = _numbers(text, empty, column, source, problems, decimal_comma)
     finite = numbers.notna()
     infinite = finite & ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
     _report(problems, source, column.name, "must be finite", infinite, raw)
+    finite &= ~infinite
     if column.kind == "int":
-        fractional = finite & ~infinite & (numbers % 1 != 0)
+        fractional = finite & (numbers % 1 != 0)
         _report(problems, source, column.name, "must be a whole number", fractional, raw)
     if column.minimum is not None:
         if column.exclusive_minimum:
@@ -355,23 +418,102 @@ def _convert(raw: pd.Series, column: Column, source: str, problems: list[Problem
             below = finite & (numbers < column.minimum)
             rule = f"must be >= {column.minimum:g}"
         _report(problems, source, column.name, rule, below, raw)
-    if column.maximum is not None:
-        above = finite & (numbers > column.maximum)
-        _report(problems, source, column.name, f"must be <= {column.maximum:g}", above, raw)
-    return numbers.astype(float)
+    maximum = column.maximum if column.maximum is not None else MAX_NUMBER
+    above = finite & (numbers > maximum)
+    _report(problems, source, column.name, f"must be <= {maximum:g}", above, raw)
+    return numbers.astype(float).where(finite & ~above, np.nan)
 
 
-def decode_utf8(data: bytes, source: str, problems: list[Problem]) -> str | None:
-    """Decode ``data`` as UTF-8 (a BOM is accepted), reporting the line of the first bad byte."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.append(
-            Problem(source, f"line {line}, byte {error.start}", "must be UTF-8 text",
-                    data[error.start : error.start + 1])
-        )
+def _joined(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    first = frame[key[0]].astype(str)
+    return first.str.cat([frame[k].astype(str) for k in key[1:]], sep=" / ") if key[1:] else first
+
+
+def _key_problems(problems: list[Problem], frame: pd.DataFrame, raw: pd.DataFrame,
+                  spec: TableSpec, source: str) -> None:
+    """Repeated keys; ids that differ only in Unicode normalization (a repeat once
+    normalized) or, for a one-column key, only in letter case are reported as a pair
+    naming both rows (they look the same to a person)."""
+    key = list(spec.key)
+    label = ", ".join(key)
+    duplicated = frame.duplicated(key, keep="first")
+    if duplicated.any():
+        values = _joined(frame, key)
+        spelled = _joined(raw[key].apply(lambda c: c.str.strip()), key)
+        first = pd.Series(np.arange(len(frame)), index=frame.index).groupby(
+            [frame[k].fillna("") for k in key], sort=False).transform("min").to_numpy()
+        same = spelled.to_numpy()[first] == spelled.to_numpy()
+        _report(problems, source, label,
+                f"({label}) must be unique; this repeats an earlier row",
+                duplicated & same, values)
+        look_alike = np.flatnonzero(duplicated.to_numpy() & ~same)
+        for position in look_alike[:MAX_PROBLEMS_PER_RULE]:
+            other = int(first[position])
+            problems.append(Problem(
+                source, f"{_row_label(int(position))}, column {label}",
+                f"is the same id as row {other + 2} once Unicode-normalized (NFC): the two "
+                "are spelled with different code points; use one spelling",
+                Shown(f"{spelled.iloc[position]!a} and {spelled.iloc[other]!a}")))
+    if len(key) != 1:
+        return
+    ids = frame[key[0]].where(~duplicated)
+    folded = ids.str.casefold()
+    clash = folded.notna() & folded.duplicated(keep="first")
+    if not clash.any():
+        return
+    first_of = pd.Series(np.arange(len(frame)), index=frame.index).groupby(
+        folded, sort=False).transform("min")
+    for position in np.flatnonzero(clash.to_numpy())[:MAX_PROBLEMS_PER_RULE]:
+        other = int(first_of.iloc[position])
+        problems.append(Problem(source, f"{_row_label(int(position))}, column {label}",
+                                f"differs from row {other + 2} ({ids.iloc[other]!r}) only in "
+                                "letter case; ids are case-sensitive, so these would be two "
+                                "different items: use one spelling", ids.iloc[position]))
+
+
+def validate_cells(raw: pd.DataFrame, spec: TableSpec, source: str, problems: list[Problem],
+                   *, decimal_comma: bool = False) -> pd.DataFrame | None:
+    """Type and check a frame of text cells against ``spec`` (the rules of every table).
+
+    Returns the typed DataFrame (missing optional columns filled with their default), or
+    ``None`` when a required column is missing. Every problem found is appended to
+    ``problems``; rows are numbered as in a CSV file (the header is row 1).
+    """
+    known = {c.name for c in spec.columns}
+    missing = [c.name for c in spec.columns if c.required and c.name not in raw.columns]
+    for name in missing:
+        problems.append(Problem(source, "header", f"must have column {name!r}",
+                                shown_value(list(raw.columns))))
+    for name in raw.columns:
+        if name not in known:
+            close = difflib.get_close_matches(str(name).lower(), sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(source, "header",
+                                    f"unknown column {name!r}{hint}; known columns: "
+                                    f"{', '.join(sorted(known))}", shown_value(name)))
+    if missing:
         return None
+    if len(raw) == 0 and not spec.allow_empty:
+        problems.append(Problem(source, "rows", "must have at least one data row", 0))
+        return None
+    typed: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        if column.name in raw.columns:
+            typed[column.name] = _convert(raw[column.name].astype(str), column, source,
+                                          problems, decimal_comma)
+        else:
+            typed[column.name] = pd.Series([column.default] * len(raw), index=raw.index,
+                                           dtype=object if column.kind in ("id", "text", "choice")
+                                           else float)
+        if column.default is not None:
+            filled = typed[column.name].astype(object).where(typed[column.name].notna(),
+                                                             column.default)
+            typed[column.name] = (filled if column.kind in ("id", "text", "choice")
+                                  else filled.astype(float))
+    frame = pd.DataFrame(typed, index=raw.index)
+    if spec.key and all(k in raw.columns for k in spec.key):
+        _key_problems(problems, frame, raw, spec, source)
+    return frame
 
 
 def parse_table(data: bytes, spec: TableSpec, source: str, problems: list[Problem]
@@ -385,69 +527,8 @@ def parse_table(data: bytes, spec: TableSpec, source: str, problems: list[Proble
     text = decode_utf8(data, source, problems)
     if text is None:
         return None
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                          skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        problems.append(Problem(source, "header", "must have a header row", ""))
+    table = read_csv_text(text, source, problems)
+    if table is None:
         return None
-    except (pd.errors.ParserError, ValueError) as error:
-        problems.append(Problem(source, "file", "must be comma-separated values",
-                                str(error).strip()))
-        return None
-    raw.columns = [str(c).strip() for c in raw.columns]
-    known = {c.name for c in spec.columns}
-    missing = [c.name for c in spec.columns if c.required and c.name not in raw.columns]
-    for name in missing:
-        problems.append(Problem(source, "header", f"must have column {name!r}",
-                                list(raw.columns)))
-    for name in raw.columns:
-        if name not in known:
-            problems.append(Problem(source, "header",
-                                    f"unknown column {name!r}; known columns: "
-                                    f"{', '.join(sorted(known))}", name))
-    duplicated_headers = raw.columns[raw.columns.duplicated()].tolist()
-    for name in duplicated_headers:
-        problems.append(Problem(source, "header", "column names must be unique", name))
-    if missing or duplicated_headers:
-        return None
-    if len(raw) == 0 and not spec.allow_empty:
-        problems.append(Problem(source, "rows", "must have at least one data row", 0))
-        return None
-    typed: dict[str, pd.Series] = {}
-    for column in spec.columns:
-        if column.name in raw.columns:
-            typed[column.name] = _convert(raw[column.name].astype(str), column, source, problems)
-        else:
-            typed[column.name] = pd.Series([column.default] * len(raw), index=raw.index,
-                                           dtype=object if column.kind in ("id", "text", "choice")
-                                           else float)
-        if column.default is not None:
-            filled = typed[column.name].astype(object).where(typed[column.name].notna(),
-                                                             column.default)
-            typed[column.name] = (filled if column.kind in ("id", "text", "choice")
-                                  else filled.astype(float))
-    frame = pd.DataFrame(typed, index=raw.index)
-    if spec.key and all(k in frame for k in spec.key):
-        duplicated = frame.duplicated(list(spec.key), keep="first")
-        label = ", ".join(spec.key)
-        key_values = frame[spec.key[0]].astype(str).str.cat(
-            [frame[k].astype(str) for k in spec.key[1:]], sep=" / ")
-        _report(problems, source, label, f"({label}) must be unique; this repeats an earlier row",
-                duplicated, key_values)
-    return frame
-
-
-def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read the CSV file at ``path`` and validate it against ``spec`` (see :func:`parse_table`)."""
-    source = path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.append(Problem(source, f"tables.{spec.name}", "file must exist", str(path)))
-        return None
-    except OSError as error:
-        problems.append(Problem(source, f"tables.{spec.name}", "file must be readable",
-                                str(error)))
-        return None
-    return parse_table(data, spec, source, problems)
+    return validate_cells(table.cells, spec, source, problems,
+                          decimal_comma=table.decimal_comma)

@@ -88,10 +88,28 @@ def test_unreachable_sla_exits_1_naming_row_and_best_value(tmp_path: Path) -> No
     assert not (tmp_path / "out").exists()
 
 
-def test_a_failed_run_keeps_the_previous_complete_output(tmp_path: Path) -> None:
+def test_a_failed_run_keeps_the_previous_complete_output(tiny_plan: tuple[Path, str],
+                                                         tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "recommendations.csv").write_text("previous\n")
+    shutil.copytree(tiny_plan[0], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert ".spareplan-output" in before
     done = run("plan", str(tmp_path / "missing"), "--out", str(out))
     assert done.returncode == 2
-    assert (out / "recommendations.csv").read_text() == "previous\n"
+    assert "scenario file must exist" in done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_out_must_not_be_the_scenario_or_foreign_files(tmp_path: Path) -> None:
+    """`plan S --out S` once deleted the scenario: now nothing is touched (exit 2)."""
+    scenario = tmp_path / "scenario"
+    shutil.copytree(TINY, scenario)
+    (scenario / "notes.txt").write_text("mine\n")
+    before = {p.name: p.read_bytes() for p in scenario.iterdir()}
+    done = run("plan", str(scenario), "--out", str(scenario))
+    assert done.returncode == 2, done.stderr
+    assert "parameter --out: must not be the scenario folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert {p.name: p.read_bytes() for p in scenario.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario"]

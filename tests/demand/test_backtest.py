@@ -103,8 +103,8 @@ def test_command_writes_every_file_atomically(tmp_path: Path,
                             folds=2, **LEAN)
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "backtest.csv", "by_class.csv", "cross_validation.csv", "selection.csv",
-        "summary.json"]
+        ".spareplan-output", "backtest.csv", "by_class.csv", "cross_validation.csv",
+        "selection.csv", "summary.json"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["recommended_method"] in {"sba", "poisson"}
     assert [m["method"] for m in summary["methods"]] == ["sba", "poisson"]

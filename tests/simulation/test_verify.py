@@ -84,7 +84,8 @@ def test_cli_writes_atomically_and_returns_exit_codes(tiny, tmp_path: Path) -> N
     table = pd.read_csv(out / "verification.csv")
     summary = json.loads((out / "summary.json").read_text())
     assert len(table) == 3 and summary["all_rows_met"] is True
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "verification.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".spareplan-output", "summary.json",
+                                                      "verification.csv"]
     pd.DataFrame({"part": ["P-PUMP"], "location": ["F1"], "stock": [0]}).to_csv(plan,
                                                                                index=False)
     assert simulate_command(TINY, plan=plan, out=out, replications=3, years=1.0) == 1

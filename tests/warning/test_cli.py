@@ -16,7 +16,7 @@ def test_writes_every_output(scenario_dir: Path, tmp_path: Path, cli) -> None:
     result = cli(scenario_dir, "--out", out, "--as-of", "2025-03-24", "--horizon-weeks", "8")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["alerts.csv", "countermeasures.csv", "notices", "pab.csv",
+    assert names == [".spareplan-output", "alerts.csv", "countermeasures.csv", "notices", "pab.csv",
                      "register_findings.csv", "summary.json"]
     assert sorted(p.name for p in (out / "notices").iterdir()) == ["S1.md", "S2.md"]
     pab = pd.read_csv(out / "pab.csv")
@@ -42,7 +42,7 @@ def test_old_notices_replaced_and_error_leaves_previous_output(scenario_dir: Pat
     assert result.exit_code == 2
     assert "row 2, column quantity: must be a number (received 'ten')" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".spareplan-output"]
     # A later good run with no customer-facing alert leaves no stale notices behind.
     write(scenario_dir, "scheduled_receipts.csv", """
         part,location,due_date,quantity,kind,reference
@@ -50,7 +50,7 @@ def test_old_notices_replaced_and_error_leaves_previous_output(scenario_dir: Pat
     """)
     assert cli(scenario_dir, "--out", out, "--as-of", "2025-03-24").exit_code == 0
     assert list((out / "notices").iterdir()) == []
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".spareplan-output"]
 
 
 def test_function_returns_zero_with_alerts(scenario_dir: Path, tmp_path: Path) -> None:
