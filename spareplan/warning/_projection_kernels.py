@@ -54,6 +54,34 @@ def _convolve(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 
 @njit
+def _comonotone_sum(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = pmf of ``A + B`` with ``A``, ``B`` comonotone (``B`` a rising function of
+    ``A``'s rank: both quantiles of one uniform draw), saturating."""
+    m = out.shape[0]
+    for i in range(m):
+        out[i] = 0.0
+    i, j = 0, 0
+    cdf_a, cdf_b, done = a[0], b[0], 0.0
+    while i < m and j < m:
+        step = min(cdf_a, cdf_b)
+        if step > done:
+            out[min(i + j, m - 1)] += step - done
+            done = step
+        if done >= 1.0 - 1e-15:
+            break
+        if cdf_a <= cdf_b:
+            i += 1
+            if i < m:
+                cdf_a += a[i]
+        else:
+            j += 1
+            if j < m:
+                cdf_b += b[j]
+    if done < 1.0:
+        out[m - 1] += 1.0 - done
+
+
+@njit
 def _shift(a: np.ndarray, by: int, out: np.ndarray) -> None:
     """``out`` = pmf of ``X + by`` (``by >= 0``), saturating."""
     m = out.shape[0]
@@ -227,6 +255,10 @@ def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarra
 
     # 1. Bottom-up: the demand each location sees (own customers, firm orders, the
     #    replenishment orders of its children) and the orders it passes to its parent.
+    #    Cumulative quantities are exact marginals (a child's cumulative orders are
+    #    max(0, C - e) of its cumulative demand; children are independent); the weekly
+    #    increments, used for the windows, treat a child's weeks as independent.
+    cum_orders = np.zeros((n_loc, horizon + 1, m))  # max(0, C_l(s) - e_l)
     for loc in range(n_loc - 1, -1, -1):
         for c in range(child_ptr[loc], child_ptr[loc + 1]):
             week0[loc] += initial[child_idx[c]]
@@ -234,7 +266,9 @@ def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarra
         _point(week0[loc], weekly[loc, 0])
         _point(week0[loc], cumulative[loc, 0])
         _point(initial[loc], orders[loc, 0])
+        _point(initial[loc], cum_orders[loc, 0])
         order_week[loc, 0] = initial[loc]
+        firm_so_far = 0
         for s in range(1, horizon + 1):
             _shift(own[loc], firm[loc, s - 1], work)
             own_week[loc, s] = own_mean[loc] + firm[loc, s - 1]
@@ -243,8 +277,24 @@ def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarra
                 work[:] = work2
             weekly[loc, s] = work
             mean_demand[loc, s - 1] = _mean(work) + (week0[loc] if s == 1 else 0.0)
-            _convolve(cumulative[loc, s - 1], work, cumulative[loc, s])
+            # C_l(s): own demand of weeks 1..s (Poisson / NB of mean s mu) + firm orders +
+            # the children's cumulative orders
+            firm_so_far += firm[loc, s - 1]
+            count_pmf(own_mean[loc] * s, own_vtm[loc], work2)
+            _shift(work2, firm_so_far, work)
+            for c in range(child_ptr[loc], child_ptr[loc + 1]):
+                _convolve(work, cum_orders[child_idx[c], s], work2)
+                work[:] = work2
+            if child_ptr[loc] == child_ptr[loc + 1]:
+                _shift(work, week0[loc], cumulative[loc, s])
+            else:
+                cumulative[loc, s] = work  # the children's week-0 orders are in theirs
             e = excess[loc]
+            for i in range(m):
+                cum_orders[loc, s, i] = 0.0
+            for i in range(m):
+                cum_orders[loc, s, max(0, min(i - e, m - 1))] += cumulative[loc, s, i]
+            work[:] = weekly[loc, s]
             if e <= 0:
                 orders[loc, s] = work  # every unit demanded is reordered
             else:
@@ -337,10 +387,7 @@ def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarra
                         _thin(work2, q, work)
                         _convolve(total, work, work2)
                         total[:] = work2
-                for s in range(u + 1, t + 1):
-                    _convolve(total, weekly[loc, s], work)
-                    total[:] = work
-                if up >= 0:
+                if up >= 0:  # l's orders still waiting at the parent at week u
                     if u == 0:
                         _point(week0_short[loc], work2)
                     else:
@@ -348,7 +395,15 @@ def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarra
                                        order_week, own_week, pending, week0_short,
                                        own_backorders_0[up], arrived_mean[up, u], work,
                                        scratch, work2)
-                    _convolve(total, work2, work)
+                    if e > 0:
+                        # both grow with l's own demand up to u (its orders are what waits):
+                        # added comonotone, not as independent counts
+                        _comonotone_sum(total, work2, work)
+                    else:
+                        _convolve(total, work2, work)
+                    total[:] = work
+                for s in range(u + 1, t + 1):
+                    _convolve(total, weekly[loc, s], work)
                     total[:] = work
             short = 0.0
             expected = 0.0

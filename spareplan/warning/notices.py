@@ -49,7 +49,7 @@ def notice_file_names(sites: list[str]) -> dict[str, str]:
     Examples
     --------
     >>> notice_file_names(["S_1", "S/1"])
-    {'S_1': 'S_1.md', 'S/1': 'S_1-ea1e38b1f0.md'}
+    {'S_1': 'S_1.md', 'S/1': 'S_1-ac1175e62f.md'}
     """
     folded: dict[str, int] = {}
     for site in sites:

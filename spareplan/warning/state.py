@@ -346,7 +346,7 @@ def _record(connection: sqlite3.Connection, *, run_key: str, scenario: str, as_o
                 status = AlertStatus.DE_ESCALATED
             else:
                 status = AlertStatus.ONGOING
-            if level != before:
+            if level != before or level_run is None:  # a new level (or a v1 alert)
                 owner, follow_up_date, level_run = row.owner, row.follow_up_date, run_id
             new_max = max(AlertLevel(max_level), level, key=lambda lv: lv.rank)
         else:
