@@ -10,6 +10,8 @@ from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.simulate import simulate_command
 from spareplan.cli.warn import warn_command
+from spareplan.cli.warn_ack import warn_ack_command
+from spareplan.cli.warn_backtest import warn_backtest_command
 
 app = typer.Typer(
     name="spareplan",
@@ -25,6 +27,8 @@ app.command("plan")(guarded(plan_command))
 app.command("simulate")(guarded(simulate_command))
 app.command("frontier")(guarded(frontier_command))
 app.command("warn")(guarded(warn_command))
+app.command("warn-ack")(guarded(warn_ack_command))
+app.command("warn-backtest")(guarded(warn_backtest_command))
 app.command("backtest")(guarded(backtest_command))
 
 

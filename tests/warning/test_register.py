@@ -13,7 +13,6 @@ from spareplan.scenario import load_scenario
 from spareplan.warning import register_findings
 from spareplan.warning.register import is_personal_mailbox, load_supplier_register
 
-
 REGISTER = """
     supplier,owner,review_every_months,next_session,session_with,last_session
     ACME,purchasing lead,12,2025-04-02,key account manager and our service manager,2025-01-08
