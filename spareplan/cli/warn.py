@@ -7,7 +7,7 @@ A plain function annotated for typer; the application registers it as a command 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +18,12 @@ from spareplan.cli.common import say
 from spareplan.errors import InputError, ParameterError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario import load_scenario
+from spareplan.scenario.model import Scenario
 from spareplan.warning import WarningResult, warn
 from spareplan.warning.inputs import WarnInputError, check_plan
 from spareplan.warning.notices import notice_file_names
 
-__all__ = ["warn_command"]
+__all__ = ["load_plan", "warn_command"]
 
 OUTPUT_FILES = ("alerts.csv", "register_findings.csv", "pab.csv", "countermeasures.csv",
                 "summary.json")
@@ -47,6 +48,15 @@ def _read_plan(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
 
 
+def load_plan(path: Path, scenario: Scenario) -> pd.DataFrame:
+    """The ``--plan`` table, checked against the scenario (every problem, exit 2)."""
+    frame = _read_plan(Path(path))
+    problems = check_plan(frame, scenario, Path(path).name)
+    if problems:
+        raise WarnInputError(problems)
+    return frame
+
+
 def _check_state_outside(state: Path | None, out: Path) -> None:
     """The output folder is replaced on every run: a history inside it would be lost."""
     if state is None:
@@ -57,7 +67,7 @@ def _check_state_outside(state: Path | None, out: Path) -> None:
                              "folder is replaced on every run)", str(state))
 
 
-def _publish(out: Path, summary: dict[str, object]) -> Callable[[WarningResult], None]:
+def _publish(out: Path, summary: Mapping[str, object]) -> Callable[[WarningResult], None]:
     def write(result: WarningResult) -> None:
         names = notice_file_names(sorted(result.notices))
         with atomic_folder(out) as staging:
@@ -112,12 +122,7 @@ def warn_command(
     as_of_date = _parse_as_of(as_of)
     _check_state_outside(state, out)
     loaded = load_scenario(scenario)
-    plan_frame = None
-    if plan is not None:
-        plan_frame = _read_plan(Path(plan))
-        problems = check_plan(plan_frame, loaded, Path(plan).name)
-        if problems:
-            raise WarnInputError(problems)
+    plan_frame = None if plan is None else load_plan(Path(plan), loaded)
     summary = {"command": "warn", "scenario": loaded.name, "scenario_path": str(scenario),
                "plan": None if plan is None else str(plan),
                "state": None if state is None else str(state)}

@@ -13,11 +13,10 @@ from typing import Annotated
 import typer
 
 from spareplan.cli.common import say
-from spareplan.cli.warn import _parse_as_of, _read_plan
+from spareplan.cli.warn import _parse_as_of, load_plan
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario import load_scenario
 from spareplan.warning.backtest import backtest
-from spareplan.warning.inputs import WarnInputError, check_plan
 
 __all__ = ["warn_backtest_command"]
 
@@ -48,12 +47,7 @@ def warn_backtest_command(
     """
     day: dt.date | None = _parse_as_of(as_of)
     loaded = load_scenario(scenario)
-    plan_frame = None
-    if plan is not None:
-        plan_frame = _read_plan(Path(plan))
-        problems = check_plan(plan_frame, loaded, Path(plan).name)
-        if problems:
-            raise WarnInputError(problems)
+    plan_frame = None if plan is None else load_plan(Path(plan), loaded)
     result = backtest(loaded, plan=plan_frame, weeks=weeks, replications=replications,
                       seed=seed, as_of=day, horizon_weeks=horizon_weeks,
                       plan_source=Path(plan).name if plan is not None else "plan")

@@ -33,6 +33,18 @@ def _transit_weeks(mean_days: float, cv: float) -> int:
     return max(1, math.ceil(days / 7.0 - 1e-9))
 
 
+@njit(inline="always")
+def _ship(s_dest: np.ndarray, s_qty: np.ndarray, s_actual: np.ndarray, s_planned: np.ndarray,
+          n_ship: int, to: int, units: int, week: int, lead_days: np.ndarray,
+          lead_cv: np.ndarray, planned_weeks: np.ndarray) -> int:
+    """Dispatch ``units`` to location ``to`` this week (its transit drawn now)."""
+    s_dest[n_ship] = to
+    s_qty[n_ship] = units
+    s_actual[n_ship] = week + _transit_weeks(lead_days[to], lead_cv[to])
+    s_planned[n_ship] = week + planned_weeks[to]
+    return n_ship + 1
+
+
 @njit
 def _path_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarray,
               lead_days: np.ndarray, lead_cv: np.ndarray, planned_weeks: np.ndarray,
@@ -105,11 +117,8 @@ def _path_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarray,
                         if n_ship >= capacity:
                             status[0] = 1
                             return
-                        s_dest[n_ship] = who
-                        s_qty[n_ship] = units
-                        s_actual[n_ship] = week + _transit_weeks(lead_days[who], lead_cv[who])
-                        s_planned[n_ship] = week + planned_weeks[who]
-                        n_ship += 1
+                        n_ship = _ship(s_dest, s_qty, s_actual, s_planned, n_ship, who, units,
+                                       week, lead_days, lead_cv, planned_weeks)
         # 2. demand of the week, bottom-up: own customers, firm orders, children's orders
         for loc in range(n_loc):
             incoming[loc] = 0
@@ -141,11 +150,8 @@ def _path_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarray,
                     if n_ship >= capacity:
                         status[0] = 1
                         return
-                    s_dest[n_ship] = who
-                    s_qty[n_ship] = filled
-                    s_actual[n_ship] = week + _transit_weeks(lead_days[who], lead_cv[who])
-                    s_planned[n_ship] = week + planned_weeks[who]
-                    n_ship += 1
+                    n_ship = _ship(s_dest, s_qty, s_actual, s_planned, n_ship, who, filled,
+                                   week, lead_days, lead_cv, planned_weeks)
                 if units > filled:
                     if q_tail[loc] >= capacity:
                         status[0] = 1

@@ -161,6 +161,29 @@ def _thin(pmf: np.ndarray, share: float, out: np.ndarray) -> None:
             out[b] += pn * math.exp(log_choose + b * log_s + (n - b) * log_f)
 
 
+@njit(inline="always")
+def _add_shifted(out: np.ndarray, pmf: np.ndarray, by: int, weight: float, length: int) -> None:
+    """``out += weight x`` (pmf of ``X + by``, the first ``length`` bins of ``pmf``), saturating."""
+    m = out.shape[0]
+    for b in range(min(length, m - by)):
+        out[by + b] += weight * pmf[b]
+    for b in range(max(0, m - by), min(length, m)):
+        out[m - 1] += weight * pmf[b]
+
+
+@njit(inline="always")
+def _binomial_step(pmf: np.ndarray, p: float, trials: int) -> None:
+    """Binomial(trials, p) -> Binomial(trials + 1, p) in place (one more trial)."""
+    m = pmf.shape[0]
+    top = min(trials + 1, m - 1)
+    if trials + 1 > m - 1:  # saturated: the last bin keeps its mass and gains the rest
+        pmf[m - 1] += pmf[m - 2] * p
+        top = m - 2
+    for b in range(top, 0, -1):
+        pmf[b] = pmf[b] * (1.0 - p) + pmf[b - 1] * p
+    pmf[0] *= 1.0 - p
+
+
 @njit
 def _mean(pmf: np.ndarray) -> float:
     total = 0.0
@@ -200,12 +223,17 @@ def _child_backlog(backlog: np.ndarray, loc: int, up: int, week: int,
     for c in range(first, last):
         queue += week0_short[child_idx[c]]
     left_of_queue = max(0, queue - int(arrived + 0.5))
+    _point(0, work)  # Binomial(r, share), built up one trial at a time as n grows
+    trials = 0
     for n in range(_support(backlog)):
+        taken = min(n, left_of_queue)
+        r = n - taken
+        while trials < r:
+            _binomial_step(work, share, trials)
+            trials += 1
         pn = backlog[n]
         if pn <= _TINY:
             continue
-        taken = min(n, left_of_queue)
-        r = n - taken
         # loc's units among the last `taken` units of week 0's queue, from its end:
         # unfilled new orders (last child first), then pending orders (last child first)
         fixed, left = 0, taken
@@ -217,12 +245,7 @@ def _child_backlog(backlog: np.ndarray, loc: int, up: int, week: int,
                 if child == loc:
                     fixed += use
                 left -= use
-        _point(r, scratch)
-        _thin(scratch, share, work)
-        for b in range(m - fixed):
-            out[fixed + b] += pn * work[b]
-        for b in range(m - fixed, m):
-            out[m - 1] += pn * work[b]
+        _add_shifted(out, work, fixed, pn, r + 1)
 
 
 @njit
@@ -360,18 +383,18 @@ def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarra
                     # every order so far went the fast way (back) or the slow way (out):
                     # Z = min(x, e) + Bin(orders, q) with x = C(u), exact over x
                     prior = cumulative[loc, u]
-                    for x in range(m):
+                    _point(0, work2)  # Binomial(ordered, q), one trial at a time
+                    trials = 0
+                    for x in range(_support(prior)):
+                        kept = min(x, e) if e > 0 else 0
+                        ordered = max(0, x - e)
+                        while trials < ordered:
+                            _binomial_step(work2, q, trials)
+                            trials += 1
                         px = prior[x]
                         if px <= _TINY:
                             continue
-                        kept = min(x, e) if e > 0 else 0
-                        ordered = max(0, x - e)
-                        _point(ordered, work)
-                        _thin(work, q, work2)
-                        for b in range(m - kept):
-                            total[kept + b] += px * work2[b]
-                        for b in range(m - kept, m):
-                            total[m - 1] += px * work2[b]
+                        _add_shifted(total, work2, kept, px, ordered + 1)
                 else:
                     if e <= 0:
                         total[0] = 1.0

@@ -85,7 +85,8 @@ class AlertStatus(StrEnum):
 
 ALERT_COLUMNS = ["alert_id", "part", "location", "level", "status", "previous_level",
                  "p_short", "p_short_week", "first_week_at_risk", "first_date_at_risk",
-                 "customer_week", "customer_date", "expected_shortfall", "units_if_short",
+                 "customer_week", "customer_date", "customer_p_short", "expected_shortfall",
+                 "units_if_short",
                  "units_needed", "on_hand", "target", "sites", "sla_classes",
                  "countermeasures", "covered", "supplier", "supplier_contact",
                  "escalation_step", "owner", "follow_up_date", "acknowledged_by",
@@ -181,9 +182,8 @@ class AlertContext:
             up = int(network.parent[loc])
             if up >= 0:
                 path[:, loc] = path[:, up] + lead_weeks[:, loc]
-        table = scenario.parts.set_index("part")
-        supplier = tuple(None if pd.isna(table.at[p, "supplier"]) else str(table.at[p, "supplier"])
-                         for p in parts.part_ids)
+        listed = scenario.parts.set_index("part")["supplier"].reindex(list(parts.part_ids))
+        supplier = tuple(value if isinstance(value, str) else None for value in listed)
         costs = scenario.document.costs
         return cls(settings=settings or scenario.document.early_warning,
                    part_ids=parts.part_ids, location_ids=network.location_ids,
@@ -345,8 +345,8 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
             else:
                 level = AlertLevel.CUSTOMER_NOTICE
                 customer_week = notice
-                reason = (f"short from week {notice} is {probability_words(float(p[notice - 1]))} "
-                          f"and no countermeasure brings the {units} unit(s) needed by then")
+                reason = (f"no transfer, emergency shipment, expedite or new buy brings the "
+                          f"{units} unit(s) needed by week {notice}")
         else:
             assert first_risk is not None
             units = int(need_internal[part, loc, first_risk - 1:].max())
@@ -367,9 +367,13 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
                        "replenishes carry their own alerts")
         worst = int(np.argmax(p)) + 1
         expected = float(projection.expected_short[part, loc].max())
-        at_worst = float(projection.expected_short[part, loc, worst - 1])
-        units_if_short = (max(1, round(at_worst / float(p[worst - 1])))
-                          if p[worst - 1] > 0 else 0)
+        # the week the customers hear about (else the worst): P and the units if it happens
+        week = customer_week or worst
+        is_confirmed = level is AlertLevel.CONFIRMED_SHORTAGE
+        chance = 1.0 if is_confirmed else float(p[week - 1])
+        short = float((firm_only if is_confirmed else projection).expected_short[
+            part, loc, week - 1])
+        units_if_short = max(1, round(short / chance)) if chance > 0 else 0
         supplier, contact, steps = context.contacts.get(part_id, ("", "", []))
         records.append({
             "alert_id": None, "part": part_id, "location": loc_id, "level": level.value,
@@ -378,6 +382,7 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
             "first_week_at_risk": first_risk or confirmed,
             "first_date_at_risk": _date(as_of, first_risk or confirmed),
             "customer_week": customer_week, "customer_date": _date(as_of, customer_week),
+            "customer_p_short": round(chance, 4) if customer_week else None,
             "expected_shortfall": round(expected, 3), "units_if_short": units_if_short,
             "units_needed": int(need_internal[part, loc].max()),
             "on_hand": int(inputs.net0[part, loc]), "target": int(inputs.target[part, loc]),

@@ -47,7 +47,7 @@ from spareplan.warning.alerts import AlertContext, AlertLevel, assess
 from spareplan.warning.inputs import PLAN_SOURCE, WarnInputs, prepare_inputs
 from spareplan.warning.notices import draft_notices
 from spareplan.warning.paths import PathModel, SamplePaths, path_model, sample_paths
-from spareplan.warning.projection import ProjectionInput, project
+from spareplan.warning.projection import ProjectionInput, project, project_firm_orders
 from spareplan.warning.state import history
 
 __all__ = ["BACKTEST_STREAM", "BacktestResult", "backtest", "score"]
@@ -270,7 +270,7 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
             for week in range(weeks):
                 run = _run_inputs(inputs, paths, firm, week, horizon)
                 projection = project(run, **thresholds)
-                firm_only = project(run.without_random_demand(), **thresholds)
+                firm_only = project_firm_orders(run, **thresholds)
                 run_as_of = inputs.as_of + dt.timedelta(weeks=week)
                 key = f"{replication}-{week}"
                 with history(state) as recorded:

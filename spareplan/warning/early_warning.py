@@ -23,7 +23,7 @@ from spareplan.warning.alerts import (
 from spareplan.warning.countermeasures import countermeasures_frame
 from spareplan.warning.inputs import PLAN_SOURCE, WarnInputError, WarnInputs, prepare_inputs
 from spareplan.warning.notices import draft_notices
-from spareplan.warning.projection import Projection, project
+from spareplan.warning.projection import Projection, project, project_firm_orders
 from spareplan.warning.register import load_supplier_register, register_findings
 from spareplan.warning.state import CLEARED_COLUMNS, StateUpdate, check_state, history
 
@@ -170,7 +170,7 @@ def _projections(inputs: WarnInputs, settings: EarlyWarning) -> tuple[Projection
     thresholds = {"p_internal": settings.internal_risk_probability,
                   "p_customer": settings.customer_notice_probability}
     return (project(inputs.projection, **thresholds),
-            project(inputs.projection.without_random_demand(), **thresholds))
+            project_firm_orders(inputs.projection, **thresholds))
 
 
 def _merge(alerts: pd.DataFrame, update: StateUpdate | None) -> tuple[pd.DataFrame,

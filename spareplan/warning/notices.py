@@ -74,7 +74,8 @@ def _split(text: object) -> list[str]:
     return [s for s in text.split(";") if s] if isinstance(text, str) else []
 
 
-def _section(alert: pd.Series, part: str, location: str, next_update: str) -> list[str]:
+def _section(alert: pd.Series, part: str, location: str, next_update: str,
+             as_of: dt.date) -> list[str]:
     level = AlertLevel(alert["level"])
     when = f"the week of {alert['customer_date']} (week {alert['customer_week']})"
     if level is AlertLevel.CONFIRMED_SHORTAGE:
@@ -83,9 +84,15 @@ def _section(alert: pd.Series, part: str, location: str, next_update: str) -> li
         likely = "certain: the orders already placed exceed the supply"
     else:
         what = f"we may not be able to fill every request for {part} from {location} from {when}."
-        likely = probability_words(float(alert["p_short"]))
-    if int(alert["units_if_short"] or 0) > 0:
-        likely += f"; if it happens, about {int(alert['units_if_short'])} unit(s) short"
+        likely = probability_words(float(alert["customer_p_short"]))
+        if float(alert["p_short"]) > float(alert["customer_p_short"]) + 0.05:
+            later = as_of + dt.timedelta(weeks=int(alert["p_short_week"]) - 1)
+            likely += (f"; {probability_words(float(alert['p_short'])).split(' (')[0]} by the "
+                       f"week of {later.isoformat()} (week {alert['p_short_week']})")
+    units = int(alert["units_if_short"] or 0)
+    if units > 0:
+        likely += (f"; about {units} unit(s) short" if level is AlertLevel.CONFIRMED_SHORTAGE
+                   else f"; if it happens, about {units} unit(s) short")
     measures = alert["countermeasures"]
     doing = (f"{neutralize(str(measures))}." if isinstance(measures, str) and measures
              else "we are looking for a source and will tell you what we find.")
@@ -149,7 +156,7 @@ def draft_notices(scenario: Scenario, alerts: pd.DataFrame, cleared: pd.DataFram
             if site in sections:
                 sections[site].extend(_section(alert, part_name(alert["part"]),
                                                name(locations, alert["location"]),
-                                               next_update))
+                                               next_update, as_of))
     for _, item in cleared.iterrows():
         before = str(item["previous_level"]).replace("_", " ")
         for site in _split(item["notified_sites"]):

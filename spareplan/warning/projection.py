@@ -56,6 +56,7 @@ first come, first served queues).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,7 +67,7 @@ from spareplan.network import Network, PartArrays
 from spareplan.warning._projection_kernels import project_parts
 
 __all__ = ["DAYS_PER_WEEK", "Projection", "ProjectionInput", "lead_weeks", "project",
-           "resupply_routes", "weekly_demand"]
+           "project_firm_orders", "resupply_routes", "weekly_demand"]
 
 DAYS_PER_WEEK = 7.0
 #: Largest pmf length per part; beyond it the tail is lumped into the last bin.
@@ -190,10 +191,21 @@ class ProjectionInput:
 
     def without_random_demand(self) -> ProjectionInput:
         """The same state with only the firm orders as demand (for confirmed shortages)."""
-        import dataclasses
-
         return dataclasses.replace(self, own_mean=np.zeros_like(self.own_mean),
                                    own_vtm=np.ones_like(self.own_vtm))
+
+    def subset(self, parts: np.ndarray) -> ProjectionInput:
+        """The inputs of the parts at integer positions ``parts``."""
+        def pick(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[parts]
+
+        return ProjectionInput(
+            part_ids=tuple(self.part_ids[i] for i in parts), location_ids=self.location_ids,
+            parent=self.parent, lead_weeks=self.lead_weeks[parts], net0=self.net0[parts],
+            pending=self.pending[parts], on_order=self.on_order[parts],
+            target=self.target[parts], receipts=self.receipts[parts], firm=self.firm[parts],
+            own_mean=self.own_mean[parts], own_vtm=self.own_vtm[parts],
+            slow_lead_weeks=pick(self.slow_lead_weeks), slow_fraction=pick(self.slow_fraction))
 
 
 @dataclass(frozen=True)
@@ -370,6 +382,26 @@ def project(inputs: ProjectionInput, *, p_internal: float, p_customer: float) ->
                       expected_short=out["expected_short"], mean_net=out["mean_net"],
                       mean_demand=out["mean_demand"], base=out["base"],
                       z_internal=out["z_1"], z_customer=out["z_2"],
+                      p_internal=float(p_internal), p_customer=float(p_customer))
+
+
+def project_firm_orders(inputs: ProjectionInput, *, p_internal: float, p_customer: float
+                        ) -> Projection:
+    """:func:`project` with the firm orders as the only demand (confirmed shortages).
+
+    Only the parts with a firm order in the horizon are computed; the others get
+    probability 0 (without random demand and firm orders nothing can run short).
+    """
+    parts = np.flatnonzero(inputs.firm.sum(axis=(1, 2)) > 0)
+    certain = project(inputs.without_random_demand().subset(parts), p_internal=p_internal,
+                      p_customer=p_customer)
+    out = {}
+    for name in ("p_short", "expected_short", "mean_net", "mean_demand", "base",
+                 "z_internal", "z_customer"):
+        full = np.zeros(inputs.firm.shape)
+        full[parts] = getattr(certain, name)
+        out[name] = full
+    return Projection(inputs=inputs.without_random_demand(), **out,
                       p_internal=float(p_internal), p_customer=float(p_customer))
 
 

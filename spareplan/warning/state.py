@@ -493,7 +493,8 @@ def acknowledge(path: Path, alert_id: int, *, by: str, on: dt.date, note: str = 
     """
     path = Path(path)
     if not path.is_file():
-        raise _problem(path, "must be an existing alert history", "no such file")
+        raise _problem(path, "must be an existing alert history",
+                       "a folder" if path.is_dir() else "no such file")
     check_state(path)
     with _write_transaction(path) as connection:
         _ensure_schema(connection)

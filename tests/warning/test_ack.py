@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
-from warning_helpers import write
+from warning_helpers import pump_story, write
 
 from spareplan.cli.app import app
 from spareplan.warning import read_acks
@@ -23,19 +23,7 @@ def spareplan(*args: object):
 @pytest.fixture
 def story(scenario_dir: Path, tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     """The pump of the escalation story at 1 on hand: a customer notice for S1 and S2."""
-    write(scenario_dir, "demand.csv", """
-        part,site,rate_per_year
-        P-PUMP,S1,26
-        P-FUSE,S3,52
-    """)
-    write(scenario_dir, "customer_orders.csv", "part,location,due_date,quantity,site,reference")
-    write(scenario_dir, "scheduled_receipts.csv", "part,location,due_date,quantity,kind,reference")
-    write(scenario_dir, "current_stock.csv", """
-        part,location,on_hand,on_order
-        P-PUMP,F1,1,0
-        P-FUSE,F1,10,0
-        P-FUSE,F2,3,0
-    """)
+    pump_story(scenario_dir, 1)
     plan = tmp_path / "plan.csv"
     plan.write_text("part,location,stock\nP-PUMP,F1,1\nP-FUSE,F2,3\nP-FUSE,F1,10\n")
     return scenario_dir, plan, tmp_path / "alerts.sqlite", tmp_path / "out"

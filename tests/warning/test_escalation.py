@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from warning_helpers import write
+from warning_helpers import pump_story, write
 
 from spareplan.scenario import load_scenario
 from spareplan.warning import read_history, warn
@@ -29,14 +29,8 @@ def _poisson_sf(k: int, mean: float) -> float:
 
 
 @pytest.fixture
-def pump_story(scenario_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
-    write(scenario_dir, "demand.csv", """
-        part,site,rate_per_year
-        P-PUMP,S1,26
-        P-FUSE,S3,52
-    """)
-    write(scenario_dir, "customer_orders.csv", "part,location,due_date,quantity,site,reference")
-    write(scenario_dir, "scheduled_receipts.csv", "part,location,due_date,quantity,kind,reference")
+def story(scenario_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    pump_story(scenario_dir)
     plan = tmp_path / "recommendations.csv"
     plan.write_text("part,location,stock\nP-PUMP,F1,1\n")
     return scenario_dir, plan
@@ -50,8 +44,8 @@ def _stock(folder: Path, pumps: int) -> None:
     """)
 
 
-def test_escalation_fall_back_and_all_clear(pump_story, tmp_path: Path, cli) -> None:
-    scenario_dir, plan = pump_story
+def test_escalation_fall_back_and_all_clear(story, tmp_path: Path, cli) -> None:
+    scenario_dir, plan = story
     state, out = tmp_path / "alerts.sqlite", tmp_path / "out"
 
     def run(as_of: str) -> tuple[pd.Series, list[str]]:
@@ -126,9 +120,9 @@ def test_escalation_fall_back_and_all_clear(pump_story, tmp_path: Path, cli) -> 
     assert pump_events["alert_id"].nunique() == 1
 
 
-def test_hysteresis_keeps_the_alert_open(pump_story, tmp_path: Path) -> None:
+def test_hysteresis_keeps_the_alert_open(story, tmp_path: Path) -> None:
     """An alert opened at P >= 5 % stays open while P >= 1.25 % (no flapping all clears)."""
-    scenario_dir, plan = pump_story
+    scenario_dir, plan = story
     plan_frame = pd.read_csv(plan)
     state = tmp_path / "s.db"
     _stock(scenario_dir, 2)
@@ -145,8 +139,8 @@ def test_hysteresis_keeps_the_alert_open(pump_story, tmp_path: Path) -> None:
     assert "P-PUMP" not in set(fresh.alerts["part"])
 
 
-def test_updates_every_two_weeks_and_on_change(pump_story, tmp_path: Path) -> None:
-    scenario_dir, plan = pump_story
+def test_updates_every_two_weeks_and_on_change(story, tmp_path: Path) -> None:
+    scenario_dir, plan = story
     plan_frame = pd.read_csv(plan)
     state = tmp_path / "s.db"
     _stock(scenario_dir, 1)
@@ -177,7 +171,8 @@ def test_expedite_keeps_a_firm_shortage_internal_then_confirmed(scenario_dir: Pa
     assert pump["level"] == "confirmed_shortage" and pump["customer_week"] == 1
     assert sorted(late.notices) == ["S1", "S2"]
     assert "Confirmed shortage: P-PUMP" in late.notices["S1"]
-    assert "about 3 unit(s) short" in late.notices["S1"]
+    assert "certain: the orders already placed exceed the supply; about 3 unit(s) short" \
+        in late.notices["S1"]
 
 
 def test_emergency_lane_from_central(scenario_dir: Path) -> None:

@@ -45,7 +45,7 @@ DRIVER = textwrap.dedent("""
         return wrapper
 
     if point == "projection":          # computing, before the history is opened
-        early.project = after(early.project, 2)
+        early.project_firm_orders = after(early.project_firm_orders, 1)
     elif point == "transaction":       # inside the history's write transaction
         state._follow_up = after(state._follow_up, 1)
     elif point == "outputs":           # two output files written into the staging folder

@@ -63,3 +63,24 @@ def hand_input(parent: list[int], *, lead_weeks: list[int], net0: list[int],
         target=rows(target, np.int64), receipts=np.repeat(rec, copies, 0),
         firm=np.repeat(orders, copies, 0), own_mean=rows(weekly_mean, np.float64),
         own_vtm=rows(vtm or [1.0] * n, np.float64))
+
+
+def pump_story(folder: Path, pumps: int = 1) -> None:
+    """The escalation story's tables: pumps at F1 with 26 a year at S1, no orders, no receipts.
+
+    The central warehouse holds none and a new buy takes 90 days: F1 is not resupplied
+    within the horizon, so its P(short) is P(Poisson(26 x 7 / 365 x t) > on hand).
+    """
+    write(folder, "demand.csv", """
+        part,site,rate_per_year
+        P-PUMP,S1,26
+        P-FUSE,S3,52
+    """)
+    write(folder, "customer_orders.csv", "part,location,due_date,quantity,site,reference")
+    write(folder, "scheduled_receipts.csv", "part,location,due_date,quantity,kind,reference")
+    write(folder, "current_stock.csv", f"""
+        part,location,on_hand,on_order
+        P-PUMP,F1,{pumps},0
+        P-FUSE,F1,10,0
+        P-FUSE,F2,3,0
+    """)
