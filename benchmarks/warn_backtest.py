@@ -42,9 +42,10 @@ from spareplan.warning.backtest import backtest
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
 HORIZON = 13
 SWEEP = [
-    {"internal_risk_probability": p, "all_clear_probability": p / 4}
-    for p in (0.02, 0.03, 0.05, 0.07, 0.1, 0.2)
-] + [
+    {"internal_risk_probability": p, "all_clear_probability": p / 10}
+    for p in (0.02, 0.03, 0.04, 0.07, 0.1, 0.2)
+] + [{"internal_risk_probability": 0.05, "all_clear_probability": c}
+     for c in (0.0125, 0.05)] + [
     {"customer_notice_probability": p, "customer_notice_weeks": w}
     for p in (0.3, 0.5, 0.7) for w in (2, 4, 6)
 ] + [{"update_interval_weeks": 1}, {"update_interval_weeks": 4}]
@@ -68,17 +69,18 @@ def _row(label: str, figures: dict[str, object]) -> str:
         return "—" if value is None else f"{float(value):.1%}"  # type: ignore[arg-type]
 
     return (f"| {label} | {figures['alerts']} | {figures['alerts_standing_per_week']:.0f} | "
-            f"{pct('precision')} | {pct('precision_weekly')} | {figures['shortages']} | "
+            f"{pct('precision')} | {pct('precision_at_opening')} | {pct('precision_weekly')} | "
+            f"{figures['shortages']} | "
             f"{pct('recall')} | {figures['customer_alerts']} | {pct('customer_precision')} | "
             f"{pct('recall_customer_level')} | {figures['notices_per_week']:.1f} | "
             f"{figures['notices_per_customer_per_quarter']:.2f} | "
             f"{figures['brier_score']:.4f} |")
 
 
-HEADER = ("| settings | alerts | standing / week | precision | precision (weekly) | "
-          "shortages | recall | customer alerts | customer precision | recall at customer "
-          "level | notices / week | notices / customer / quarter | Brier |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+HEADER = ("| settings | alerts | standing / week | precision | precision at opening | "
+          "precision (weekly) | shortages | recall | customer alerts | customer precision | "
+          "recall at customer level | notices / week | notices / customer / quarter | Brier |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def _timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -130,7 +130,7 @@ class EarlyWarning(_Strict):
         "review_every_months in the supplier register wins)."))
     internal_risk_probability: float = Field(default=0.05, gt=0.0, lt=1.0, description=(
         "P(short) in some week of the horizon from which an internal risk is raised."))
-    all_clear_probability: float = Field(default=0.0125, gt=0.0, lt=1.0, description=(
+    all_clear_probability: float = Field(default=0.005, gt=0.0, lt=1.0, description=(
         "An open alert stays open (internal risk) until P(short) falls below this: the "
         "all clear is not given on the first week the risk dips (hysteresis)."))
     customer_notice_probability: float = Field(default=0.5, gt=0.0, lt=1.0, description=(

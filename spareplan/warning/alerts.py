@@ -324,7 +324,8 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
                                                                      confirmed - 1:].max()),
                                       float(inputs.firm[part, loc].sum())) - 1e-9)
             measures = finder.find(part, loc, confirmed, units)
-            if covers(measures, units, confirmed):
+            covered = covers(measures, units, confirmed)
+            if covered:
                 level = AlertLevel.INTERNAL_RISK
                 reason = (f"the customer orders due by week {confirmed} exceed what is on hand "
                           f"and arrives by then by {units} unit(s); the countermeasures listed "
@@ -338,7 +339,8 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
         elif notice is not None:
             units = int(need_customer[part, loc, notice - 1:].max())
             measures = finder.find(part, loc, notice, units)
-            if covers(measures, units, notice):
+            covered = covers(measures, units, notice)
+            if covered:
                 level = AlertLevel.INTERNAL_RISK
                 reason = (f"short from week {notice} is {probability_words(float(p[notice - 1]))}; "
                           f"the countermeasures listed bring {units} unit(s) in time")
@@ -351,11 +353,11 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
             assert first_risk is not None
             units = int(need_internal[part, loc, first_risk - 1:].max())
             measures = finder.find(part, loc, first_risk, units)
+            covered = covers(measures, units, first_risk)
             level = AlertLevel.INTERNAL_RISK
             worst = int(np.argmax(p)) + 1
             reason = (f"short in week {worst} is {probability_words(float(p[worst - 1]))}"
-                      + ("; the countermeasures listed cover it" if covers(
-                          measures, units, first_risk) else
+                      + ("; the countermeasures listed cover it" if covered else
                          "; no countermeasure covers it yet"))
             if float(p.max()) < p_internal:
                 reason += (f"; kept open until the probability falls below "
@@ -390,7 +392,7 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
             "sla_classes": ";".join(sorted({context.sla_class[s] for s in sites
                                             if s in context.sla_class})),
             "countermeasures": _describe(measures),
-            "covered": covers(measures, units, customer_week or first_risk or confirmed or 1),
+            "covered": covered,
             "supplier": supplier or None, "supplier_contact": contact or None,
             "escalation_step": escalation_step(level, steps) if supplier else None,
             "owner": context.owner(level),

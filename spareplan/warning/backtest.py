@@ -18,8 +18,9 @@ hold stock, base stock > 0; consecutive weeks are one shortage):
   :math:`\\ell` weeks ahead inside the backtest are not counted.
 - **precision**: the share of the alerts (an alert of the history, from its opening to its
   all clear) followed by a shortage of that part and location between its first run and
-  the horizon of its last; also for the customer-facing alerts alone, and counting every
-  weekly alert separately (``precision_weekly``).
+  the horizon of its last; also for the customer-facing alerts alone, within the horizon of
+  its opening run only (``precision_at_opening``: a long-open alert gets no more time), and
+  counting every weekly alert separately (``precision_weekly``).
 - **notices**: customer sites that hear from a run (new, changed, due for an update, or an
   all clear), per week and per customer per quarter (13 weeks).
 - **calibration**: the projected probabilities against the frequency of shortage, by bin.
@@ -170,10 +171,11 @@ def score(runs: list[RunRecord], net: dict[int, np.ndarray], evaluated: np.ndarr
         facing[(run.replication, run.week)] = face
         notices += len(run.notified_sites)
 
-    def confirmed(items: dict[tuple[int, int], list[int]]) -> int:
+    def confirmed(items: dict[tuple[int, int], list[int]], opening: bool = False) -> int:
         total = 0
         for (replication, _), (part, loc, first, last) in items.items():
-            short = net[replication][part, loc, first:last + horizon] < 0
+            end = (first if opening else last) + horizon
+            short = net[replication][part, loc, first:end] < 0
             total += bool(short.any() and evaluated[part, loc])
         return total
 
@@ -197,6 +199,7 @@ def score(runs: list[RunRecord], net: dict[int, np.ndarray], evaluated: np.ndarr
         "alerts": len(spans),
         "alerts_standing_per_week": weekly / n_runs if n_runs else 0.0,
         "precision": confirmed(spans) / len(spans) if spans else None,
+        "precision_at_opening": confirmed(spans, opening=True) / len(spans) if spans else None,
         "precision_weekly": weekly_true / weekly if weekly else None,
         "customer_alerts": len(facing_spans),
         "customer_precision": (confirmed(facing_spans) / len(facing_spans)

@@ -42,6 +42,7 @@ def test_scores_by_hand() -> None:
     assert figures["precision"] == pytest.approx(1 / 3)
     assert figures["customer_precision"] == 0.0
     assert figures["precision_weekly"] == pytest.approx(1 / 4)
+    assert figures["precision_at_opening"] == 0.0  # alert 1's first run saw weeks 1-2 only
     assert (figures["shortages"], figures["recall"]) == (1, 1.0)
     assert figures["notices_per_week"] == pytest.approx(2 / 4)
     assert figures["notices_per_customer_per_quarter"] == pytest.approx(2 / 4 / (4 / 13))

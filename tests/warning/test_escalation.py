@@ -121,14 +121,14 @@ def test_escalation_fall_back_and_all_clear(story, tmp_path: Path, cli) -> None:
 
 
 def test_hysteresis_keeps_the_alert_open(story, tmp_path: Path) -> None:
-    """An alert opened at P >= 5 % stays open while P >= 1.25 % (no flapping all clears)."""
+    """An alert opened at P >= 5 % stays open while P >= 0.5 % (no flapping all clears)."""
     scenario_dir, plan = story
     plan_frame = pd.read_csv(plan)
     state = tmp_path / "s.db"
     _stock(scenario_dir, 2)
     warn(load_scenario(scenario_dir), plan=plan_frame, state=state)
     # 5 pumps: over 12 weeks P(Poisson(12 mu) > 5) = 0.55 -> still at risk; 9 pumps: 0.08;
-    # 11 pumps: 0.016 -- below the 5 % that opens an alert, above the 1.25 % that closes it
+    # 11 pumps: 0.016 -- below the 5 % that opens an alert, above the 0.5 % that closes it
     for pumps, expected in ((9, "ongoing"), (11, "ongoing"), (14, "resolved")):
         _stock(scenario_dir, pumps)
         result = warn(load_scenario(scenario_dir), plan=plan_frame, state=state)
