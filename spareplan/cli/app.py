@@ -12,6 +12,8 @@ from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.simulate import simulate_command
 from spareplan.cli.warn import warn_command
+from spareplan.cli.warn_ack import warn_ack_command
+from spareplan.cli.warn_backtest import warn_backtest_command
 from spareplan.scenario.load import outside_tables_allowed
 
 app = typer.Typer(
@@ -36,11 +38,15 @@ def _options(
     """Options of every command (given before the command's name)."""
     if allow_outside_tables:
         context.with_resource(outside_tables_allowed())
+
+
 app.command("validate")(guarded(validate_command, "validate"))
 app.command("plan")(guarded(plan_command, "plan"))
 app.command("simulate")(guarded(simulate_command, "simulate"))
 app.command("frontier")(guarded(frontier_command, "frontier"))
 app.command("warn")(guarded(warn_command, "warn"))
+app.command("warn-ack")(guarded(warn_ack_command, "warn-ack"))
+app.command("warn-backtest")(guarded(warn_backtest_command, "warn-backtest"))
 app.command("backtest")(guarded(backtest_command, "backtest"))
 
 

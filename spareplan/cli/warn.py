@@ -1,4 +1,4 @@
-"""``spareplan warn``: early warning and the supplier-continuity register.
+"""``spareplan warn``: shortage probabilities, alerts, notices, supplier register.
 
 A plain function annotated for typer; the application registers it as a command and maps
 :class:`spareplan.errors.InputError` to exit code 2.
@@ -7,29 +7,26 @@ A plain function annotated for typer; the application registers it as a command 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 
-from spareplan.cli.common import start_command
+from spareplan.cli.common import say, start_command
 from spareplan.errors import InputError, ParameterError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario import load_scenario
-from spareplan.warning import warn
+from spareplan.scenario.model import Scenario
+from spareplan.warning import WarningResult, warn
 from spareplan.warning.inputs import WarnInputError, check_plan
+from spareplan.warning.notices import notice_file_names
 
-__all__ = ["warn_command"]
+__all__ = ["load_plan", "warn_command"]
 
 OUTPUT_FILES = ("alerts.csv", "register_findings.csv", "pab.csv", "countermeasures.csv",
                 "summary.json")
-
-
-def _file_name(site: str) -> str:
-    """A site id as a file name: path separators and other unsafe characters become ``_``."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", site).lstrip(".") or "_"
 
 
 def _parse_as_of(text: str | None) -> dt.date | None:
@@ -45,19 +42,59 @@ def _read_plan(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: plan file not found (--plan)")
     try:
-        return pd.read_csv(path, dtype={"part": str, "location": str}, keep_default_na=False)
+        return pd.read_csv(path, dtype={"part": str, "location": str, "stock": str},
+                           keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+
+
+def load_plan(path: Path, scenario: Scenario) -> pd.DataFrame:
+    """The ``--plan`` table, checked against the scenario (every problem, exit 2)."""
+    frame = _read_plan(Path(path))
+    problems = check_plan(frame, scenario, Path(path).name)
+    if problems:
+        raise WarnInputError(problems)
+    return frame
+
+
+def _check_state_outside(state: Path | None, out: Path) -> None:
+    """The output folder is replaced on every run: a history inside it would be lost."""
+    if state is None:
+        return
+    folder, file = Path(out).resolve(), Path(state).resolve()
+    if file == folder or file.is_relative_to(folder):
+        raise ParameterError("--state", f"must not be inside --out {out} (the output "
+                             "folder is replaced on every run)", str(state))
+
+
+def _publish(out: Path, summary: Mapping[str, object]) -> Callable[[WarningResult], None]:
+    def write(result: WarningResult) -> None:
+        names = notice_file_names(sorted(result.notices))
+        with atomic_folder(out) as staging:
+            write_csv(staging / "alerts.csv", result.alerts)
+            write_csv(staging / "register_findings.csv", result.register_findings)
+            write_csv(staging / "pab.csv", result.pab)
+            write_csv(staging / "countermeasures.csv", result.countermeasures)
+            notices = staging / "notices"
+            notices.mkdir()
+            for site, text in result.notices.items():
+                (notices / names[site]).write_text(text, encoding="utf-8")
+            write_csv(notices / "index.csv",
+                      pd.DataFrame({"site": list(names), "file": list(names.values())},
+                                   columns=["site", "file"]))
+            write_json(staging / "summary.json", {**summary, **result.summary()})
+    return write
 
 
 def warn_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder or scenario.toml.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     plan: Annotated[Path | None, typer.Option("--plan", help="recommendations.csv of "
-                                              "`spareplan plan`: its stock is the safety "
-                                              "stock.")] = None,
+                                              "`spareplan plan`: its stock is the base "
+                                              "stock of each part and location.")] = None,
     state: Annotated[Path | None, typer.Option("--state", help="SQLite alert history "
-                                               "(created on first use).")] = None,
+                                               "(created on first use; not inside "
+                                               "--out).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="First day of week 1, "
                                               "YYYY-MM-DD (default: [early_warning] as_of, "
                                               "else today).")] = None,
@@ -65,14 +102,16 @@ def warn_command(
                                                       "projected (default: [early_warning] "
                                                       "horizon_weeks).")] = None,
 ) -> int:
-    """Project balances, raise shortage alerts, check the supplier register.
+    """Project shortage probabilities, raise alerts, draft notices, check the register.
 
     Writes ``alerts.csv``, ``register_findings.csv``, ``pab.csv``, ``countermeasures.csv``,
-    ``notices/<site>.md`` and ``summary.json`` into ``out``, atomically: a staging folder
-    beside ``out`` replaces it only when complete
-    (:func:`spareplan.reports.atomic.atomic_folder`), so an interrupted run leaves the
-    previous output whole. Every input (scenario, plan, parameters, state file) is checked
-    before the alert history is written.
+    ``notices/<site>.md`` (with ``notices/index.csv``: site id to file) and
+    ``summary.json`` into ``out``, atomically: a staging folder beside ``out`` replaces it
+    only when complete (:func:`spareplan.reports.atomic.atomic_folder`), and the alert
+    history is committed only after that, so an interrupted run leaves the previous
+    output whole and the next run repeats it. Every input (scenario, plan, parameters,
+    supplier register, state file) is checked before anything is written. A summary
+    (alerts per level, changes, customers to notify, follow-ups overdue) goes to stderr.
 
     Returns
     -------
@@ -82,27 +121,17 @@ def warn_command(
     """
     start_command(out=out, scenario=scenario, inputs=[plan, state])
     as_of_date = _parse_as_of(as_of)
+    _check_state_outside(state, out)
     loaded = load_scenario(scenario)
-    plan_frame = None
-    if plan is not None:
-        plan_frame = _read_plan(Path(plan))
-        problems = check_plan(plan_frame, loaded, Path(plan).name)
-        if problems:
-            raise WarnInputError(problems)
-    result = warn(loaded, plan=plan_frame, as_of=as_of_date, horizon_weeks=horizon_weeks,
-                  state=None if state is None else Path(state),
-                  plan_source=Path(plan).name if plan is not None else "plan")
+    plan_frame = None if plan is None else load_plan(Path(plan), loaded)
     summary = {"command": "warn", "scenario": loaded.name, "scenario_path": str(scenario),
                "plan": None if plan is None else str(plan),
-               "state": None if state is None else str(state), **result.summary()}
-
-    with atomic_folder(out) as staging:
-        write_csv(staging / "alerts.csv", result.alerts)
-        write_csv(staging / "register_findings.csv", result.register_findings)
-        write_csv(staging / "pab.csv", result.pab)
-        write_csv(staging / "countermeasures.csv", result.countermeasures)
-        (staging / "notices").mkdir()
-        for site, text in result.notices.items():
-            (staging / "notices" / f"{_file_name(site)}.md").write_text(text, encoding="utf-8")
-        write_json(staging / "summary.json", summary)
+               "state": None if state is None else str(state)}
+    result = warn(loaded, plan=plan_frame, as_of=as_of_date, horizon_weeks=horizon_weeks,
+                  state=None if state is None else Path(state),
+                  plan_source=Path(plan).name if plan is not None else "plan",
+                  publish=_publish(Path(out), summary))
+    for line in result.console_lines():
+        say(line)
+    say(f"wrote {out}")
     return 0

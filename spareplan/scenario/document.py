@@ -132,20 +132,60 @@ class DemandSettings(_Strict):
 
 
 class EarlyWarning(_Strict):
-    """Settings of ``spareplan warn``."""
+    """Settings of ``spareplan warn`` (see ``docs/early-warning.md``).
+
+    The two probabilities are thresholds on :math:`P(\\text{short})`, the chance that the
+    net inventory of a part at a location is below zero at the end of a week; their
+    defaults were tuned on the demo with ``spareplan warn-backtest`` (benchmarks/README.md).
+    """
 
     as_of: dt.date | None = None
-    horizon_weeks: int = Field(default=12, ge=1, le=520)
-    contact_review_months: int = Field(default=12, ge=1, le=120)
+    horizon_weeks: int = Field(default=13, ge=1, le=520)
+    contact_review_months: int = Field(default=12, ge=1, le=120, description=(
+        "A supplier contact record not reviewed for longer is flagged (a supplier's own "
+        "review_every_months in the supplier register wins)."))
+    internal_risk_probability: float = Field(default=0.05, gt=0.0, lt=1.0, description=(
+        "P(short) in some week of the horizon from which an internal risk is raised."))
+    all_clear_probability: float = Field(default=0.005, gt=0.0, lt=1.0, description=(
+        "An open alert stays open (internal risk) until P(short) falls below this: the "
+        "all clear is not given on the first week the risk dips (hysteresis)."))
+    customer_notice_probability: float = Field(default=0.5, gt=0.0, lt=1.0, description=(
+        "P(short) within customer_notice_weeks from which the affected customers are told, "
+        "unless a countermeasure brings it back below in time."))
     customer_notice_weeks: int = Field(default=4, ge=0, le=520, description=(
-        "A shortage that only the supplier can avoid (expedite, new buy) and that starts "
-        "within this many weeks is raised to the affected customers (customer notice)."))
+        "Customers hear of a likely shortage that starts within this many weeks."))
+    notice_lead_weeks: int = Field(default=2, ge=0, le=52, description=(
+        "Warning customers should get before a shortage; the backtest counts a shortage as "
+        "warned only if an alert stood this many weeks before it."))
     confirm_weeks: int = Field(default=1, ge=0, le=520, description=(
-        "A shortage not covered inside the network that starts within this many weeks is "
-        "confirmed: no receipt can be brought in before it."))
+        "No expedited receipt or new buy can arrive within this many weeks: a certain "
+        "shortage (firm orders beyond supply) that starts inside them is confirmed."))
+    update_interval_weeks: int = Field(default=2, ge=1, le=52, description=(
+        "A customer told of a shortage hears again at least this often (and on every "
+        "change); the notice gives the date of the next update."))
+    internal_risk_owner: str = Field(default="inventory planner", min_length=1)
+    customer_notice_owner: str = Field(default="service manager", min_length=1)
+    confirmed_shortage_owner: str = Field(default="head of service", min_length=1)
+    internal_risk_follow_up_days: int = Field(default=7, ge=0, le=365)
+    customer_notice_follow_up_days: int = Field(default=2, ge=0, le=365)
+    confirmed_shortage_follow_up_days: int = Field(default=1, ge=0, le=365)
+    session_interval_months: int = Field(default=6, ge=1, le=60, description=(
+        "Suppliers of critical parts need a contact session at least this often."))
+    supplier_register: str | None = Field(default=None, min_length=1, description=(
+        "CSV of the supplier register (owner of each contact record, review cadence, "
+        "next contact session), relative to the TOML file."))
     critical_levels: tuple[Literal["low", "medium", "high", "critical"], ...] = Field(
         default=("high", "critical"), min_length=1, description=(
             "Part criticalities whose suppliers the continuity register checks."))
+
+    @model_validator(mode="after")
+    def _ordered_thresholds(self) -> EarlyWarning:
+        if self.customer_notice_probability < self.internal_risk_probability:
+            raise ValueError("customer_notice_probability must be >= "
+                             "internal_risk_probability")
+        if self.all_clear_probability > self.internal_risk_probability:
+            raise ValueError("all_clear_probability must be <= internal_risk_probability")
+        return self
 
 
 class ScenarioDocument(_Strict):

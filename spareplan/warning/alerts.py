@@ -1,42 +1,57 @@
-"""Shortage alerts in three levels (plus all clear) from the projected available balance.
+"""Alert levels from the shortage probabilities, the countermeasures and the firm orders.
 
-A (part, location) is *at risk* when :math:`PAB_t < SS` in some week of the horizon, and
-*short* from the first week :math:`t^*` with :math:`PAB_t < 0`. The level:
+For each part and location that should hold stock (base stock :math:`S_l > 0`), with
+:math:`p_t = P(NI_t < 0)` from :mod:`spareplan.warning.projection`, thresholds
+:math:`p_1` = ``internal_risk_probability`` and :math:`p_2` =
+``customer_notice_probability``, and :math:`W` = ``customer_notice_weeks``:
 
 ========================  ===============================================================
-``internal_risk``         below safety stock but never below zero (customers are still
-                          served); or short, and transfers / emergency lanes inside the
-                          network cover it in time; or short, only the supplier can cover
-                          it (expedite a receipt, new buy) and :math:`t^*` is later than
-                          ``customer_notice_weeks``.
-``customer_notice``       short, not coverable inside the network, the supplier could still
-                          cover it, and :math:`t^*` is within ``customer_notice_weeks``: the
-                          affected customers get a notice with the countermeasure offered.
-``confirmed_shortage``    short, not coverable inside the network, and no receipt can arrive
-                          in time: nothing to expedite and no new buy fits, or :math:`t^*` is
-                          within ``confirm_weeks``. The notice gives the exact week.
-``all_clear``             an alert of an earlier run (``--state``) that no longer holds.
+``confirmed_shortage``    the firm customer orders alone exceed the supply (the projection
+                          without random demand is short for certain from week
+                          :math:`t_c`) and no countermeasure brings the missing units in by
+                          :math:`t_c`.
+``customer_notice``       :math:`p_t \\ge p_2` in a week :math:`t_2 \\le W` and no
+                          countermeasure (transfer, emergency lane, expedite, new buy)
+                          brings the units that lower it below :math:`p_2` by :math:`t_2`.
+``internal_risk``         :math:`p_t \\ge p_1` in some week of the horizon (or a customer
+                          or confirmed case that a countermeasure covers in time): the
+                          owner acts on the countermeasures listed, customers are not told.
+``all_clear``             an alert of an earlier run that no longer holds (``--state``);
+                          customers told before hear it is over, also when an alert falls
+                          back from a customer level to internal risk.
 ========================  ===============================================================
 
-Each alert names the customer sites served from the location (its subtree's primary
-sites, and the sites of the orders) with their SLA classes, the supplier contact and the
-escalation step for its level.
+An alert names the customer sites it affects: those whose primary location it is, those
+of locations below it that hold no stock of the part (they are served from it), and the
+sites of its customer orders — with their SLA classes, the supplier contact and the
+escalation step for its level. Only a location that serves customers from its own stock
+(it is their primary location, or it has their orders) raises customer-facing levels: a
+DC's shortage is mostly the replenishment of its FSLs, whose own projections carry the
+delay it causes, so it is raised internally.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
+from spareplan.scenario.document import EarlyWarning
 from spareplan.scenario.model import Scenario
-from spareplan.warning.countermeasures import CounterFinder, Countermeasure
-from spareplan.warning.pab import week_start
+from spareplan.warning.countermeasures import (
+    CounterFinder,
+    Countermeasure,
+    covers,
+    transit_matrix,
+)
+from spareplan.warning.projection import Projection
 
-__all__ = ["ALERT_COLUMNS", "AlertLevel", "AlertStatus", "assess", "served_sites"]
+__all__ = ["ALERT_COLUMNS", "AlertContext", "AlertLevel", "AlertStatus", "assess",
+           "escalation_step", "probability_words"]
 
 
 class AlertLevel(StrEnum):
@@ -64,30 +79,44 @@ class AlertStatus(StrEnum):
     NEW = "new"
     ONGOING = "ongoing"
     ESCALATED = "escalated"
+    DE_ESCALATED = "de_escalated"
     RESOLVED = "resolved"
 
 
-ALERT_COLUMNS = ["part", "location", "level", "status", "previous_level",
-                 "first_week_at_risk", "first_date_at_risk", "first_week_short",
-                 "first_date_short", "customer_short_week", "customer_short_date",
-                 "shortfall", "short_units", "safety_stock", "sites",
-                 "sla_classes", "countermeasures", "supplier", "supplier_contact",
-                 "escalation_step", "reason"]
+ALERT_COLUMNS = ["alert_id", "part", "location", "level", "status", "previous_level",
+                 "p_short", "p_short_week", "first_week_at_risk", "first_date_at_risk",
+                 "customer_week", "customer_date", "customer_p_short", "expected_shortfall",
+                 "units_if_short",
+                 "units_needed", "on_hand", "target", "sites", "sla_classes",
+                 "countermeasures", "covered", "supplier", "supplier_contact",
+                 "escalation_step", "owner", "follow_up_date", "acknowledged_by",
+                 "awaiting", "reason"]
+
+_WORDS = ((0.95, "almost certain"), (0.75, "likely"), (0.5, "more likely than not"),
+          (0.25, "possible"), (0.0, "unlikely but possible"))
 
 
-def served_sites(scenario: Scenario) -> dict[str, list[str]]:
-    """Sites served from each location: the sites whose primary location is in its subtree."""
-    locations = scenario.locations
-    parent = dict(zip(locations["location"], locations["parent"], strict=True))
-    served: dict[str, list[str]] = {loc: [] for loc in locations["location"]}
-    sites = scenario.sites
-    for site, primary in zip(sites["site"], sites["primary_location"], strict=True):
-        node, seen = primary, set()
-        while isinstance(node, str) and node not in seen:
-            seen.add(node)
-            served.setdefault(node, []).append(site)
-            node = parent.get(node)
-    return {loc: sorted(set(items)) for loc, items in served.items()}
+def probability_words(p: float) -> str:
+    """A probability in plain words with its rounded value.
+
+    Examples
+    --------
+    >>> probability_words(0.62)
+    'more likely than not (about 60 %)'
+    >>> probability_words(0.97)
+    'almost certain (about 95 %)'
+    """
+    word = next(text for bound, text in _WORDS if p >= bound)
+    rounded = min(95, max(5, round(p * 20) * 5))
+    return f"{word} (about {rounded} %)"
+
+
+def escalation_step(level: AlertLevel, steps: list[str]) -> str:
+    """The escalation step for ``level``: step ``rank`` of the path, capped at its last."""
+    if not steps:
+        return "no escalation path on file"
+    index = min(level.rank, len(steps)) - 1
+    return f"step {index + 1} of {len(steps)}: {steps[index]}"
 
 
 def _supplier_contacts(scenario: Scenario) -> dict[str, tuple[str, str, list[str]]]:
@@ -109,137 +138,270 @@ def _supplier_contacts(scenario: Scenario) -> dict[str, tuple[str, str, list[str
     return out
 
 
-def escalation_step(level: AlertLevel, steps: list[str]) -> str:
-    """The escalation step for ``level``: step ``rank`` of the path, capped at its last."""
-    if not steps:
-        return "no escalation path on file"
-    index = min(level.rank, len(steps)) - 1
-    return f"step {index + 1} of {len(steps)}: {steps[index]}"
+@dataclass(frozen=True)
+class AlertContext:
+    """What the alert levels read from a scenario besides the projection (built once).
+
+    Build it with :meth:`from_scenario`; the backtest reuses it for every weekly run.
+    """
+
+    settings: EarlyWarning
+    part_ids: tuple[str, ...]
+    location_ids: tuple[str, ...]
+    parent: np.ndarray
+    lead_days: np.ndarray
+    path_weeks: np.ndarray
+    transit_days: np.ndarray
+    own_sites: dict[str, list[str]] = field(repr=False)
+    sla_class: dict[str, str] = field(repr=False)
+    contacts: dict[str, tuple[str, str, list[str]]] = field(repr=False)
+    procurement_days: np.ndarray = field(repr=False)
+    unit_cost: np.ndarray = field(repr=False)
+    supplier: tuple[str | None, ...] = field(repr=False)
+    lateral_cost: float = 0.0
+    emergency_cost: float = 0.0
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, network: object, parts: object,
+                      lead_weeks: np.ndarray, settings: EarlyWarning | None = None
+                      ) -> AlertContext:
+        from spareplan.network import Network, PartArrays
+
+        assert isinstance(network, Network) and isinstance(parts, PartArrays)
+        own: dict[str, list[str]] = {loc: [] for loc in network.location_ids}
+        for site, primary in zip(network.site_ids, network.site_primary, strict=True):
+            own[network.location_ids[primary]].append(site)
+        reach = scenario.reach
+        reach_hours = {(loc, site): float(h) for site, loc, h in
+                       zip(reach["site"], reach["location"], reach["response_hours"],
+                           strict=True)}
+        transit = transit_matrix(network.parent, network.lead_time_days,
+                                 network.location_ids, own, reach_hours)
+        path = np.zeros_like(lead_weeks)
+        for loc in range(network.n_locations):
+            up = int(network.parent[loc])
+            if up >= 0:
+                path[:, loc] = path[:, up] + lead_weeks[:, loc]
+        listed = scenario.parts.set_index("part")["supplier"].reindex(list(parts.part_ids))
+        supplier = tuple(value if isinstance(value, str) else None for value in listed)
+        costs = scenario.document.costs
+        return cls(settings=settings or scenario.document.early_warning,
+                   part_ids=parts.part_ids, location_ids=network.location_ids,
+                   parent=network.parent, lead_days=network.lead_time_days,
+                   path_weeks=path, transit_days=transit, own_sites=own,
+                   sla_class=dict(zip(scenario.sites["site"], scenario.sites["sla_class"],
+                                      strict=True)),
+                   contacts=_supplier_contacts(scenario),
+                   procurement_days=parts.procurement_lead_time_days,
+                   unit_cost=parts.unit_cost, supplier=supplier,
+                   lateral_cost=costs.lateral_shipment_cost,
+                   emergency_cost=costs.emergency_shipment_cost)
+
+    def with_settings(self, settings: EarlyWarning) -> AlertContext:
+        """The same context with other thresholds (the backtest's tuning)."""
+        from dataclasses import replace
+
+        return replace(self, settings=settings)
+
+    def owner(self, level: AlertLevel) -> str:
+        return str(getattr(self.settings, f"{level.value}_owner"))
+
+    def follow_up_days(self, level: AlertLevel) -> int:
+        return int(getattr(self.settings, f"{level.value}_follow_up_days"))
+
+    def affected_sites(self, part: int, location: int, target: np.ndarray) -> list[str]:
+        """Sites of ``location`` and of the locations below it that hold no stock."""
+        sites: list[str] = []
+        stack = [location]
+        while stack:
+            loc = stack.pop()
+            sites += self.own_sites[self.location_ids[loc]]
+            stack += [c for c in range(len(self.parent))
+                      if self.parent[c] == loc and target[part, c] <= 0]
+        return sites
+
+
+def _date(as_of: dt.date, week: int | None) -> str | None:
+    return None if week is None else (as_of + dt.timedelta(days=7 * (week - 1))).isoformat()
+
+
+def _first(flags: np.ndarray) -> int | None:
+    hits = np.flatnonzero(flags)
+    return int(hits[0]) + 1 if len(hits) else None
 
 
 def _describe(items: list[Countermeasure]) -> str:
     return "; ".join(c.detail for c in items)
 
 
-def assess(scenario: Scenario, pab: pd.DataFrame, receipts: pd.DataFrame,
-           demand: pd.DataFrame, *, as_of: dt.date,
-           customer_notice_weeks: int, confirm_weeks: int
+def assess(context: AlertContext, projection: Projection, firm_only: Projection,
+           evaluated: np.ndarray, *, receipts: pd.DataFrame, orders: pd.DataFrame,
+           as_of: dt.date, open_pairs: set[tuple[str, str]] | frozenset = frozenset()
            ) -> tuple[pd.DataFrame, list[Countermeasure]]:
     """Alerts (status ``new``, no history yet) and their countermeasures.
 
     Parameters
     ----------
-    scenario : Scenario
-        For the tree, the sites, the reach and the suppliers.
-    pab : pandas.DataFrame
-        From :func:`spareplan.warning.pab.projected_available_balance`.
-    receipts, demand : pandas.DataFrame
-        From :class:`spareplan.warning.inputs.WarnInputs`.
+    context : AlertContext
+    projection : Projection
+        With random demand (:func:`spareplan.warning.projection.project`).
+    firm_only : Projection
+        The same state with the firm orders as the only demand (confirmed shortages).
+    evaluated : numpy.ndarray
+        bool ``(P, L)``: the pairs judged (base stock > 0).
+    receipts : pandas.DataFrame
+        ``part, location, week, quantity, kind, reference`` (expedite candidates).
+    orders : pandas.DataFrame
+        ``part, location, site`` of the customer orders (their sites are affected).
     as_of : datetime.date
         First day of week 1.
-    customer_notice_weeks, confirm_weeks : int
-        Thresholds of the levels (see the module docstring).
+    open_pairs : set of (part, location), optional
+        The alerts open in the history: they stay open (internal risk) while
+        :math:`P(short)` is at least ``all_clear_probability`` somewhere in the horizon.
 
     Returns
     -------
     (pandas.DataFrame, list[Countermeasure])
-        Alerts with :data:`ALERT_COLUMNS` sorted by part and location, and every
-        countermeasure listed on them.
+        Alerts with :data:`ALERT_COLUMNS` (``alert_id``, ``acknowledged_by``,
+        ``awaiting`` empty until the history fills them), sorted by part and location,
+        and every countermeasure listed on them.
     """
-    served = served_sites(scenario)
-    finder = CounterFinder.from_inputs(scenario, pab, receipts, served)
-    contacts = _supplier_contacts(scenario)
-    class_of = dict(zip(scenario.sites["site"], scenario.sites["sla_class"], strict=True))
-    ordered_sites: dict[tuple[str, str], set[str]] = {}
-    orders = demand[(demand["source"] == "orders") & demand["site"].notna()]
-    for part, loc, site in zip(orders["part"], orders["location"], orders["site"], strict=True):
-        ordered_sites.setdefault((part, loc), set()).add(site)
+    settings = context.settings
+    p_internal = settings.internal_risk_probability
+    p_customer = settings.customer_notice_probability
+    window = settings.customer_notice_weeks
+    inputs = projection.inputs
+    finder = CounterFinder(
+        part_ids=context.part_ids, location_ids=context.location_ids,
+        parent=context.parent, lead_days=context.lead_days, path_weeks=context.path_weeks,
+        transit_days=context.transit_days, spare=projection.units_spare(),
+        arrivals=projection.arrivals(), on_hand=projection.inputs.net0,
+        lead_weeks=projection.inputs.lead_weeks, receipts=receipts,
+        procurement_days=context.procurement_days,
+        unit_cost=context.unit_cost, supplier=context.supplier,
+        lateral_cost=context.lateral_cost, emergency_cost=context.emergency_cost,
+        confirm_weeks=settings.confirm_weeks)
+    need_internal = projection.units_needed("internal")
+    need_customer = projection.units_needed("customer")
+    ordered: dict[tuple[str, str], set[str]] = {}
+    for part, loc, site in zip(orders["part"], orders["location"], orders["site"],
+                               strict=True):
+        if isinstance(site, str):
+            ordered.setdefault((part, loc), set()).add(site)
 
-    horizon = int(pab["week"].max()) if len(pab) else 0
-    at_risk = pab[pab["below_safety"] | pab["short"]]
+    # certain even without random demand, in a week by which customer orders are due
+    ordered_by = np.cumsum(inputs.firm, axis=2) > 0
+    certain = (firm_only.p_short >= 1.0 - 1e-9) & ordered_by
+    keep = np.zeros(evaluated.shape, dtype=bool)
+    part_of = {p: i for i, p in enumerate(context.part_ids)}
+    loc_of = {loc: i for i, loc in enumerate(context.location_ids)}
+    for part_id, loc_id in open_pairs:
+        if part_id in part_of and loc_id in loc_of:
+            keep[part_of[part_id], loc_of[loc_id]] = True
+    p_keep = settings.all_clear_probability
+    at_risk = evaluated & ((projection.p_short >= p_internal).any(axis=2) | certain.any(axis=2)
+                           | (keep & (projection.p_short >= p_keep).any(axis=2)))
     candidates = []
-    for (part, loc), rows in at_risk.groupby(["part", "location"], sort=True):
-        full = pab[(pab["part"] == part) & (pab["location"] == loc)]
-        balance = full["pab"].to_numpy(dtype=np.float64)
-        safety = float(full["safety_stock"].iloc[0])
-        first_risk = int(rows["week"].min())
-        short_weeks = rows.loc[rows["short"], "week"]
-        first_short = int(short_weeks.min()) if len(short_weeks) else None
-        shortfall = float(np.max(safety - balance))
-        short_units = float(max(0.0, -np.min(balance)))
-        candidates.append((first_short or horizon + 1, first_risk, part, loc, safety,
-                           first_short, shortfall, short_units, balance))
+    for part, loc in zip(*np.nonzero(at_risk), strict=True):
+        p = projection.p_short[part, loc]
+        first_risk = _first(p >= (p_keep if keep[part, loc] else p_internal))
+        confirmed = _first(certain[part, loc])
+        notice = _first(p[:window] >= p_customer)
+        urgent = min(w for w in (first_risk, confirmed, notice) if w is not None)
+        candidates.append((urgent, -float(p.max()), int(part), int(loc), first_risk,
+                           confirmed, notice))
 
     records, listed = [], []
-    # The most urgent alerts get the donor surplus first.
-    for (_, first_risk, part, loc, safety, first_short, shortfall,
-         short_units, balance) in sorted(candidates, key=lambda c: c[:4]):
+    for _, _, part, loc, first_risk, confirmed, notice in sorted(candidates):
+        part_id, loc_id = context.part_ids[part], context.location_ids[loc]
+        p = projection.p_short[part, loc]
+        sites = sorted(set(context.affected_sites(part, loc, inputs.target))
+                       | ordered.get((part_id, loc_id), set()))
         customer_week = None
-        if first_short is None:
-            measures = finder.network(part, loc, first_risk, shortfall)
-            remaining = shortfall - sum(c.quantity for c in measures)
-            if remaining > 1e-9:
-                measures += finder.supplier(part, loc, first_risk, remaining)
-            level = AlertLevel.INTERNAL_RISK
-            reason = (f"projected balance falls below the safety stock {safety:g} in week "
-                      f"{first_risk} but stays at or above zero: customers are still served")
-        else:
-            measures = finder.network(part, loc, first_short, short_units)
-            remaining = short_units - sum(c.quantity for c in measures)
-            if remaining <= 1e-9:
+        serves_customers = bool(context.own_sites[loc_id]) or (part_id, loc_id) in ordered
+        if confirmed is not None:
+            units = math.ceil(min(float(firm_only.expected_short[part, loc,
+                                                                     confirmed - 1:].max()),
+                                      float(inputs.firm[part, loc].sum())) - 1e-9)
+            measures = finder.find(part, loc, confirmed, units)
+            covered = covers(measures, units, confirmed)
+            if covered:
                 level = AlertLevel.INTERNAL_RISK
-                reason = (f"short {short_units:g} from week {first_short}; covered inside the "
-                          "network by the transfers listed")
+                reason = (f"the customer orders due by week {confirmed} exceed what is on hand "
+                          f"and arrives by then by {units} unit(s); the countermeasures listed "
+                          "cover it in time")
             else:
-                # Transfers lift every week from their arrival: customers are short from
-                # the first week the balance is below minus what the transfers bring.
-                inside = short_units - remaining
-                hit = int(np.flatnonzero(-balance > inside + 1e-9)[0]) + 1
-                outside = finder.supplier(part, loc, hit, remaining)
-                measures += outside
-                supplier_cover = (any(c.kind == "new_order" for c in outside)
-                                  or sum(c.quantity for c in outside if c.kind == "expedite")
-                                  >= remaining - 1e-9)
-                if not supplier_cover or hit <= confirm_weeks:
-                    level = AlertLevel.CONFIRMED_SHORTAGE
-                    why = ("no receipt, transfer or new buy arrives in time" if not
-                           supplier_cover else f"week {hit} is within the "
-                           f"{confirm_weeks} week(s) in which no receipt can be brought in")
-                    reason = f"short {short_units:g} from week {hit}: {why}"
-                elif hit <= customer_notice_weeks:
-                    level = AlertLevel.CUSTOMER_NOTICE
-                    reason = (f"short {short_units:g} from week {hit}, within "
-                              f"{customer_notice_weeks} weeks; not coverable inside the "
-                              "network, only the supplier can avoid it")
-                else:
-                    level = AlertLevel.INTERNAL_RISK
-                    reason = (f"short {short_units:g} from week {hit}; the supplier "
-                              "can still avoid it (countermeasures listed)")
-                if level.customer_facing:
-                    customer_week = hit
-        sites = sorted(set(served.get(loc, [])) | ordered_sites.get((part, loc), set()))
-        classes = sorted({class_of[s] for s in sites if s in class_of})
-        supplier, contact, steps = contacts.get(part, ("", "", []))
+                level = AlertLevel.CONFIRMED_SHORTAGE
+                customer_week = confirmed
+                reason = (f"the customer orders due by week {confirmed} exceed what is on hand "
+                          f"and arrives by then by {units} unit(s), and nothing listed brings "
+                          "them in time")
+        elif notice is not None:
+            units = int(need_customer[part, loc, notice - 1:].max())
+            measures = finder.find(part, loc, notice, units)
+            covered = covers(measures, units, notice)
+            if covered:
+                level = AlertLevel.INTERNAL_RISK
+                reason = (f"short from week {notice} is {probability_words(float(p[notice - 1]))}; "
+                          f"the countermeasures listed bring {units} unit(s) in time")
+            else:
+                level = AlertLevel.CUSTOMER_NOTICE
+                customer_week = notice
+                reason = (f"no transfer, emergency shipment, expedite or new buy brings the "
+                          f"{units} unit(s) needed by week {notice}")
+        else:
+            assert first_risk is not None
+            units = int(need_internal[part, loc, first_risk - 1:].max())
+            measures = finder.find(part, loc, first_risk, units)
+            covered = covers(measures, units, first_risk)
+            level = AlertLevel.INTERNAL_RISK
+            worst = int(np.argmax(p)) + 1
+            reason = (f"short in week {worst} is {probability_words(float(p[worst - 1]))}"
+                      + ("; the countermeasures listed cover it" if covered else
+                         "; no countermeasure covers it yet"))
+            if float(p.max()) < p_internal:
+                reason += (f"; kept open until the probability falls below "
+                           f"{p_keep:.2%}")
+        if level.customer_facing and not (serves_customers and sites):
+            level = AlertLevel.INTERNAL_RISK
+            customer_week = None
+            reason += ("; no customer is served from its stock directly: the locations it "
+                       "replenishes carry their own alerts")
+        worst = int(np.argmax(p)) + 1
+        expected = float(projection.expected_short[part, loc].max())
+        # the week the customers hear about (else the worst): P and the units if it happens
+        week = customer_week or worst
+        is_confirmed = level is AlertLevel.CONFIRMED_SHORTAGE
+        chance = 1.0 if is_confirmed else float(p[week - 1])
+        short = float((firm_only if is_confirmed else projection).expected_short[
+            part, loc, week - 1])
+        units_if_short = max(1, round(short / chance)) if chance > 0 else 0
+        supplier, contact, steps = context.contacts.get(part_id, ("", "", []))
         records.append({
-            "part": part, "location": loc, "level": level.value,
+            "alert_id": None, "part": part_id, "location": loc_id, "level": level.value,
             "status": AlertStatus.NEW.value, "previous_level": None,
-            "first_week_at_risk": first_risk,
-            "first_date_at_risk": week_start(first_risk, as_of).isoformat(),  # type: ignore[union-attr]
-            "first_week_short": first_short,
-            "first_date_short": (week_start(first_short, as_of).isoformat()  # type: ignore[union-attr]
-                                 if first_short else None),
-            "customer_short_week": customer_week,
-            "customer_short_date": (week_start(customer_week, as_of).isoformat()  # type: ignore[union-attr]
-                                    if customer_week else None),
-            "shortfall": math.ceil(shortfall - 1e-9), "short_units": math.ceil(short_units - 1e-9),
-            "safety_stock": safety, "sites": ";".join(sites), "sla_classes": ";".join(classes),
-            "countermeasures": _describe(measures), "supplier": supplier or None,
-            "supplier_contact": contact or None,
+            "p_short": round(float(p.max()), 4), "p_short_week": worst,
+            "first_week_at_risk": first_risk or confirmed,
+            "first_date_at_risk": _date(as_of, first_risk or confirmed),
+            "customer_week": customer_week, "customer_date": _date(as_of, customer_week),
+            "customer_p_short": round(chance, 4) if customer_week else None,
+            "expected_shortfall": round(expected, 3), "units_if_short": units_if_short,
+            "units_needed": int(need_internal[part, loc].max()),
+            "on_hand": int(inputs.net0[part, loc]), "target": int(inputs.target[part, loc]),
+            "sites": ";".join(sites),
+            "sla_classes": ";".join(sorted({context.sla_class[s] for s in sites
+                                            if s in context.sla_class})),
+            "countermeasures": _describe(measures),
+            "covered": covered,
+            "supplier": supplier or None, "supplier_contact": contact or None,
             "escalation_step": escalation_step(level, steps) if supplier else None,
-            "reason": reason,
+            "owner": context.owner(level),
+            "follow_up_date": (as_of + dt.timedelta(days=context.follow_up_days(level))
+                               ).isoformat(),
+            "acknowledged_by": None, "awaiting": None, "reason": reason,
         })
         listed += measures
     frame = pd.DataFrame(records, columns=ALERT_COLUMNS)
-    for column in ("first_week_short", "customer_short_week"):
+    for column in ("alert_id", "first_week_at_risk", "customer_week"):
         frame[column] = frame[column].astype("Int64")
     return frame.sort_values(["part", "location"], ignore_index=True), listed

@@ -4,28 +4,41 @@ The scenario loader has already checked types, ranges, dates and references of e
 table. This module adds the rules that only early warning needs (the current stock
 table must be there, the plan's columns and values, the run parameters) and reports
 them the same way: :class:`~spareplan.errors.Problem` objects collected into one
-:class:`~spareplan.errors.InputError`.
+:class:`~spareplan.errors.InputError`. It then builds the arrays of the projection
+(:class:`~spareplan.warning.projection.ProjectionInput`).
+
+Quantities become whole units: receipts are rounded down and customer orders up (a
+fraction of a unit neither arrives nor satisfies anyone).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from spareplan.demand.rates import demand_rates
 from spareplan.errors import InputError, ParameterError, Problem
+from spareplan.network import Network, PartArrays, compile_network
+from spareplan.scenario.document import EarlyWarning
 from spareplan.scenario.model import Scenario
 from spareplan.scenario.tables import MAX_PROBLEMS_PER_RULE
 from spareplan.warning.pab import week_of
+from spareplan.warning.projection import (
+    ProjectionInput,
+    resupply_routes,
+    round_units,
+    weekly_demand,
+)
 
-__all__ = ["PLAN_SOURCE", "WarnInputError", "WarnInputs", "prepare_inputs"]
+__all__ = ["MAX_PLAN_STOCK", "PLAN_SOURCE", "WarnInputError", "WarnInputs", "check_plan",
+           "prepare_inputs"]
 
 #: Name used for the plan in problem messages when it was not read from a file.
 PLAN_SOURCE = "recommendations.csv"
-WEEKS_PER_YEAR = 52.0
+#: Largest stock a plan may give one part at one location.
+MAX_PLAN_STOCK = 1_000_000
 
 
 class WarnInputError(InputError):
@@ -40,7 +53,7 @@ class WarnInputError(InputError):
 
 @dataclass(frozen=True)
 class WarnInputs:
-    """The long tables the projection and the alerts work on (all new objects).
+    """Everything a run works on (all new objects).
 
     Attributes
     ----------
@@ -48,26 +61,39 @@ class WarnInputs:
         First day of week 1.
     horizon_weeks : int
         Number of weeks projected.
-    on_hand : pandas.DataFrame
-        ``part, location, on_hand``.
-    demand : pandas.DataFrame
-        ``part, location, week, quantity, source, site`` (source ``orders`` or ``forecast``).
+    settings : EarlyWarning
+        The scenario's ``[early_warning]``.
+    network, parts : Network, PartArrays
+        The compiled scenario (locations in topological order).
+    projection : ProjectionInput
+        State, plan and demand as arrays.
     receipts : pandas.DataFrame
-        ``part, location, due_date, week, quantity, kind, reference`` — every scheduled
-        receipt, also those beyond the horizon (they are candidates to expedite).
-    safety_stock : pandas.DataFrame
-        ``part, location, safety_stock``.
-    safety_source : str
-        ``plan`` or ``scenario_min_stock``.
+        ``part, location, due_date, week, quantity, kind, reference``: every scheduled
+        receipt, also those beyond the horizon (candidates to expedite).
+    orders : pandas.DataFrame
+        ``part, location, due_date, week, quantity, site, reference``: the customer orders.
+    target_source : str
+        ``plan``, or ``current_stock`` (today's inventory position, at least ``min_stock``).
+    evaluated : numpy.ndarray
+        bool ``(P, L)``: the pairs that should hold stock (base stock > 0), judged for
+        alerts.
+    listed : numpy.ndarray
+        bool ``(P, L)``: the pairs listed in ``pab.csv`` (stock, target, receipts or orders).
     """
 
     as_of: dt.date
     horizon_weeks: int
-    on_hand: pd.DataFrame
-    demand: pd.DataFrame
-    receipts: pd.DataFrame
-    safety_stock: pd.DataFrame
-    safety_source: str
+    settings: EarlyWarning
+    network: Network = field(repr=False)
+    parts: PartArrays = field(repr=False)
+    projection: ProjectionInput = field(repr=False)
+    receipts: pd.DataFrame = field(repr=False)
+    orders: pd.DataFrame = field(repr=False)
+    target_source: str = "current_stock"
+    evaluated: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool),
+                                  repr=False)
+    listed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool),
+                               repr=False)
 
 
 def _resolve_as_of(scenario: Scenario, as_of: dt.date | None) -> dt.date:
@@ -90,7 +116,12 @@ def _resolve_horizon(scenario: Scenario, horizon_weeks: int | None) -> int:
 
 def check_plan(plan: pd.DataFrame, scenario: Scenario, source: str = PLAN_SOURCE
                ) -> list[Problem]:
-    """Problems of a plan table used as safety stock (columns part, location, stock)."""
+    """Problems of a plan table used as base stock (columns part, location, stock).
+
+    Rules: the three columns exist; part and location name existing ones; stock is a
+    whole number between 0 and :data:`MAX_PLAN_STOCK` (the rule ``spareplan simulate``
+    applies to a plan too); each (part, location) appears once.
+    """
     problems: list[Problem] = []
     if not isinstance(plan, pd.DataFrame):
         return [Problem(source, "plan", "must be a pandas DataFrame", type(plan).__name__)]
@@ -117,49 +148,57 @@ def check_plan(plan: pd.DataFrame, scenario: Scenario, source: str = PLAN_SOURCE
            "must name an existing part")
     report(~plan["location"].astype(object).isin(locations).to_numpy(), "location",
            "must name an existing location")
-    stock = pd.to_numeric(plan["stock"], errors="coerce")
-    report(stock.isna().to_numpy(), "stock", "must be a number")
-    report((stock.notna() & ~np.isfinite(stock.fillna(0.0))).to_numpy(), "stock",
-           "must be finite")
-    report((stock < 0).to_numpy(), "stock", "must be >= 0")
+    text = plan["stock"].astype(str).str.strip()
+    stock = pd.to_numeric(text, errors="coerce")
+    number = stock.notna().to_numpy()
+    finite = number & np.isfinite(stock.fillna(0.0).to_numpy(dtype=float))
+    values = stock.fillna(0.0).to_numpy(dtype=float)
+    report(~number, "stock", "must be a number")
+    report(number & ~finite, "stock", "must be finite")
+    report(finite & (values < 0), "stock", "must be >= 0")
+    report(finite & (values >= 0) & (values != np.floor(values)), "stock",
+           "must be a whole number")
+    report(finite & (values > MAX_PLAN_STOCK), "stock", f"must be <= {MAX_PLAN_STOCK}")
     duplicated = plan.duplicated(["part", "location"], keep="first").to_numpy()
     report(duplicated, "part", "(part, location) must be unique; this repeats an earlier row")
     return problems
 
 
-def _forecast(scenario: Scenario, horizon_weeks: int, ordered: pd.DataFrame) -> pd.DataFrame:
-    """Weekly forecast per (part, location) from the sites' primary locations.
+def _table(scenario: Scenario, name: str, columns: list[str]) -> pd.DataFrame:
+    frame = scenario.table(name)
+    if frame is None or frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return frame.reset_index(drop=True)
 
-    Weekly demand at location :math:`l` = :math:`\\sum_{s: primary(s) = l}
-    \\lambda_{p,s} / 52`, for the pairs without any customer order.
-    """
-    rates = demand_rates(scenario)
-    columns = ["part", "location", "week", "quantity", "source", "site"]
-    if rates.empty:
-        return pd.DataFrame(columns=columns)
-    sites = scenario.sites[["site", "primary_location"]]
-    located = rates.merge(sites, on="site").rename(columns={"primary_location": "location"})
-    located["quantity"] = located["rate_per_year"] / WEEKS_PER_YEAR
-    if not ordered.empty:
-        has_orders = pd.MultiIndex.from_frame(located[["part", "location"]]).isin(
-            pd.MultiIndex.from_frame(ordered[["part", "location"]].drop_duplicates()))
-        located = located[~has_orders]
-    weeks = np.arange(1, horizon_weeks + 1, dtype=np.int64)
-    expanded = located.loc[located.index.repeat(horizon_weeks)].reset_index(drop=True)
-    expanded["week"] = np.tile(weeks, len(located))
-    expanded["source"] = "forecast"
-    return expanded[columns]
+
+def _scatter(frame: pd.DataFrame, values: np.ndarray, weeks: np.ndarray | None,
+             part_index: dict[str, int], loc_index: dict[str, int],
+             shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``values`` into an int64 array indexed by (part, location[, week - 1])."""
+    out = np.zeros(shape, dtype=np.int64)
+    if frame.empty:
+        return out
+    rows = frame["part"].map(part_index).to_numpy(dtype=np.int64)
+    cols = frame["location"].map(loc_index).to_numpy(dtype=np.int64)
+    if weeks is None:
+        np.add.at(out, (rows, cols), values)
+    else:
+        inside = weeks <= shape[2]
+        np.add.at(out, (rows[inside], cols[inside], weeks[inside] - 1), values[inside])
+    return out
 
 
 def prepare_inputs(scenario: Scenario, *, plan: pd.DataFrame | None,
                    as_of: dt.date | None, horizon_weeks: int | None,
                    plan_source: str = PLAN_SOURCE) -> WarnInputs:
-    """Check the warn-specific rules and build the long tables (no I/O, no mutation).
+    """Check the warn-specific rules and build the projection's arrays (no I/O).
 
-    Demand per (part, location): the customer orders where the scenario has any order for
-    that pair, else the forecast (:func:`spareplan.demand.rates.demand_rates` at the sites
-    whose primary location it is, divided by 52). Safety stock: the plan's ``stock`` when a
-    plan is given, else the part's ``min_stock`` at each location holding it.
+    State now: net inventory = ``on_hand`` of ``current_stock``; units on order = every
+    scheduled receipt (the ``on_order`` column is not used: dated receipts come from
+    ``scheduled_receipts``); receipts and customer orders per week (overdue ones in
+    week 1; orders due beyond the horizon are not projected). Base stock: the plan's
+    ``stock`` (pairs it does not list: 0); without a plan, today's inventory position
+    (on hand + on order) raised to the part's ``min_stock`` where the part is held.
 
     Raises
     ------
@@ -182,37 +221,59 @@ def prepare_inputs(scenario: Scenario, *, plan: pd.DataFrame | None,
         raise WarnInputError(problems)
     assert stock is not None
 
-    on_hand = stock[["part", "location", "on_hand"]].reset_index(drop=True)
-    orders = scenario.table("customer_orders")
-    if orders is None:
-        orders = pd.DataFrame(columns=["part", "location", "due_date", "quantity", "site"])
-    ordered = orders.assign(week=week_of(orders["due_date"], resolved_as_of)
-                            if len(orders) else np.array([], dtype=np.int64),
-                            source="orders")
-    ordered = ordered[["part", "location", "week", "quantity", "source", "site"]]
-    forecast = _forecast(scenario, horizon, ordered)
-    demand = pd.concat([f for f in (ordered, forecast) if len(f)] or [ordered],
-                       ignore_index=True)
+    network, parts = compile_network(scenario)
+    part_index = {p: i for i, p in enumerate(parts.part_ids)}
+    loc_index = {loc: i for i, loc in enumerate(network.location_ids)}
+    n_parts, n_loc = parts.n_parts, network.n_locations
+    pair_shape, week_shape = (n_parts, n_loc), (n_parts, n_loc, horizon)
 
-    receipts = scenario.table("scheduled_receipts")
+    on_hand = _scatter(stock, stock["on_hand"].to_numpy(dtype=np.int64), None,
+                       part_index, loc_index, pair_shape)
+    held = _scatter(stock, np.ones(len(stock), dtype=np.int64), None, part_index, loc_index,
+                    pair_shape) > 0
+
     receipt_columns = ["part", "location", "due_date", "week", "quantity", "kind", "reference"]
-    if receipts is None or receipts.empty:
-        receipts = pd.DataFrame(columns=receipt_columns)
-        receipts["week"] = receipts["week"].astype(np.int64)
-    else:
-        receipts = receipts.assign(week=week_of(receipts["due_date"], resolved_as_of))
-        receipts = receipts[receipt_columns].reset_index(drop=True)
+    receipts = _table(scenario, "scheduled_receipts", receipt_columns)
+    receipts["week"] = (week_of(receipts["due_date"], resolved_as_of) if len(receipts)
+                        else np.array([], dtype=np.int64))
+    receipts = receipts[receipt_columns]
+    units = round_units(receipts["quantity"].to_numpy(dtype=float), up=False)
+    weeks = receipts["week"].to_numpy(dtype=np.int64)
+    on_order = _scatter(receipts, units, None, part_index, loc_index, pair_shape)
+    receipt_weeks = _scatter(receipts, units, weeks, part_index, loc_index, week_shape)
+
+    order_columns = ["part", "location", "due_date", "week", "quantity", "site", "reference"]
+    orders = _table(scenario, "customer_orders", order_columns)
+    orders["week"] = (week_of(orders["due_date"], resolved_as_of) if len(orders)
+                      else np.array([], dtype=np.int64))
+    orders = orders[order_columns]
+    firm = _scatter(orders, round_units(orders["quantity"].to_numpy(dtype=float), up=True),
+                    orders["week"].to_numpy(dtype=np.int64), part_index, loc_index,
+                    week_shape)
 
     if plan is not None:
-        safety = plan[["part", "location"]].astype(object).assign(
-            safety_stock=pd.to_numeric(plan["stock"]).to_numpy(dtype=np.float64))
+        target = np.zeros(pair_shape, dtype=np.int64)
+        rows = plan["part"].astype(object).map(part_index).to_numpy(dtype=np.int64)
+        cols = plan["location"].astype(object).map(loc_index).to_numpy(dtype=np.int64)
+        target[rows, cols] = pd.to_numeric(plan["stock"].astype(str).str.strip()
+                                           ).to_numpy(dtype=float).astype(np.int64)
         source = "plan"
     else:
-        parts = scenario.parts[["part", "min_stock"]]
-        safety = on_hand[["part", "location"]].merge(parts, on="part", how="left")
-        safety = safety.rename(columns={"min_stock": "safety_stock"})
-        safety["safety_stock"] = safety["safety_stock"].fillna(0.0).astype(np.float64)
-        source = "scenario_min_stock"
-    return WarnInputs(as_of=resolved_as_of, horizon_weeks=horizon, on_hand=on_hand,
-                      demand=demand.reset_index(drop=True), receipts=receipts,
-                      safety_stock=safety.reset_index(drop=True), safety_source=source)
+        position = on_hand + on_order
+        floor = np.where(held, parts.min_stock[:, None], 0)
+        target = np.maximum(position, floor)
+        source = "current_stock"
+    own_mean, own_vtm = weekly_demand(network, parts)
+    fast, slow, share = resupply_routes(network, parts)
+    projection = ProjectionInput(
+        part_ids=parts.part_ids, location_ids=network.location_ids,
+        parent=network.parent.astype(np.int64), lead_weeks=fast,
+        net0=on_hand, pending=np.zeros(pair_shape, dtype=np.int64), on_order=on_order,
+        target=target, receipts=receipt_weeks, firm=firm, own_mean=own_mean,
+        own_vtm=own_vtm, slow_lead_weeks=slow, slow_fraction=share)
+    listed = ((target > 0) | (on_hand > 0) | (on_order > 0) | (firm.sum(axis=2) > 0))
+    return WarnInputs(as_of=resolved_as_of, horizon_weeks=horizon,
+                      settings=scenario.document.early_warning, network=network,
+                      parts=parts, projection=projection, receipts=receipts,
+                      orders=orders, target_source=source, evaluated=target > 0,
+                      listed=listed)

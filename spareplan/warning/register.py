@@ -2,7 +2,10 @@
 
 A supplier is checked when it supplies at least one *critical* part: a part whose
 ``criticality`` is in ``[early_warning] critical_levels`` (default ``high`` and
-``critical``). Findings, one row each:
+``critical``). The optional supplier register (``[early_warning] supplier_register``, a
+CSV beside the scenario: :data:`REGISTER_SPEC`) gives each supplier's contact record an
+owner (a role in our company), a review cadence and the next contact session (when, with
+whom). Findings, one row each:
 
 =============================  =============================================================
 ``no_supplier``                a critical part names no supplier.
@@ -10,8 +13,16 @@ A supplier is checked when it supplies at least one *critical* part: a part whos
                                e-mail whose local part is ``first.last``, ``first_last`` or
                                ``f.last`` and holds no role word (orders, sales, service…).
 ``no_escalation_path``         the escalation path is empty.
-``contact_not_reviewed``       the contact data was never reviewed, or last reviewed more than
-                               ``contact_review_months`` before ``as_of``.
+``no_record_owner``            nobody owns the supplier's contact record (no register row,
+                               or its ``owner`` is empty).
+``contact_not_reviewed``       the contact data was never reviewed, or last reviewed longer
+                               ago than the supplier's ``review_every_months`` (default
+                               ``contact_review_months``) before ``as_of``.
+``session_overdue``            the contact session scheduled (``next_session``) is past and
+                               was not held (``last_session`` is earlier).
+``no_session_scheduled``       no session is scheduled within ``session_interval_months``.
+``session_scheduled``          a session is scheduled within the horizon: when and with whom
+                               (for the calendar, not a gap).
 ``contract_renewal_due``       the contract must be renewed within the horizon.
 ``contract_renewal_overdue``   the renewal date is already past.
 ``order_window_closing``       an order window for a critical part closes within the horizon.
@@ -24,17 +35,44 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pandas as pd
 
+from spareplan.errors import Problem
 from spareplan.scenario.model import Scenario
+from spareplan.scenario.tables import Column, TableSpec, parse_table
 
-__all__ = ["FINDINGS", "REGISTER_COLUMNS", "is_personal_mailbox", "register_findings"]
+__all__ = ["FINDINGS", "REGISTER_COLUMNS", "REGISTER_SPEC", "is_personal_mailbox",
+           "load_supplier_register", "register_findings"]
 
-REGISTER_COLUMNS = ["supplier", "supplier_name", "finding", "parts", "date", "detail"]
-FINDINGS = ("no_supplier", "no_role_contact", "no_escalation_path", "contact_not_reviewed",
-            "contract_renewal_due", "contract_renewal_overdue", "order_window_closing",
-            "order_window_missed")
+REGISTER_COLUMNS = ["supplier", "supplier_name", "finding", "parts", "date", "owner",
+                    "detail"]
+FINDINGS = ("no_supplier", "no_role_contact", "no_escalation_path", "no_record_owner",
+            "contact_not_reviewed", "session_overdue", "no_session_scheduled",
+            "session_scheduled", "contract_renewal_due", "contract_renewal_overdue",
+            "order_window_closing", "order_window_missed")
+#: Largest supplier register file read (bytes).
+MAX_REGISTER_BYTES = 50_000_000
+
+REGISTER_SPEC = TableSpec(
+    "supplier_register",
+    "Who owns each supplier's contact record, how often it is reviewed, the next session.",
+    (
+        Column("supplier", "id", "Supplier id (see the suppliers table)."),
+        Column("owner", "text", "Role in our company that owns the contact record.",
+               nullable=True),
+        Column("review_every_months", "int", "Review cadence of the contact record.",
+               unit="months", required=False, nullable=True, minimum=1.0, maximum=120.0),
+        Column("next_session", "date", "Next contact session scheduled (YYYY-MM-DD).",
+               required=False, nullable=True),
+        Column("session_with", "text", "Who meets: their role and ours.", required=False,
+               nullable=True),
+        Column("last_session", "date", "Last contact session held (YYYY-MM-DD).",
+               required=False, nullable=True),
+    ),
+    key=("supplier",),
+)
 
 ROLE_WORDS = ("order", "sales", "service", "support", "info", "purchas", "procure", "supply",
               "supplies", "logistic", "dispatch", "spare", "parts", "team", "desk", "office",
@@ -79,14 +117,78 @@ def _date(value: object) -> dt.date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
-def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int
-                      ) -> pd.DataFrame:
+def load_supplier_register(scenario: Scenario) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The supplier register named by ``[early_warning] supplier_register``, validated.
+
+    The path is relative to the scenario's TOML file and must stay inside its folder
+    (a regular file, at most :data:`MAX_REGISTER_BYTES`); every supplier must be in the
+    suppliers table. Returns the table (``None`` when none is named) and the problems.
+    """
+    relative = scenario.document.early_warning.supplier_register
+    if relative is None:
+        return None, []
+    field = "field early_warning.supplier_register"
+    toml = scenario.path if scenario.path is not None else Path("scenario.toml")
+    folder = toml.parent.resolve()
+    path = (toml.parent / relative)
+    try:
+        resolved = path.resolve()
+        inside = resolved.is_relative_to(folder)
+    except (OSError, RuntimeError):
+        inside = False
+    if Path(relative).is_absolute() or not inside:
+        return None, [Problem(toml.name, field, "must be a file inside the scenario folder",
+                              relative)]
+    if not resolved.is_file():
+        rule = "file must exist" if not resolved.exists() else "must be a regular file"
+        return None, [Problem(toml.name, field, rule, relative)]
+    if resolved.stat().st_size > MAX_REGISTER_BYTES:
+        return None, [Problem(toml.name, field, f"must be at most {MAX_REGISTER_BYTES} bytes",
+                              resolved.stat().st_size)]
+    problems: list[Problem] = []
+    frame = parse_table(resolved.read_bytes(), REGISTER_SPEC, path.name, problems)
+    if frame is not None:
+        suppliers = scenario.table("suppliers")
+        known = set() if suppliers is None else set(suppliers["supplier"])
+        for position, supplier in enumerate(frame["supplier"]):
+            if supplier not in known and len(problems) < 50:
+                problems.append(Problem(path.name, f"row {position + 2}, column supplier",
+                                        "must name a supplier of the suppliers table",
+                                        supplier))
+    return frame, problems
+
+
+def _sessions(add: object, supplier: str, name: object, part_list: list[str], entry: object,
+              as_of: dt.date, end: dt.date, interval_months: int) -> None:
+    """Session findings of one critical supplier (see the module docstring)."""
+    assert callable(add)
+    planned = _date(getattr(entry, "next_session", None)) if entry is not None else None
+    held = _date(getattr(entry, "last_session", None)) if entry is not None else None
+    with_whom = getattr(entry, "session_with", None) if entry is not None else None
+    who = f" with {with_whom}" if isinstance(with_whom, str) and with_whom else ""
+    if planned is not None and planned < as_of and (held is None or held < planned):
+        add(supplier, name, "session_overdue", part_list, planned,
+            f"contact session{who} planned for {planned.isoformat()} was not held")
+    elif planned is None or planned > _add_months(as_of, interval_months):
+        add(supplier, name, "no_session_scheduled", part_list, planned,
+            f"no contact session scheduled within {interval_months} months"
+            + (f" (next: {planned.isoformat()})" if planned else ""))
+    if planned is not None and as_of <= planned <= end:
+        add(supplier, name, "session_scheduled", part_list, planned,
+            f"contact session{who} on {planned.isoformat()}")
+
+
+def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int,
+                      register: pd.DataFrame | None = None) -> pd.DataFrame:
     """Findings of the supplier-continuity register for the suppliers of critical parts.
 
     Parameters
     ----------
     scenario : Scenario
         Uses ``parts``, ``suppliers``, ``order_windows`` and ``[early_warning]``.
+    register : pandas.DataFrame, optional
+        The supplier register (:func:`load_supplier_register`); without it nobody owns a
+        contact record and no session is known.
     as_of : datetime.date
         Reference date.
     horizon_weeks : int
@@ -112,13 +214,17 @@ def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int
     suppliers = scenario.table("suppliers")
     records = ({} if suppliers is None else
                {row.supplier: row for row in suppliers.itertuples(index=False)})
-    review_limit = _add_months(as_of, -settings.contact_review_months)
+    owners = ({} if register is None else
+              {row.supplier: row for row in register.itertuples(index=False)})
 
     def add(supplier: str, name: object, finding: str, part_list: list[str],
             date: dt.date | None, detail: str) -> None:
+        entry = owners.get(supplier)
+        owner = entry.owner if entry is not None and isinstance(entry.owner, str) else None
         rows.append({"supplier": supplier, "supplier_name": name, "finding": finding,
                      "parts": ";".join(part_list),
-                     "date": date.isoformat() if date else None, "detail": detail})
+                     "date": date.isoformat() if date else None, "owner": owner,
+                     "detail": detail})
 
     for supplier, part_list in by_supplier.items():
         record = records.get(supplier)
@@ -140,14 +246,22 @@ def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int
         if not [s for s in escalation.split(";") if s.strip()]:
             add(supplier, name, "no_escalation_path", part_list, None,
                 "no escalation path on file")
+        entry = owners.get(supplier)
+        if entry is None or not isinstance(entry.owner, str) or not entry.owner.strip():
+            add(supplier, name, "no_record_owner", part_list, None,
+                "nobody owns this supplier's contact record (supplier register)")
+        cadence = (int(entry.review_every_months) if entry is not None
+                   and pd.notna(entry.review_every_months) else settings.contact_review_months)
         reviewed = _date(record.contact_reviewed)
         if reviewed is None:
             add(supplier, name, "contact_not_reviewed", part_list, None,
                 "contact data was never reviewed")
-        elif reviewed < review_limit:
+        elif reviewed < _add_months(as_of, -cadence):
             add(supplier, name, "contact_not_reviewed", part_list, reviewed,
                 f"contact data last reviewed {reviewed.isoformat()}, more than "
-                f"{settings.contact_review_months} months before {as_of.isoformat()}")
+                f"{cadence} months before {as_of.isoformat()}")
+        _sessions(add, supplier, name, part_list, entry, as_of, end,
+                  settings.session_interval_months)
         renewal = _date(record.contract_renewal)
         if renewal is not None and renewal < as_of:
             add(supplier, name, "contract_renewal_overdue", part_list, renewal,
@@ -186,6 +300,7 @@ def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int
                     add(supplier, name, "order_window_missed", concerned, closes,
                         f"{what} closed {closes.isoformat()} and no later window is listed")
     frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+    frame["owner"] = frame["owner"].astype(object)
     order = {finding: i for i, finding in enumerate(FINDINGS)}
     frame["_order"] = frame["finding"].map(order)
     frame = frame.sort_values(["supplier", "_order", "date", "parts"], na_position="first",

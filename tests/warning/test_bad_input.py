@@ -78,6 +78,25 @@ def test_bad_plan_exits_2(recorded, tmp_path: Path, cli) -> None:
     assert digest(state) == before
 
 
+@pytest.mark.parametrize(("stock", "rule"), [
+    ("0.5", "must be a whole number"),           # issue 10: simulate rejected it, warn not
+    ("1e20", "must be <= 1000000"),              # an overflow before
+    ("inf", "must be finite"),
+    ("two", "must be a number"),
+])
+def test_plan_stock_rules(recorded, tmp_path: Path, cli, stock: str, rule: str) -> None:
+    scenario_dir, state, before = recorded
+    plan = tmp_path / "recommendations.csv"
+    plan.write_text(f"part,location,stock\nP-PUMP,F1,2\nP-FUSE,F2,{stock}\n")
+    result = cli(scenario_dir, "--out", tmp_path / "out", "--state", state, "--plan", plan)
+    assert result.exit_code == 2, result.output
+    assert (f"recommendations.csv: row 3, column stock: {rule} (received '{stock}')"
+            in result.output)
+    assert "Traceback" not in result.output
+    assert digest(state) == before
+    assert not (tmp_path / "out").exists()
+
+
 def test_state_file_that_is_not_a_history(scenario_dir: Path, tmp_path: Path, cli) -> None:
     state = tmp_path / "notes.txt"
     state.write_text("this is not a database, it is a shopping list\n" * 20)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from warning_helpers import write
 
 from spareplan.scenario import load_scenario
@@ -72,27 +73,61 @@ def test_textbook_example_through_a_scenario(scenario_dir: Path) -> None:
     assert "P-PUMP" not in set(result.alerts["part"])
 
 
-def test_forecast_where_no_orders(scenario_dir: Path) -> None:
-    """P-FUSE has no customer orders: 52 a year at S3 (primary F2) is 1 a week at F2."""
+def test_firm_orders_only_give_the_deterministic_pab(scenario_dir: Path) -> None:
+    """The pump has no random demand: the projection's balance is the textbook PAB."""
+    write(scenario_dir, "customer_orders.csv", """
+        part,location,due_date,quantity,site,reference
+        P-PUMP,F1,2025-03-04,15,S1,SO-1
+        P-PUMP,F1,2025-03-12,4,S1,SO-2
+    """)
+    write(scenario_dir, "current_stock.csv", """
+        part,location,on_hand
+        P-PUMP,F1,14
+    """)
+    write(scenario_dir, "scheduled_receipts.csv", """
+        part,location,due_date,quantity,kind,reference
+        P-PUMP,F1,2025-03-05,50,purchase,PO-1
+    """)
+    result = warn(load_scenario(scenario_dir), horizon_weeks=3)
+    pump = result.pab[(result.pab["part"] == "P-PUMP") & (result.pab["location"] == "F1")]
+    classic = projected_available_balance(
+        pd.DataFrame({**KEY, "on_hand": [14]}),
+        pd.DataFrame({"part": ["P", "P"], "location": ["L", "L"], "week": [1, 2],
+                      "quantity": [15.0, 4.0]}),
+        pd.DataFrame({**KEY, "week": [1], "quantity": [50.0]}),
+        pd.DataFrame({**KEY, "safety_stock": [0.0]}),
+        as_of=dt.date(2025, 3, 3), horizon_weeks=3)
+    np.testing.assert_allclose(pump["pab"], classic["pab"])  # 49, 45, 45
+    np.testing.assert_allclose(pump["p_short"], 0.0)
+
+
+def test_random_demand_where_no_orders(scenario_dir: Path) -> None:
+    """P-FUSE: 52 a year at S3 (primary F2) is 52 x 7 / 365 a week of Poisson demand at F2."""
     result = warn(load_scenario(scenario_dir))
     fuse = result.pab[(result.pab["part"] == "P-FUSE") & (result.pab["location"] == "F2")]
-    np.testing.assert_allclose(fuse["demand"], 1.0)
-    np.testing.assert_allclose(fuse["pab"], 3.0 - np.arange(1, 13))
+    np.testing.assert_allclose(fuse["demand"], 52 * 7 / 365)
+    # F2 holds 3 and waits 1 week (5 days) plus the supplier's 2 weeks (14 days; CW holds
+    # none): weeks 1-3 see 1, 2, 3 weeks of demand against the 3 units
+    mu = 52 * 7 / 365
+    expected = [1 - sum(np.exp(-mu * t) * (mu * t) ** k / np.prod(range(1, k + 1))
+                        for k in range(4)) for t in (1, 2, 3)]
+    np.testing.assert_allclose(fuse["p_short"].iloc[:3], expected, rtol=1e-9)
     f1 = result.pab[(result.pab["part"] == "P-FUSE") & (result.pab["location"] == "F1")]
     np.testing.assert_allclose(f1["demand"], 0.0)
 
 
-def test_plan_sets_safety_stock_and_inputs_untouched(scenario_dir: Path) -> None:
+def test_plan_sets_base_stock_and_inputs_untouched(scenario_dir: Path) -> None:
     scenario = load_scenario(scenario_dir)
-    plan = pd.DataFrame({"part": ["P-SEAL"], "location": ["CW"], "stock": [25]})
+    plan = pd.DataFrame({"part": ["P-SEAL", "P-FUSE"], "location": ["CW", "F2"],
+                         "stock": [25, 6]})
     before = plan.copy()
     result = warn(scenario, plan=plan)
     pd.testing.assert_frame_equal(plan, before)
-    seal = result.alerts[result.alerts["part"] == "P-SEAL"].iloc[0]
-    assert seal["level"] == "internal_risk"
-    assert seal["first_week_at_risk"] == 1 and pd.isna(seal["first_week_short"])
-    assert seal["shortfall"] == 5
-    assert result.safety_source == "plan"
+    assert result.target_source == "plan"
+    fuse = result.pab[(result.pab["part"] == "P-FUSE") & (result.pab["location"] == "F2")]
+    assert set(fuse["target"]) == {6}
+    # F2 orders 3 now to reach 6; they arrive after the supplier's two weeks + one week
+    assert fuse["replenishment"].iloc[2] == pytest.approx(3.0)
     again = warn(scenario, plan=plan)
     pd.testing.assert_frame_equal(result.alerts, again.alerts)
     assert result.alerts is not again.alerts

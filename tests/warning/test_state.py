@@ -122,10 +122,10 @@ def test_exception_mid_run_rolls_back(scenario_dir: Path, tmp_path: Path,
     warn(load_scenario(scenario_dir), state=state)
     before = digest(state)
 
-    def broken(told: str, sites: str) -> str:
+    def broken(*args: object) -> str:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(state_module, "_merge_sites", broken)
+    monkeypatch.setattr(state_module, "_follow_up", broken)
     set_as_of(scenario_dir, "2025-03-24")
     with pytest.raises(RuntimeError, match="power cut"):
         warn(load_scenario(scenario_dir), state=state)
@@ -147,9 +147,9 @@ def test_process_killed_mid_transaction(scenario_dir: Path, tmp_path: Path) -> N
         from pathlib import Path
         from spareplan.scenario import load_scenario
         from spareplan.warning import state, warn
-        def die(told, sites):
+        def die(*args):
             os._exit(9)
-        state._merge_sites = die
+        state._follow_up = die
         import datetime as dt
         warn(load_scenario({str(scenario_dir)!r}), state=Path({str(state)!r}),
              as_of=dt.date(2025, 3, 24))
@@ -188,3 +188,61 @@ def test_run_waits_for_a_held_write_lock(scenario_dir: Path, tmp_path: Path) -> 
     assert errors == [] and done.is_set()
     assert _counts(state)[0] == 2
     _consistent(state)
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, run_key TEXT NOT NULL,
+    as_of TEXT NOT NULL, scenario TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE alerts (alert_id INTEGER PRIMARY KEY AUTOINCREMENT, part TEXT NOT NULL,
+    location TEXT NOT NULL, level TEXT NOT NULL, max_level TEXT NOT NULL,
+    opened_run INTEGER NOT NULL REFERENCES runs(run_id),
+    closed_run INTEGER REFERENCES runs(run_id), notified_sites TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX one_open_alert_per_pair ON alerts(part, location)
+    WHERE closed_run IS NULL;
+CREATE TABLE events (run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    alert_id INTEGER NOT NULL REFERENCES alerts(alert_id), status TEXT NOT NULL,
+    level TEXT NOT NULL, previous_level TEXT, first_date_short TEXT, shortfall REAL,
+    sites TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, alert_id));
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO runs VALUES (1, 'old', '2025-02-24', 'warning_fixture', '2025-02-24T08:00:00');
+INSERT INTO alerts VALUES (1, 'P-FUSE', 'F2', 'internal_risk', 'internal_risk', 1, NULL, '');
+INSERT INTO events VALUES (1, 1, 'new', 'internal_risk', NULL, '2025-03-10', 2.0, 'S3');
+"""
+
+
+def test_schema_1_history_is_upgraded_in_place(scenario_dir: Path, tmp_path: Path) -> None:
+    state = tmp_path / "v1.sqlite"
+    with sqlite3.connect(state) as connection:
+        connection.executescript(V1_SCHEMA)
+    result = warn(load_scenario(scenario_dir), state=state)
+    fuse = result.alerts[result.alerts["part"] == "P-FUSE"].iloc[0]
+    assert (fuse["status"], fuse["alert_id"]) == ("ongoing", 1)  # the v1 alert continues
+    with sqlite3.connect(state) as connection:
+        assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                  ).fetchone()[0] == "2"
+    _consistent(state)
+
+
+@pytest.mark.parametrize("sql", [
+    # the right table names, foreign columns (issue 10: a traceback before)
+    "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('schema_version', '2');"
+    "CREATE TABLE runs (x INTEGER); CREATE TABLE alerts (y TEXT); CREATE TABLE events (z);"
+    "CREATE TABLE acknowledgements (w);",
+    "CREATE TABLE meta (k TEXT, v TEXT); CREATE TABLE runs (x); CREATE TABLE alerts (y);"
+    "CREATE TABLE events (z);",
+    "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('schema_version', '7');"
+    "CREATE TABLE runs (x);",
+])
+def test_foreign_database_is_refused_exit_2(scenario_dir: Path, tmp_path: Path, cli,
+                                           sql: str) -> None:
+    state = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(state) as connection:
+        connection.executescript(sql)
+    before = digest(state)
+    result = cli(scenario_dir, "--out", tmp_path / "out", "--state", state)
+    assert result.exit_code == 2, result.output
+    assert "must be a spareplan alert history" in result.output
+    assert str(state) in result.output and "Traceback" not in result.output
+    assert digest(state) == before
+    assert not (tmp_path / "out").exists()
