@@ -24,6 +24,8 @@ __all__ = ["backtest_command"]
 
 
 def _read_history(path: Path) -> pd.DataFrame:
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a demand history file (a CSV table)")
     if not path.is_file():
         raise InputError(f"{path}: demand history file not found")
     try:

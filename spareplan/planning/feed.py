@@ -1,39 +1,31 @@
-"""The simulation feed: what a plan's stock buys in the simulated system, for the optimizer.
+"""The simulation feed: what a part's stock vector buys in the simulated system.
 
-The numba simulation (:func:`spareplan.simulation.simulate_network`) is run on the plan's
-stock vectors with a random-number family of its own (stream
-:data:`FEED_STREAM`; the verification uses stream 0, so the plan is never judged by the
-random numbers that chose it). Its per part and site figures — requests, requests filled
-within the window, hours waited — are compared with what the analytic model expects at
-the same stock, and turned into the :class:`~spareplan.planning.correction.
-ServiceCorrection` factors that the next optimization plans with.
+The numba simulation (:func:`spareplan.simulation.simulate_jobs`) is run on stock vectors
+of parts with a random-number family of its own (stream :data:`FEED_STREAM`; the
+verification uses stream 0, so a plan is never judged by the random numbers that chose
+it). Every stock vector of a part replays the part's stream: common random numbers, so
+the differences between two columns of a part are measured on the same demand and the
+same transit times, and the optimizer cannot pick a column for the luck of its own draws.
 
-The factor of part p at the sites of one primary location j is a ratio of sums,
-observed / expected, over those sites (a pooled estimator: a slow mover's site sees a
-request or two a year), shrunk towards the part's own ratio over every location and that
-towards 1 by pseudo-observations (an empirical-Bayes ratio estimator):
-
-    m_pj = (O_pj + k m_p) / (E_pj + k),   m_p = (O_p + k) / (E_p + k),
-
-with O the misses (requests not filled within the window) or the excess hours waited
-(wait beyond the primary's response) in the feed, E their analytic expectation at the same
-stock, and k = :attr:`FeedSettings.prior_misses` misses (or that many times the mean
-excess wait of a miss, for the wait factor).
+:func:`simulate_columns` gives the columns' per site figures; :func:`row_errors` the
+standard error of every SLA row's activity at a plan, from its replications, which sizes
+the margin the optimizer keeps against the noise of the feed and of the verification
+(:func:`noise_margins`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from spareplan.errors import ParameterError
-from spareplan.planning.correction import ServiceCorrection
 from spareplan.planning.model import PlanningModel
-from spareplan.simulation import _kernels as k
-from spareplan.simulation.engine import part_seeds, simulate_network
+from spareplan.simulation import simulate_jobs
 
-__all__ = ["FEED_STREAM", "FeedMeasurement", "FeedSettings", "fit_correction", "measure"]
+__all__ = ["FEED_STREAM", "ColumnFigures", "FeedSettings", "noise_margins", "row_errors",
+           "shrunk_ratio", "simulate_columns"]
 
 #: The random-number family of the feed (the verification's is 0).
 FEED_STREAM = 1
@@ -41,85 +33,144 @@ FEED_STREAM = 1
 
 @dataclass(frozen=True)
 class FeedSettings:
-    """Size of the feed simulation and the shrinkage of its factors.
+    """Size of the feed simulation, its surrogate's shrinkage and the plan's margin.
 
-    The feed is larger than the default verification (20 x 5 years): its noise enters the
-    plan, the verification's only the verdict. On the demo 40 x 5 years take about half a
-    second.
+    Attributes
+    ----------
+    replications, years, warmup_years
+        Of every column's simulation. The feed is larger than the default verification
+        (20 x 5 years): its noise enters the plan, the verification's only the verdict.
+    prior_misses
+        Pseudo-observations of the surrogate's correction factors (:func:`shrunk_ratio`).
+    z, reference_years
+        Standard errors of margin per SLA row, against the feed's noise and that of an
+        independent check of ``reference_years`` measured years (the default
+        verification, 20 x 5 years; :func:`noise_margins`).
+    pricing_rounds
+        Rounds of surrogate pricing after the analytic columns (each simulates the new
+        columns it proposes).
     """
 
     replications: int = 40
     years: float = 5.0
     warmup_years: float = 1.0
     prior_misses: float = 2.0
-    #: Parts per simulation call (bounds the memory of the per-part figures).
-    chunk_parts: int = 1000
+    z: float = 2.0
+    reference_years: float = 100.0
+    pricing_rounds: int = 3
 
     def __post_init__(self) -> None:
-        if self.replications < 2:
+        if isinstance(self.replications, bool) or self.replications < 2:
             raise ParameterError("feed replications", "must be >= 2", self.replications)
-        if not self.years > 0:
-            raise ParameterError("feed years", "must be > 0", self.years)
+        if not (self.years > 0 and math.isfinite(self.years)):
+            raise ParameterError("feed years", "must be a finite number > 0", self.years)
+        if not (self.z >= 0 and math.isfinite(self.z)):
+            raise ParameterError("feed z", "must be a finite number >= 0", self.z)
+        if not (self.reference_years > 0 and math.isfinite(self.reference_years)):
+            raise ParameterError("feed reference_years", "must be a finite number > 0",
+                                 self.reference_years)
+        if self.pricing_rounds < 0:
+            raise ParameterError("feed pricing_rounds", "must be >= 0", self.pricing_rounds)
+
+    @property
+    def measured_years(self) -> float:
+        """Replications x years of every column."""
+        return self.replications * self.years
+
+    def label(self) -> str:
+        return f"{self.replications} x {self.years:g} years"
 
 
 @dataclass(frozen=True, eq=False)
-class FeedMeasurement:
-    """The feed's figures of one stock plan.
+class ColumnFigures:
+    """Feed figures of ``K`` columns (a part and a stock vector each), per site ``(K, N)``,
+    summed over every replication: requests, requests filled within the window, hours
+    waited (response included), emergency and lateral shipments; and, when asked for, per
+    replication ``(K, R, N)`` the requests, within-window fills and hours waited.
+    ``years`` is the measured time of one replication."""
 
-    Attributes
-    ----------
-    stock : int64 (P, L)
-    requests, within, wait_hours : float64 (P, N)
-        Sums over every replication: requests, requests filled within the site's window,
-        hours waited (response included).
-    site_totals : float64 (R, N, 3)
-        The same summed over parts, per replication (for the rows' standard errors).
-    years : float
-        Measured years in all (replications x years).
-    """
-
-    stock: np.ndarray
     requests: np.ndarray
     within: np.ndarray
     wait_hours: np.ndarray
-    site_totals: np.ndarray
+    emergency: np.ndarray
+    lateral: np.ndarray
+    by_replication: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    replications: int
     years: float
 
-
-def measure(model: PlanningModel, stock: np.ndarray, *, seed: int,
-            settings: FeedSettings) -> FeedMeasurement:
-    """Simulate ``stock`` (P, L) with the feed's random numbers (stream
-    :data:`FEED_STREAM`, one stream per part: common random numbers between plans)."""
-    net, parts = model.network, model.parts
-    stock = np.asarray(stock, dtype=np.int64)
-    n_parts, n_sites = parts.n_parts, net.n_sites
-    seeds = part_seeds(seed, n_parts, stream=FEED_STREAM)
-    requests = np.zeros((n_parts, n_sites))
-    within = np.zeros((n_parts, n_sites))
-    wait = np.zeros((n_parts, n_sites))
-    totals = np.zeros((settings.replications, n_sites, 3))
-    fields = [k.SITE_REQUESTS, k.SITE_WITHIN_WINDOW, k.SITE_WAIT_HOURS]
-    for first in range(0, n_parts, settings.chunk_parts):
-        chunk = np.arange(first, min(first + settings.chunk_parts, n_parts))
-        arrays = simulate_network(
-            net, parts.subset(chunk), stock[chunk],
-            window_hours=model.service.site_window_hours,
-            replications=settings.replications, years=settings.years,
-            warmup_years=settings.warmup_years, seed=seed, seeds=seeds[chunk])
-        site = arrays.site_parts  # (p, R, N, F)
-        assert site is not None
-        requests[chunk] = site[..., k.SITE_REQUESTS].sum(axis=1)
-        within[chunk] = site[..., k.SITE_WITHIN_WINDOW].sum(axis=1)
-        wait[chunk] = site[..., k.SITE_WAIT_HOURS].sum(axis=1)
-        totals += arrays.site_totals[..., fields]
-    return FeedMeasurement(stock, requests, within, wait, totals,
-                           settings.replications * settings.years)
+    @property
+    def measured_years(self) -> float:
+        return self.replications * self.years
 
 
-def _shrunk_ratio(observed: np.ndarray, expected: np.ndarray, primary: np.ndarray,
-                  n_locations: int, prior: np.ndarray) -> np.ndarray:
-    """Per part and site the ratio of sums over the sites of its primary location, shrunk
-    to the part's ratio over every site, that shrunk to 1 (module docstring)."""
+def simulate_columns(model: PlanningModel, groups: np.ndarray, stock: np.ndarray, *,
+                     seed: int, settings: FeedSettings, per_replication: bool = False
+                     ) -> ColumnFigures:
+    """Simulate the stock vectors ``stock`` (K, L) of parts ``groups`` (K,) with the
+    feed's random numbers (every column of a part replays the part's stream); the figures
+    per replication only with ``per_replication`` (memory K x R x N)."""
+    net = model.network
+    groups = np.asarray(groups, dtype=np.int64)
+    stock = np.asarray(stock, dtype=np.int64).reshape(groups.shape[0], net.n_locations)
+    jobs = simulate_jobs(net, model.parts, groups, stock,
+                         window_hours=model.service.site_window_hours,
+                         replications=settings.replications, years=settings.years,
+                         warmup_years=settings.warmup_years, seed=seed, stream=FEED_STREAM)
+    return ColumnFigures(
+        requests=jobs.dense("requests"), within=jobs.dense("within_window"),
+        wait_hours=jobs.dense("wait_hours"), emergency=jobs.dense("emergency"),
+        lateral=jobs.dense("lateral"),
+        by_replication=(jobs.dense("requests_by_replication"),
+                        jobs.dense("within_window_by_replication"),
+                        jobs.dense("wait_hours_by_replication")) if per_replication
+        else None,
+        replications=settings.replications, years=settings.years)
+
+
+def row_activity_by_replication(model: PlanningModel, figures: ColumnFigures
+                                ) -> np.ndarray:
+    """Every SLA row's activity ``(R, rows)`` of the plan made of the columns of
+    ``figures`` (one per part), per replication: the model's coefficients applied to each
+    replication's figures."""
+    if figures.by_replication is None:
+        raise ValueError("the figures were simulated without per_replication")
+    requests, within, wait = (f.sum(axis=0) / figures.years for f in figures.by_replication)
+    return (np.asarray(within @ model.fill_map)
+            + np.asarray((requests * model.site_repair_hours + wait) @ model.uptime_map))
+
+
+def row_errors(model: PlanningModel, figures: ColumnFigures) -> np.ndarray:
+    """Standard error of every SLA row's activity ``(rows,)`` at the plan of ``figures``
+    (one column per part): the spread of the replications over the root of their number."""
+    activity = row_activity_by_replication(model, figures)
+    return activity.std(axis=0, ddof=1) / math.sqrt(figures.replications)
+
+
+def noise_margins(errors: np.ndarray, settings: FeedSettings) -> np.ndarray:
+    """The margin of every SLA row (rows,): ``z`` standard errors of the difference
+    between an independent check's estimate and the feed's.
+
+    The feed and a check of ``reference_years`` measured years are independent estimates
+    of the same plan's rows; their difference has variance
+    ``se_feed^2 (1 + feed_years / reference_years)`` (the variance of a time average falls
+    with the measured years). A plan that meets ``target + margin`` in the feed meets the
+    target in such a check with probability about ``Phi(z)`` per row, less what the
+    optimizer gains from the feed's noise (measured in ``benchmarks/README.md``). The
+    margin does not depend on the size of the verification actually run, so the plan does
+    not either: a smaller check is noisier, and says so in its half-widths.
+    """
+    scale = math.sqrt(1.0 + settings.measured_years / settings.reference_years)
+    return settings.z * np.asarray(errors, dtype=np.float64) * scale
+
+
+def shrunk_ratio(observed: np.ndarray, expected: np.ndarray, primary: np.ndarray,
+                 n_locations: int, prior: np.ndarray) -> np.ndarray:
+    """Observed over expected per part and site (P, N): a ratio of sums over the sites of
+    the site's primary location, shrunk towards the part's ratio over every site, and that
+    towards 1, by ``prior`` pseudo-observations (an empirical-Bayes ratio estimator):
+
+        m_pj = (O_pj + k m_p) / (E_pj + k),   m_p = (O_p + k) / (E_p + k).
+    """
     n_parts, n_sites = observed.shape
     by_location_o = np.zeros((n_parts, n_locations))
     by_location_e = np.zeros((n_parts, n_locations))
@@ -131,77 +182,3 @@ def _shrunk_ratio(observed: np.ndarray, expected: np.ndarray, primary: np.ndarra
     ratio = ((by_location_o + prior[:, None] * part_ratio[:, None])
              / (by_location_e + prior[:, None]))
     return ratio[:, primary]
-
-
-def fit_correction(model: PlanningModel, measured: FeedMeasurement,
-                   settings: FeedSettings) -> ServiceCorrection:
-    """Correction factors that make the analytic terms at ``measured.stock`` agree with
-    the feed (module docstring)."""
-    net, parts = model.network, model.parts
-    every = np.arange(parts.n_parts, dtype=np.int64)
-    services = model.service.evaluate_many(every, measured.stock)
-    within = np.vstack([s.within for s in services])
-    wait = np.vstack([s.wait_hours for s in services])
-    response = model.response_hours
-    expected_requests = parts.demand_rate * measured.years
-    miss_expected = expected_requests * (1.0 - within)
-    miss_observed = measured.requests - measured.within
-    excess_expected = expected_requests * np.maximum(wait - response[None, :], 0.0)
-    excess_observed = np.maximum(measured.wait_hours - measured.requests * response[None, :],
-                                 0.0)
-    k_miss = settings.prior_misses
-    # The wait prior: k misses of the mean excess wait per miss in the feed.
-    per_miss = float(excess_observed.sum() / max(miss_observed.sum(), 1.0))
-    k_wait = settings.prior_misses * max(per_miss, 1.0)
-    primary = net.site_primary
-    miss = _shrunk_ratio(miss_observed, miss_expected, primary, net.n_locations,
-                         np.full(parts.n_parts, k_miss))
-    wait_factor = _shrunk_ratio(excess_observed, excess_expected, primary, net.n_locations,
-                                np.full(parts.n_parts, k_wait))
-    return ServiceCorrection(miss, wait_factor, response,
-                             f"simulation feed {settings.replications} x {settings.years:g} "
-                             f"years")
-
-
-@dataclass(frozen=True, eq=False)
-class ColumnFigures:
-    """Feed figures of ``K`` columns (a part and a stock vector each), per site, summed
-    over every replication: requests, requests filled within the window, hours waited,
-    emergency and lateral shipments; ``years`` measured in all."""
-
-    requests: np.ndarray
-    within: np.ndarray
-    wait_hours: np.ndarray
-    emergency: np.ndarray
-    lateral: np.ndarray
-    years: float
-
-
-def simulate_columns(model: PlanningModel, groups: np.ndarray, stock: np.ndarray, *,
-                     seed: int, settings: FeedSettings) -> ColumnFigures:
-    """Simulate the stock vectors ``stock`` (K, L) of parts ``groups`` (K,) with the
-    feed's random numbers: every column of a part replays the part's stream (common random
-    numbers), and the feed's streams are not the verification's."""
-    net, parts = model.network, model.parts
-    groups = np.asarray(groups, dtype=np.int64)
-    stock = np.asarray(stock, dtype=np.int64).reshape(groups.shape[0], net.n_locations)
-    seeds = part_seeds(seed, parts.n_parts, stream=FEED_STREAM)[groups]
-    shape = (groups.shape[0], net.n_sites)
-    out = {name: np.zeros(shape) for name in ("requests", "within", "wait", "emergency",
-                                             "lateral")}
-    fields = {"requests": k.SITE_REQUESTS, "within": k.SITE_WITHIN_WINDOW,
-              "wait": k.SITE_WAIT_HOURS, "emergency": k.SITE_EMERGENCY,
-              "lateral": k.SITE_LATERAL}
-    for first in range(0, groups.shape[0], settings.chunk_parts):
-        chunk = np.arange(first, min(first + settings.chunk_parts, groups.shape[0]))
-        arrays = simulate_network(
-            net, parts.subset(groups[chunk]), stock[chunk],
-            window_hours=model.service.site_window_hours,
-            replications=settings.replications, years=settings.years,
-            warmup_years=settings.warmup_years, seed=seed, seeds=seeds[chunk])
-        site = arrays.site_parts
-        assert site is not None
-        for name, field in fields.items():
-            out[name][chunk] = site[..., field].sum(axis=1)
-    return ColumnFigures(out["requests"], out["within"], out["wait"], out["emergency"],
-                         out["lateral"], settings.replications * settings.years)

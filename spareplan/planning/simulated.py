@@ -25,7 +25,7 @@ import numpy as np
 
 import solvers
 from spareplan.planning.correction import ServiceCorrection
-from spareplan.planning.feed import FeedSettings, _shrunk_ratio, simulate_columns
+from spareplan.planning.feed import ColumnFigures, FeedSettings, shrunk_ratio, simulate_columns
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 
@@ -55,6 +55,28 @@ class SimulatedSource(StockVectorSource):
         self._expected_excess = np.zeros(shape)
         self.simulated_columns = 0
         self._correction: ServiceCorrection | None = None
+        self._cache: dict[tuple[int, bytes], tuple[float, np.ndarray, Column]] = {}
+        self.fill_scale = self._fill_scale()
+
+    def _fill_scale(self) -> np.ndarray:
+        """Per fill-rate row, its expected demand over the demand the feed simulates
+        (1 on uptime rows), so that a column's fill coefficient is its share of the row's
+        *simulated* requests: the feed's fill rate is the ratio ``within / requests`` of
+        the verification, not ``within / expected requests``. Demand does not depend on
+        the stock (common random numbers), so one run of every part at zero stock gives
+        every column's requests."""
+        model = self.model
+        every = np.arange(model.n_parts, dtype=np.int64)
+        figures = simulate_columns(model, every, np.zeros((model.n_parts,
+                                                          model.network.n_locations)),
+                                   seed=self.seed, settings=self.settings)
+        self.simulated_columns += model.n_parts
+        simulated = np.asarray((figures.requests.sum(axis=0) / figures.measured_years)
+                               @ model.fill_map)
+        expected = np.asarray(model.parts.demand_rate.sum(axis=0) @ model.fill_map)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(simulated > 0, expected / np.maximum(simulated, 1e-300), 1.0)
+        return np.where(model.is_fill_row, scale, 1.0)
 
     @property
     def exact(self) -> bool:
@@ -71,31 +93,52 @@ class SimulatedSource(StockVectorSource):
             k_wait = k_miss * max(per_miss, 1.0)
             primary = model.network.site_primary
             n_loc, n_parts = model.network.n_locations, model.n_parts
-            miss = _shrunk_ratio(self._observed_miss, self._expected_miss, primary, n_loc,
+            miss = shrunk_ratio(self._observed_miss, self._expected_miss, primary, n_loc,
                                  np.full(n_parts, k_miss))
-            wait = _shrunk_ratio(self._observed_excess, self._expected_excess, primary,
+            wait = shrunk_ratio(self._observed_excess, self._expected_excess, primary,
                                  n_loc, np.full(n_parts, k_wait))
             self._correction = ServiceCorrection(miss, wait, model.response_hours,
                                                  "surrogate fitted to the feed")
         return self._correction
 
     def evaluate(self, groups: np.ndarray, payloads: np.ndarray) -> solvers.Evaluation:
-        """Simulate the stock vectors; their rows and shipping costs are the feed's."""
+        """Simulate the stock vectors (each once: later calls read them from a cache);
+        their rows and shipping costs are the feed's."""
+        groups = np.asarray(groups, dtype=np.int64)
+        payloads = np.asarray(payloads, dtype=np.int64)
+        keys = [(int(g), payloads[i].tobytes()) for i, g in enumerate(groups)]
+        new, seen = [], set()
+        for i, key in enumerate(keys):
+            if key not in self._cache and key not in seen:
+                seen.add(key)
+                new.append(i)
+        if new:
+            self._simulate(groups[new], payloads[new])
+        costs = np.array([self._cache[key][0] for key in keys], dtype=np.float64)
+        coefficients = (np.vstack([self._cache[key][1] for key in keys]) if keys
+                        else np.zeros((0, len(self.model.rows))))
+        details = [self._cache[key][2] for key in keys]
+        if self.model.n_capacity_rows:
+            coefficients = np.hstack([coefficients,
+                                      self.model.capacity_coefficients(groups, payloads)])
+        return solvers.Evaluation(cost=costs, coefficients=coefficients, details=details)
+
+    def _simulate(self, groups: np.ndarray, payloads: np.ndarray) -> None:
+        """Simulate new columns into the cache and the surrogate's sums."""
         model = self.model
         net = model.network
         services = model.service.evaluate_many(groups, payloads)
         figures = simulate_columns(model, groups, payloads, seed=self.seed,
                                    settings=self.settings)
-        years = figures.years
+        years = figures.measured_years
         requests = figures.requests / years
         coefficients = (np.asarray((figures.within / years) @ model.fill_map)
+                        * self.fill_scale[None, :]
                         + np.asarray((requests * model.site_repair_hours
                                       + figures.wait_hours / years) @ model.uptime_map))
         emergency = figures.emergency.sum(axis=1) / years
         lateral = figures.lateral.sum(axis=1) / years
         shipping = emergency * net.emergency_shipment_cost + lateral * net.lateral_shipment_cost
-        details = []
-        costs = np.empty(groups.shape[0])
         with np.errstate(invalid="ignore", divide="ignore"):
             within = np.where(figures.requests > 0, figures.within
                               / np.maximum(figures.requests, 1e-300), 1.0)
@@ -106,30 +149,26 @@ class SimulatedSource(StockVectorSource):
                 service, within=within[i], wait_hours=wait[i],
                 emergency_per_year=float(emergency[i]), lateral_per_year=float(lateral[i]),
                 shipping_cost=float(shipping[i]))
-            costs[i] = simulated.cost
-            details.append(Column(int(groups[i]), service.stock, simulated.cost,
-                                  coefficients[i].copy(), simulated))
+            column = Column(int(groups[i]), service.stock, simulated.cost,
+                            coefficients[i].copy(), simulated)
+            self._cache[(int(groups[i]), payloads[i].tobytes())] = (
+                simulated.cost, coefficients[i].copy(), column)
         self._learn(groups, services, figures)
-        if model.n_capacity_rows:
-            coefficients = np.hstack([coefficients,
-                                      model.capacity_coefficients(groups, payloads)])
-        return solvers.Evaluation(cost=costs, coefficients=coefficients, details=details)
 
-    def _learn(self, groups: np.ndarray, services: list, figures: object) -> None:
+    def _learn(self, groups: np.ndarray, services: list, fig: ColumnFigures) -> None:
         """Add the simulated columns to the surrogate's observed/expected sums."""
         model = self.model
-        fig = figures  # ColumnFigures
-        years = fig.years  # type: ignore[attr-defined]
+        years = fig.measured_years
         rate = model.parts.demand_rate[groups] * years
         within = np.vstack([s.within for s in services])
         wait = np.vstack([s.wait_hours for s in services])
         response = model.response_hours[None, :]
         np.add.at(self._expected_miss, groups, rate * (1.0 - within))
         np.add.at(self._observed_miss, groups,
-                  fig.requests - fig.within)  # type: ignore[attr-defined]
+                  fig.requests - fig.within)
         np.add.at(self._expected_excess, groups, rate * np.maximum(wait - response, 0.0))
         np.add.at(self._observed_excess, groups, np.maximum(
-            fig.wait_hours - fig.requests * response, 0.0))  # type: ignore[attr-defined]
+            fig.wait_hours - fig.requests * response, 0.0))
         self.simulated_columns += int(groups.shape[0])
         self._correction = None
 

@@ -22,8 +22,14 @@ evaluation approximates:
 - One-for-one (S-1, S) replenishment: every unit taken from (or backordered at) a location
   places an order on its parent at the same instant, FCFS at the parent; transit times are
   deterministic or gamma (coefficient of variation ``lead_time_cv``) and are drawn when the
-  order is placed, so that the random draws of a run do not depend on the stock levels
-  under complete backordering (common random numbers across stock vectors).
+  order is placed.
+- Common random numbers across stock vectors, under every stock-out rule: demand comes
+  from numba's sequential generator (seeded per part) and nothing else draws from it;
+  transit times and condemnations come from a counter-based generator keyed by the
+  replication, the number of the demand unit whose order it is and the location ordered
+  into. Two stock vectors of a part see the same demand, and the same transit time
+  whenever the same unit's order enters the same location (the stock decides only which
+  locations a unit's orders pass through).
 - Roots are resupplied per unit by procurement (consumables) or repair: with probability
   ``condemnation_fraction`` the returned unit is scrapped and a new one procured, else it is
   repaired in ``repair_turnaround_days``.
@@ -373,17 +379,83 @@ def _queue_pop(queues: Queues, location: int, free_head: int) -> tuple[int, floa
 # --- random draws (their order is the contract, see the module docstring) ---------------
 
 
+# Service draws (transit times, condemnation) come from a counter-based generator keyed
+# by (replication key, demand unit, location), not from numba's sequential generator: the
+# draws of the unit's order into a location are the same whatever the stock levels, and
+# the demand stream never depends on the stock (common random numbers across stock vectors
+# under every stock-out rule). SplitMix64 (Steele, Lea & Flood 2014) as the mixer.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_LOCATION_STRIDE = np.uint64(0xD1B54A32D192ED03)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
+
+
 @njit(inline="always")
-def _draw_lead_time(mean: float, cv: float) -> float:
+def _mix64(z: np.uint64) -> np.uint64:
+    """SplitMix64's finalizer: a bijection of 64-bit words with full avalanche."""
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@njit(inline="always")
+def replication_key(seed: int, replication: int) -> np.uint64:
+    """The key of one replication's service draws."""
+    return _mix64(_mix64(np.uint64(seed) + _GOLDEN) + np.uint64(replication + 1) * _GOLDEN)
+
+
+@njit(inline="always")
+def _order_key(unit_key: np.uint64, location: int) -> np.uint64:
+    """The key of the order that demand unit ``unit_key`` places into ``location``."""
+    return _mix64(unit_key + np.uint64(location + 1) * _LOCATION_STRIDE)
+
+
+@njit(inline="always")
+def _uniform(key: np.uint64, counter: int) -> float:
+    """The ``counter``-th uniform on (0, 1) of ``key``'s stream."""
+    z = _mix64(key + np.uint64(counter + 1) * _GOLDEN)
+    return (float(z >> _S11) + 0.5) * _TWO_TO_MINUS_53
+
+
+@njit(inline="always")
+def _keyed_gamma(key: np.uint64, shape: float) -> float:
+    """A gamma variate of unit scale from ``key``'s stream (Marsaglia & Tsang 2000; shape
+    below 1 through ``G(shape + 1) U^(1 / shape)``; normals by Box-Muller)."""
+    boost = 1.0
+    counter = 0
+    if shape < 1.0:
+        boost = _uniform(key, counter) ** (1.0 / shape)
+        counter += 1
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        u1, u2 = _uniform(key, counter), _uniform(key, counter + 1)
+        counter += 2
+        x = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = _uniform(key, counter)
+        counter += 1
+        if math.log(u) < 0.5 * x * x + d - d * v + d * math.log(v):
+            return boost * d * v
+
+
+@njit(inline="always")
+def _draw_lead_time(key: np.uint64, mean: float, cv: float) -> float:
     """Transit time: ``mean`` if deterministic, else gamma with shape ``1 / cv^2``."""
     if cv <= 0.0 or mean <= 0.0:
         return mean
     shape = 1.0 / (cv * cv)
-    return np.random.gamma(shape, mean / shape)
+    return _keyed_gamma(key, shape) * (mean / shape)
 
 
 @njit(inline="always")
-def _draw_root_resupply(root: RootResupply) -> float:
+def _draw_root_resupply(key: np.uint64, root: RootResupply) -> float:
     """Days until a unit ordered by a root arrives: repair, or procurement when condemned
     (a uniform draw only when both can happen)."""
     condemnation = root.condemnation_fraction
@@ -391,7 +463,7 @@ def _draw_root_resupply(root: RootResupply) -> float:
         return root.procurement_lead_time_days
     if condemnation <= 0.0:
         return root.repair_turnaround_days
-    if np.random.random() < condemnation:
+    if _uniform(key, 0) < condemnation:
         return root.procurement_lead_time_days
     return root.repair_turnaround_days
 
@@ -592,8 +664,8 @@ def _serve_unit(network: NetworkInput, work: Workspace, out: Output, site: int, 
 @njit(inline="always")
 def _replenish(network: NetworkInput, part: PartInput, work: Workspace,
                location_out: np.ndarray, location: int, now: float, weight: float,
-               measured: bool, heap_size: int, free_head: int, pool_used: int
-               ) -> tuple[int, int, int, int]:
+               measured: bool, heap_size: int, free_head: int, pool_used: int,
+               unit_key: np.uint64) -> tuple[int, int, int, int]:
     """One-for-one replenishment up the tree from ``location``, all at ``now``.
 
     Each location orders one unit from its parent (its transit time drawn now); a parent
@@ -607,9 +679,11 @@ def _replenish(network: NetworkInput, part: PartInput, work: Workspace,
         if heap_size == work.heap.times.size:
             return heap_size, free_head, pool_used, OVERFLOW_HEAP
         if up < 0:
-            _heap_push(work.heap, heap_size, now + _draw_root_resupply(part.root), child)
+            _heap_push(work.heap, heap_size,
+                       now + _draw_root_resupply(_order_key(unit_key, child), part.root), child)
             return heap_size + 1, free_head, pool_used, 0
-        transit = _draw_lead_time(network.lead_time_days[child], network.lead_time_cv[child])
+        transit = _draw_lead_time(_order_key(unit_key, child), network.lead_time_days[child],
+                                  network.lead_time_cv[child])
         if measured:
             location_out[up, _DEMAND] += 1.0
         if work.on_hand[up] > 0:
@@ -676,8 +750,11 @@ def _conservation_residual(work: Workspace, heap_size: int, customers_queued: in
 
 @njit_no_refcount
 def simulate_replication(network: NetworkInput, part: PartInput, work: Workspace,
-                         warmup_days: float, end_days: float, out: Output) -> int:
-    """Simulate one part for one replication (from the current state of numba's generator).
+                         warmup_days: float, end_days: float, out: Output,
+                         key: np.uint64) -> int:
+    """Simulate one part for one replication: demand from the current state of numba's
+    generator, service draws (transit, condemnation) keyed by ``key``
+    (:func:`replication_key`), the demand unit's number and the ordering location.
 
     The event loop: the next event is the earlier of the next demand (Poisson batch or
     empirical site, :func:`_next_demand`) and the next arrival (the heap's root); demands
@@ -725,6 +802,7 @@ def simulate_replication(network: NetworkInput, part: PartInput, work: Workspace
                                                    total_rate, next_batch)
             measured = now >= warmup_days
             for _ in range(units):
+                unit_key = _mix64(key + np.uint64(demand_units) * _GOLDEN)
                 demand_units += 1.0
                 ordering, free_head, pool_used, queued, status = _serve_unit(
                     network, work, out, site, now, weight, measured, free_head, pool_used)
@@ -733,7 +811,7 @@ def simulate_replication(network: NetworkInput, part: PartInput, work: Workspace
                     measured_pending += queued if measured else 0
                     heap_size, free_head, pool_used, status = _replenish(
                         network, part, work, out.location, ordering, now, weight, measured,
-                        heap_size, free_head, pool_used)
+                        heap_size, free_head, pool_used, unit_key)
                 if status != 0:
                     return status
             continue
@@ -791,7 +869,7 @@ def simulate_part(network: NetworkInput, part: PartInput, warmup_days: float,
             status = simulate_replication(
                 network, part, work, warmup_days, end_days,
                 Output(out.site[replication], out.location[replication],
-                       out.part[replication]))
+                       out.part[replication]), replication_key(part.seed, replication))
             if status != 0:
                 break
         if status == 0:

@@ -321,11 +321,11 @@ def simulate_jobs(
     for the site fields the optimizer reads, so that tens of thousands of jobs fit in
     memory (``M x R x 3`` floats, ``M`` the job-site pairs with demand).
 
-    The demand paths of two jobs of a part coincide exactly when the draws do not depend
-    on the stock: always under the backorder rule (every unit orders up the whole tree);
-    under the emergency and lateral rules only with deterministic transit times and root
-    resupply, since there the location that reorders depends on the stock and each order
-    draws its transit time from the same stream.
+    The demand paths of two jobs of a part coincide exactly under every stock-out rule:
+    demand is the only user of the sequential generator, and a transit time or
+    condemnation is keyed by the demand unit and the location it orders into (see
+    :mod:`spareplan.simulation._kernels`), so the same order gets the same draw whatever
+    the stock.
 
     Parameters
     ----------
@@ -380,16 +380,18 @@ def simulate_jobs(
                            by_replication)
         conservation = max(conservation, float(
             part_out[..., k.PART_FIELDS.index("conservation")].max(initial=0.0)))
-    requests, within, wait = (by_replication[name] for name in _JOB_FIELDS)
+    requests, within, wait, emergency, lateral = (by_replication[name]
+                                                  for name in _JOB_FIELDS)
     return JobFigures(
         job_part=job_part, indptr=indptr, site=site, requests=requests.sum(axis=1),
         within_window=within.sum(axis=1), wait_hours=wait.sum(axis=1),
+        emergency=emergency.sum(axis=1), lateral=lateral.sum(axis=1),
         requests_by_replication=requests, within_window_by_replication=within,
         wait_hours_by_replication=wait, replications=replications, years=years,
         n_sites=network.n_sites, conservation_residual=conservation)
 
 
-_JOB_FIELDS = ("requests", "within_window", "wait_hours")
+_JOB_FIELDS = ("requests", "within_window", "wait_hours", "emergency", "lateral")
 
 
 def _keep_demand_sites(site_out: np.ndarray, has_demand: np.ndarray, entries: slice,

@@ -389,6 +389,9 @@ class JobFigures:
     requests, within_window, wait_hours : numpy.ndarray
         float64 ``(M,)``: sums over the replications of the measured requests, of those
         filled within the site's window, and of their waits in hours (response included).
+    emergency, lateral : numpy.ndarray
+        float64 ``(M,)``: sums over the replications of the units shipped in an emergency
+        and laterally.
     requests_by_replication, within_window_by_replication, wait_hours_by_replication
         float64 ``(M, R)``: the same per replication.
     replications : int
@@ -407,6 +410,8 @@ class JobFigures:
     requests: np.ndarray
     within_window: np.ndarray
     wait_hours: np.ndarray
+    emergency: np.ndarray
+    lateral: np.ndarray
     requests_by_replication: np.ndarray
     within_window_by_replication: np.ndarray
     wait_hours_by_replication: np.ndarray
@@ -424,13 +429,14 @@ class JobFigures:
         return slice(int(self.indptr[job]), int(self.indptr[job + 1]))
 
     def dense(self, figure: str) -> np.ndarray:
-        """``(K, N)`` sums of ``figure`` (requests, within_window, wait_hours), 0 where the
+        """``(K, N)`` sums of ``figure`` (requests, within_window, wait_hours, emergency,
+        lateral), 0 where the
         part has no demand; or ``(K, R, N)`` for a ``*_by_replication`` name. Small cases
         only (memory ``K x N`` or ``K x R x N``)."""
         names = ("requests", "within_window", "wait_hours")
-        if figure.removesuffix("_by_replication") not in names:
-            raise ParameterError("figure", "must be one of " + ", ".join(
-                [*names, *(f"{n}_by_replication" for n in names)]), figure)
+        known = [*names, "emergency", "lateral", *(f"{n}_by_replication" for n in names)]
+        if figure not in known:
+            raise ParameterError("figure", "must be one of " + ", ".join(known), figure)
         values = getattr(self, figure)
         job = np.repeat(np.arange(self.n_jobs), np.diff(self.indptr))
         if values.ndim == 1:

@@ -13,7 +13,6 @@ from spareplan.errors import ParameterError
 OWNER = "owned by the lead (time_limit validation inside plan(), all-zero-demand plan)"
 
 
-@pytest.mark.xfail(strict=True, reason=OWNER)
 def test_plan_refuses_an_infinite_time_limit_with_a_parameter_error() -> None:
     from spareplan import load_scenario, plan
 

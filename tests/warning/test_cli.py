@@ -94,7 +94,7 @@ def test_state_inside_out_is_refused(scenario_dir: Path, tmp_path: Path, cli) ->
     out = tmp_path / "out"
     result = cli(scenario_dir, "--out", out, "--state", out / "alerts.sqlite")
     assert result.exit_code == 2, result.output
-    assert "parameter --state: must not be inside --out" in result.output
+    assert "parameter --out: must not hold an input file of the run" in result.output
     assert not out.exists()
 
 

@@ -1,0 +1,145 @@
+"""Plan with the simulation feed: the model the MILP optimizes is the simulated system.
+
+The stages (each measured on the demo, see ``benchmarks/README.md``):
+
+1. **Analytic column generation**, LP only (:func:`solvers.column_generation` over
+   :class:`~spareplan.planning.pricing.StockVectorSource`): the analytic model's master
+   LP, its Lagrangian bound (a bound *of the analytic model*, reported as such) and the
+   columns its LP uses, which seed the feed's column generation.
+2. **Noise margins**: the LP's plan (per part its heaviest column) is simulated with the
+   feed's random numbers, replication by replication; every SLA row's standard error
+   gives its margin (:func:`~spareplan.planning.feed.noise_margins`): the plan aims at
+   ``target + margin`` in the feed so that an independent check of the default size
+   finds it at or above target.
+3. **Sample-average approximation** (:class:`~spareplan.planning.simulated.
+   SimulatedSource`): column generation and the integer phase over columns whose SLA-row
+   contributions and shipping costs are the simulation's (common random numbers between
+   the columns of a part); new columns are proposed by a surrogate (the analytic model
+   corrected by what the simulated columns showed). No Lagrangian bound holds for the
+   simulated model (its pricing is not exact): none is claimed.
+
+The plan is then verified by the caller with the verification's own random numbers
+(stream 0; the feed's is :data:`~spareplan.planning.feed.FEED_STREAM`), never with the
+numbers that chose it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+import solvers
+from spareplan.planning.feed import FeedSettings, noise_margins, row_errors, simulate_columns
+from spareplan.planning.model import PlanningModel
+from spareplan.planning.optimize import Optimization, optimize
+from spareplan.planning.pricing import StockVectorSource
+from spareplan.planning.simulated import SimulatedSource
+
+__all__ = ["FeedPlan", "optimize_with_feed"]
+
+#: Integer phase of the feed's optimization: its LP is already a sample average, so the
+#: MILP polishes less than the analytic one (measured: 200 final nodes lose < 0.1 %).
+FEED_INTEGER = solvers.IntegerSettings(rounding_nodes=200, final_milp_nodes=200,
+                                       window_groups=100, window_nodes=30)
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """The feed's optimization and its account.
+
+    Attributes
+    ----------
+    optimization : Optimization
+        Over the simulated columns (``bound_scope`` ``"none"``).
+    model : PlanningModel
+        The model optimized: the scenario's rows with ``targets + margins``.
+    margins, errors : float64 (rows,)
+        Each SLA row's margin (service units) and the feed's standard error behind it.
+    analytic_lp, analytic_bound : float
+        The analytic model's master LP value and Lagrangian bound (``nan`` when none:
+        pricing was not exact, as under the lateral rule on large parts).
+    simulated_columns : int
+        Stock vectors the feed simulated.
+    settings : FeedSettings
+    """
+
+    optimization: Optimization
+    model: PlanningModel
+    margins: np.ndarray
+    errors: np.ndarray
+    analytic_lp: float
+    analytic_bound: float
+    simulated_columns: int
+    settings: FeedSettings
+
+    def account(self) -> dict[str, object]:
+        """The summary's ``simulation_feed`` entry."""
+        s = self.settings
+        return {
+            "model": "simulation (sample average over the simulated columns)",
+            "replications": s.replications, "years": s.years,
+            "warmup_years": s.warmup_years, "stream": 1, "z": s.z,
+            "reference_years": s.reference_years,
+            "simulated_columns": self.simulated_columns,
+            "analytic_lp": self.analytic_lp,
+            "analytic_bound": self.analytic_bound if math.isfinite(self.analytic_bound)
+            else None,
+            "margins": {name: float(m) for name, m in zip(self.model.row_names,
+                                                          self.margins, strict=True)},
+            "feed_standard_errors": {name: float(e) for name, e in zip(
+                self.model.row_names, self.errors, strict=True)},
+        }
+
+
+def _heaviest_columns(groups: np.ndarray, weights: np.ndarray, n_parts: int) -> np.ndarray:
+    """Per part the pool index of its column of largest LP weight."""
+    order = np.lexsort((-weights, groups))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = groups[order][1:] != groups[order][:-1]
+    chosen = order[first]
+    if chosen.size != n_parts:
+        raise solvers.SolverError("the analytic LP left a part without a column")
+    return chosen
+
+
+def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed: int,
+                       settings: FeedSettings, backend: str, budget: solvers.TimeBudget,
+                       mip_rel_gap: float) -> FeedPlan:
+    """The least-cost plan of the simulated system with noise margins (module docstring).
+
+    ``best_reachable`` (rows,) caps every row's target plus margin (the most the analytic
+    model can reach), so that a margin never makes a reachable row unreachable.
+    """
+    analytic = solvers.column_generation(
+        StockVectorSource(model), model.problem_row_lower, model.problem_row_upper,
+        row_names=model.problem_row_names,
+        facility_cost=model.facility_cost if model.n_facilities else None,
+        backend=backend, budget=budget.share(0.2),
+        settings=solvers.ColumnGenerationSettings(lp_only=True))
+    if analytic.lp is None:
+        raise solvers.SolverError("the analytic master LP has no solution")
+    weights = np.asarray(analytic.lp.option_values)
+    groups = analytic.pool.groups()
+    used = np.flatnonzero(weights > 1e-9)
+    proxy = _heaviest_columns(groups[used], weights[used], model.n_parts)
+    proxy = used[proxy]
+    figures = simulate_columns(model, groups[proxy], analytic.pool.payloads(proxy),
+                               seed=seed, settings=settings, per_replication=True)
+    errors = row_errors(model, figures)
+    margins = noise_margins(errors, settings)
+    headroom = np.maximum(np.asarray(best_reachable) - model.targets - 1e-9, 0.0)
+    margins = np.minimum(margins, headroom)
+    margined = model.with_target_offsets(margins)
+    source = SimulatedSource(model, seed=seed, settings=settings)
+    engine = solvers.ColumnGenerationSettings(
+        max_iterations=settings.pricing_rounds + 1, integer=FEED_INTEGER)
+    result = optimize(margined, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
+                      settings=engine, source=source,
+                      initial=(groups[used], analytic.pool.payloads(used)))
+    result = dataclasses.replace(result, bound_scope="none")
+    bound = float(analytic.solution.lower_bound) if analytic.bound_exact else math.nan
+    return FeedPlan(result, margined, margins, errors, float(analytic.lp.value), bound,
+                    source.simulated_columns, settings)
