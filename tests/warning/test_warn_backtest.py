@@ -67,8 +67,8 @@ def test_cli_writes_the_figures(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["warn-backtest", "scenarios/warning_fixture", "--out",
                                       str(out), "--weeks", "3", "--replications", "1"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [".spareplan-output", "by_week.csv", "calibration.csv",
-                                                     "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".spareplan-output", "by_week.csv",
+                                                     "calibration.csv", "summary.json"]
     assert "recall" in result.output and "customer notices:" in result.output
     bad = CliRunner().invoke(app, ["warn-backtest", "scenarios/warning_fixture", "--out",
                                    str(tmp_path / "x"), "--weeks", "0"])
