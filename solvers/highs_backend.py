@@ -8,6 +8,8 @@ options each build in well under a second.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from importlib.util import find_spec
 from typing import Any
 
@@ -31,6 +33,33 @@ def available() -> bool:
     return find_spec("highspy") is not None
 
 
+
+_BANNER_SHOWN = False
+
+
+def _new_highs() -> Any:
+    """A new ``highspy.Highs``. The first one of a process prints HiGHS' banner on the C
+    standard output before any option can be set; it is sent to the null device, so that
+    a command's standard output holds only what the command writes."""
+    global _BANNER_SHOWN
+    import highspy
+
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
 def make_highs(
     *,
     time_limit: float | None,
@@ -40,9 +69,7 @@ def make_highs(
     node_limit: int | None = None,
 ) -> Any:
     """A ``highspy.Highs`` instance with the options shared by the MILP and LP solves."""
-    import highspy
-
-    highs = highspy.Highs()
+    highs = _new_highs()
     highs.setOptionValue("output_flag", bool(verbose))
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     if time_limit is not None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
 from spareplan.errors import ParameterError
-from spareplan.planning.plan import plan
+from spareplan.planning.plan import SERVICE_MODELS, plan
+from spareplan.planning.verification import SHARP_SHARE
 from spareplan.reports.plan_outputs import write_plan
 from spareplan.scenario.load import load_scenario
 
@@ -44,6 +46,10 @@ def plan_command(
         help="Inventory budget: most capital tied up in stock (sum of unit_cost x stock, in "
              "the scenario's currency); overrides [costs] inventory_budget, inf for none.")]
     = None,
+    model: Annotated[str, typer.Option(
+        "--model", help="What the optimizer plans with: simulation (every stock vector's "
+        "service simulated; default) or analytic (METRIC-type formulas, with a proven "
+        "bound of that model).")] = "simulation",
 ) -> int:
     """Plan the least-cost stock that meets every SLA; write recommendations.csv,
     service.csv and summary.json. Exit 0 when every SLA is met, 1 when not, 2 bad input."""
@@ -55,23 +61,72 @@ def plan_command(
         raise ParameterError("--years", "must be > 0", years)
     if budget is not None and not budget > 0:
         raise ParameterError("--budget", "must be > 0 (currency; inf: no budget)", budget)
+    if model not in SERVICE_MODELS:
+        raise ParameterError("--model", "must be simulation or analytic", model)
     loaded = load_scenario(scenario)
     say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
         f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
     result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver, verify=verify,
-                  replications=replications, years=years, budget=budget)
+                  replications=replications, years=years, budget=budget, service_model=model)
     folder = write_plan(result, out)
     summary = result.summary
-    gap = summary["gap"]
-    say(f"status {summary['status']}: yearly cost {summary['objective']:,.2f}, "
-        f"lower bound {summary['lower_bound']}, gap "
-        f"{'n/a' if gap is None else f'{100 * gap:.3f}%'}")
+    for line in _account_lines(summary):
+        say(line)
     for row in result.service.itertuples():
         simulated = getattr(row, "simulated", None)
-        measured = ("" if simulated is None else
+        measured = ("" if simulated is None or simulated != simulated else
                     f", simulated {simulated:.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]")
         verdict = getattr(row, "verdict", "met" if row.meets_target else "not met")
         say(f"  {row.sla_row:<40} target {row.target:.4f}  planned {row.planned:.4f}"
             f"{measured}  {verdict.upper() if verdict == 'not met' else verdict}")
+    for line in _verification_lines(summary):
+        say(line)
     say(f"outputs written to {folder.resolve()}")
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
+
+
+def _account_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Cost, the model optimized and the bound of the model it bounds."""
+    lines = [f"status {summary['status']}: yearly cost {summary['objective']:,.2f}"]
+    feed = summary["simulation_feed"]
+    if feed is not None:
+        analytic = summary["analytic_bound"]
+        premium = summary["premium_over_analytic_bound"]
+        lines.append(
+            f"model: the simulated system ({feed['replications']} x {feed['years']:g} years "
+            f"per stock vector, {feed['simulated_columns']:,} stock vectors simulated, "
+            f"margins of {feed['z']:g} standard errors)" + (
+                f"; lower bound {summary['lower_bound']:,.2f} of that model (every stock "
+                f"vector simulated), gap {100 * (summary['gap'] or 0.0):.3f}%"
+                if summary["bound_model"] else "; no bound is claimed for it"))
+        if analytic is not None:
+            lines.append(f"the analytic model's lower bound is {analytic:,.2f}; this plan "
+                         f"costs {100 * premium:.1f}% more (what the simulated service asks "
+                         f"beyond the formulas)")
+        return lines
+    gap = summary["gap"]
+    if summary["lower_bound"] is None:
+        lines.append("model: analytic; no bound (pricing was not exact for every part)")
+    else:
+        lines.append(f"model: analytic; lower bound {summary['lower_bound']:,.2f} of that "
+                     f"model, gap {'n/a' if gap is None else f'{100 * gap:.3f}%'}")
+    return lines
+
+
+def _verification_lines(summary: Mapping[str, Any]) -> list[str]:
+    """What the verification found, and whether it was sharp enough to tell."""
+    check = summary["verification"]
+    if check is None:
+        return ["not verified (--no-verify): the planned values are the model's"]
+    if not check["done"]:
+        return [f"NOT VERIFIED: {check['note']}"]
+    lines = [f"verification ({check['replications']} x {check['years']:g} years, "
+             f"independent random numbers): {check['rows_below_target']} SLA row(s) below "
+             f"target"]
+    blunt = check["rows_not_sharp"]
+    if blunt:
+        lines.append(f"the check is too small to judge {len(blunt)} row(s) (95% half-width "
+                     f"above {SHARP_SHARE:.0%} of 1 - target: {', '.join(blunt[:5])}"
+                     f"{', ...' if len(blunt) > 5 else ''}); raise --replications or "
+                     f"--years")
+    return lines

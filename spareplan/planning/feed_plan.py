@@ -105,13 +105,24 @@ def _heaviest_columns(groups: np.ndarray, weights: np.ndarray, n_parts: int) -> 
     return chosen
 
 
+def _simulated_reach(model: PlanningModel, source: SimulatedSource) -> np.ndarray:
+    """Every SLA row's value in the feed at every part's largest stock vector (rows,): the
+    most a plan reaches in the simulated system (service rises with stock)."""
+    top = np.vstack([model.service.bounds(p)[1] for p in range(model.n_parts)])
+    evaluation = source.evaluate(np.arange(model.n_parts, dtype=np.int64), top)
+    activity = np.asarray(evaluation.coefficients)[:, :len(model.rows)].sum(axis=0)
+    return np.asarray(model.row_value(activity), dtype=np.float64)
+
+
 def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed: int,
                        settings: FeedSettings, backend: str, budget: solvers.TimeBudget,
                        mip_rel_gap: float) -> FeedPlan:
     """The least-cost plan of the simulated system with noise margins (module docstring).
 
-    ``best_reachable`` (rows,) caps every row's target plus margin (the most the analytic
-    model can reach), so that a margin never makes a reachable row unreachable.
+    ``best_reachable`` (rows,), the most the analytic model reaches, and the most the
+    simulated system reaches at the largest stock vectors cap every row's margin at 90 %
+    of the room between target and reach, so that a margin never makes a reachable row
+    unreachable.
     """
     analytic = solvers.column_generation(
         StockVectorSource(model), model.problem_row_lower, model.problem_row_upper,
@@ -129,17 +140,25 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     figures = simulate_columns(model, groups[proxy], analytic.pool.payloads(proxy),
                                seed=seed, settings=settings, per_replication=True)
     errors = row_errors(model, figures)
-    margins = noise_margins(errors, settings)
-    headroom = np.maximum(np.asarray(best_reachable) - model.targets - 1e-9, 0.0)
-    margins = np.minimum(margins, headroom)
-    margined = model.with_target_offsets(margins)
     source = SimulatedSource(model, seed=seed, settings=settings)
+    reach = np.minimum(np.asarray(best_reachable), _simulated_reach(model, source))
+    margins = np.minimum(noise_margins(errors, settings),
+                         np.maximum(0.9 * (reach - model.targets), 0.0))
+    margined = model.with_target_offsets(margins)
     engine = solvers.ColumnGenerationSettings(
         max_iterations=settings.pricing_rounds + 1, integer=FEED_INTEGER)
     result = optimize(margined, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
                       settings=engine, source=source,
                       initial=(groups[used], analytic.pool.payloads(used)))
-    result = dataclasses.replace(result, bound_scope="none")
+    if result.method != "enumeration":
+        # a bound over the generated columns is no bound of the simulated model
+        solution = result.solution
+        status = (solvers.SolveStatus.FEASIBLE if solution.status.has_solution
+                  else solution.status)
+        result = dataclasses.replace(
+            result, bound_scope="none",
+            solution=dataclasses.replace(solution, status=status, lower_bound=-math.inf,
+                                         gap=math.inf))
     bound = float(analytic.solution.lower_bound) if analytic.bound_exact else math.nan
     return FeedPlan(result, margined, margins, errors, float(analytic.lp.value), bound,
                     source.simulated_columns, settings)

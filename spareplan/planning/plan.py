@@ -2,9 +2,11 @@
 
 The stages, each in its own module: the planning model (:mod:`~spareplan.planning.model`),
 what no plan can reach (:mod:`~spareplan.planning.diagnosis`), the optimization
-(:mod:`~spareplan.planning.optimize`, the engine in :mod:`solvers`), the plan's tables
-(:mod:`~spareplan.planning.frames`), verification and calibration by simulation
-(:mod:`~spareplan.planning.calibration`) and the account (:mod:`~spareplan.planning.summary`).
+with the simulation feed (:mod:`~spareplan.planning.feed_plan`) or the analytic model
+alone (:mod:`~spareplan.planning.optimize`, the engine in :mod:`solvers`), the plan's
+tables (:mod:`~spareplan.planning.frames`), the verification by independent simulation
+(:mod:`~spareplan.planning.verification`) and the account
+(:mod:`~spareplan.planning.summary`).
 Errors of the solvers package are translated here, at the planning boundary, into
 spareplan's own (:class:`~spareplan.errors.SolverFailure`, :class:`ParameterError`).
 """
@@ -19,13 +21,29 @@ import pandas as pd
 
 import solvers
 from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
-from spareplan.planning.calibration import Calibration, calibrate, planned_round, verified
-from spareplan.planning.diagnosis import best_reachable, optimize_checked, unreachable_rows
+from spareplan.planning.diagnosis import (
+    best_reachable,
+    checked,
+    optimize_checked,
+    unreachable_rows,
+)
+from spareplan.planning.feed import FeedSettings
+from spareplan.planning.feed_plan import FeedPlan, optimize_with_feed
 from spareplan.planning.model import PlanningModel
+from spareplan.planning.optimize import Optimization
 from spareplan.planning.summary import PlanSummary, plan_summary
+from spareplan.planning.verification import planned_round, verification_account, verified
 from spareplan.scenario.model import Scenario
 
-__all__ = ["PlanResult", "plan"]
+__all__ = ["SERVICE_MODELS", "PlanResult", "plan"]
+
+#: What the optimizer plans with: the simulated system (default) or the analytic model.
+SERVICE_MODELS = ("simulation", "analytic")
+
+#: Demand units the verification simulates per CPU second, for its share of a time limit
+#: (measured about 2e6 on one core of the reference machine; a quarter of it on a loaded
+#: one).
+VERIFICATION_UNITS_PER_SECOND = 5e5
 
 
 @dataclass(frozen=True)
@@ -87,7 +105,7 @@ class PlanResult:
             _, ax = plt.subplots(figsize=(9, 0.35 * len(self.service) + 1.5))
         frame = self.service.reset_index(drop=True)
         y = np.arange(len(frame))
-        ax.scatter(frame["planned"], y, marker="o", label="planned (analytic)")
+        ax.scatter(frame["planned"], y, marker="o", label="planned")
         ax.scatter(frame["target"], y, marker="|", s=200, color="black", label="target")
         if "simulated" in frame:
             errors = np.vstack([frame["simulated"] - frame["ci_low"],
@@ -103,7 +121,8 @@ class PlanResult:
 def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          solver: str = solvers.DEFAULT_BACKEND, mip_rel_gap: float = 1e-4,
          verify: bool = True, replications: int = 20, years: float = 5.0,
-         calibration_rounds: int = 3, budget: float | None = None) -> PlanResult:
+         budget: float | None = None, service_model: str = "simulation",
+         feed: FeedSettings | None = None) -> PlanResult:
     """Plan the least-cost stock per part and location that meets every SLA row.
 
     The plan also keeps every capacity row: units and volume per location, and the
@@ -114,10 +133,12 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     scenario : Scenario
         A validated scenario (:func:`spareplan.load_scenario`).
     seed : int
-        Seed of everything random (the verification simulation); recorded in the summary.
+        Seed of everything random (the feed and the verification, each with its own
+        streams); recorded in the summary.
     time_limit : float, optional
-        Seconds for the whole run (optimization, simulation and every calibration round
-        together); a time-limited result is FEASIBLE with its gap.
+        Seconds for the whole run: optimization, verification and the tables. The
+        verification's share is set aside first; when too little is left for it, the plan
+        is returned unverified and says so (``summary["verification"]``).
     solver : str
         Backend of :func:`solvers.solve` (``"highs"``, ``"pulp-highs"``, ``"pulp-cbc"``).
     mip_rel_gap : float
@@ -126,23 +147,20 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
         Re-measure the plan by independent simulation (see :func:`spareplan.simulate`).
     replications, years : int, float
         Size of the verification simulation.
-    calibration_rounds : int
-        After verification, rows that the simulation measured below target and below the
-        analytic promise get their target raised and the plan is made again and verified
-        again, at most this many times (first by the measured difference, then by the
-        secant through the last two rounds). The cheapest round that the simulation does
-        not show below any target at 95% confidence (every ``ci_high >= target``) is
-        returned; every round is in
-        ``summary["calibration"]``. The analytic model's known optimism (METRIC ignores
-        the variance of the depot delay; stock-outs of a location and its ancestors are
-        taken as independent) is corrected this way, not hidden. A round whose raised
-        targets no plan meets within the capacity rows ends the calibration
-        (``summary["calibration_stopped"]``).
     budget : float, optional
         Inventory budget B: most capital tied up in stock, sum over parts and locations of
         unit_cost x stock, in the scenario's currency (row ``inventory_budget``).
         Overrides ``[costs] inventory_budget``; ``None`` keeps the scenario's, ``inf``
         plans without a budget.
+    service_model : str
+        ``"simulation"`` (default): the SLA rows' contributions of every stock vector the
+        optimizer considers come from the numba simulation
+        (:mod:`~spareplan.planning.feed_plan`), with a margin per row against the noise
+        of the feed and of the check; no bound is claimed for that model (the analytic
+        model's bound is reported beside it). ``"analytic"``: the METRIC-type analytic
+        model alone, with its Lagrangian bound and gap.
+    feed : FeedSettings, optional
+        Size of the feed and its margin (``service_model="simulation"``).
 
     Raises
     ------
@@ -163,25 +181,41 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     except solvers.InvalidProblemError:
         raise ParameterError("time_limit", "must be a finite number of seconds > 0 (None: "
                              "no limit)", time_limit) from None
-    if calibration_rounds < 0:
-        raise ParameterError("calibration_rounds", "must be >= 0", calibration_rounds)
     if budget is not None and not budget > 0:
         raise ParameterError("budget", "must be > 0 (currency; inf: no budget)", budget)
+    if service_model not in SERVICE_MODELS:
+        raise ParameterError("service_model", "must be simulation or analytic", service_model)
     try:
         return _plan(scenario, seed=seed, clock=clock, time_limit=time_limit, solver=solver,
                      mip_rel_gap=mip_rel_gap, verify=verify, replications=replications,
-                     years=years, calibration_rounds=calibration_rounds,
-                     inventory_budget=budget)
+                     years=years, inventory_budget=budget, service_model=service_model,
+                     feed=feed or FeedSettings())
     except solvers.SolverError as error:
         raise SolverFailure(f"the optimization backend failed: {error}") from error
 
 
+def _verification_seconds(model: PlanningModel, replications: int, years: float) -> float:
+    """Expected seconds of the verification (its demand units at a conservative speed)."""
+    units = float(np.sum(model.parts.demand_rate)) * replications * (years + 1.0)
+    return 1.0 + units / VERIFICATION_UNITS_PER_SECOND
+
+
+def _optimized(model: PlanningModel, best: np.ndarray, *, service_model: str,
+               feed: FeedSettings, seed: int, solver: str, budget: solvers.TimeBudget,
+               mip_rel_gap: float) -> tuple[Optimization, FeedPlan | None]:
+    """The optimization with the chosen service model, checked."""
+    if service_model == "analytic" or not model.rows:
+        return optimize_checked(model, solver, budget, mip_rel_gap), None
+    fed = optimize_with_feed(model, best, seed=seed, settings=feed, backend=solver,
+                             budget=budget, mip_rel_gap=mip_rel_gap)
+    return checked(fed.model, fed.optimization, solver, budget, mip_rel_gap), fed
+
+
 def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
           time_limit: float | None, solver: str, mip_rel_gap: float, verify: bool,
-          replications: int, years: float, calibration_rounds: int,
-          inventory_budget: float | None) -> PlanResult:
+          replications: int, years: float, inventory_budget: float | None,
+          service_model: str, feed: FeedSettings) -> PlanResult:
     """:func:`plan` after its parameters are checked (``clock``: the run's time budget)."""
-    budget = clock
     model = PlanningModel.build(scenario, inventory_budget=inventory_budget)
     best = best_reachable(model) if model.rows else np.zeros(0)
     diagnosis = unreachable_rows(model, best)
@@ -190,20 +224,31 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
                  f"{d['best_reachable']:.4f} ({d['reason']})" for d in diagnosis]
         raise InfeasibleError("no stock plan meets these SLA rows:\n  " + "\n  ".join(lines),
                               diagnosis)
-    first = planned_round(model, optimize_checked(model, solver, budget, mip_rel_gap),
-                          scenario)
-    calibration = Calibration(first)
+    reserve = _verification_seconds(model, replications, years) if verify else 0.0
+    optimizing = clock
+    if clock.limited:
+        left = clock.left() or 0.0
+        optimizing = clock.until(max(0.5, 1.0 - min(reserve, 0.5 * left) / clock.seconds))
+    optimization, fed = _optimized(model, best, service_model=service_model, feed=feed,
+                                seed=seed, solver=solver, budget=optimizing,
+                                mip_rel_gap=mip_rel_gap)
+    chosen = planned_round(model, optimization, scenario)
+    verification_note = None
     if verify:
-        calibration = calibrate(
-            verified(first, scenario, seed=seed, replications=replications, years=years),
-            best, scenario, solver=solver, budget=budget, mip_rel_gap=mip_rel_gap, seed=seed,
-            replications=replications, years=years, rounds=calibration_rounds)
-    chosen = calibration.chosen
+        left = clock.left()
+        if left is not None and left < reserve:
+            verification_note = (f"not verified: {left:.0f} s of the time limit left, the "
+                                 f"verification needs about {reserve:.0f} s")
+        else:
+            chosen = verified(chosen, scenario, seed=seed, replications=replications,
+                              years=years)
     summary = plan_summary(
-        scenario=scenario, model=chosen.model, result=chosen.optimization,
+        scenario=scenario, model=model, result=chosen.optimization,
         recommendations=chosen.recommendations, service=chosen.service, solver=solver,
         seed=seed, time_limit=time_limit, verify=verify, replications=replications,
-        years=years, calibration=calibration.records,
-        calibration_stopped=calibration.stopped, runtime_seconds=budget.elapsed())
+        years=years, feed=fed,
+        verification=verification_account(chosen.service, verify, replications, years,
+                                          verification_note),
+        runtime_seconds=clock.elapsed())
     return PlanResult(recommendations=chosen.recommendations, service=chosen.service,
                       summary=summary, verification=chosen.verification)

@@ -1,7 +1,8 @@
 """The account of a plan: :class:`PlanSummary`, written as ``summary.json``.
 
 A typed record of what was planned, how, and how well: status, cost, bound and gap, the
-model and solver, the verification's size, the calibration rounds, costs by kind, the
+model optimized and the model its bound bounds, the simulation feed and its margins, the
+verification's size and sharpness, costs by kind, the
 capacity rows' use, and the versions and input hash that make a run reproducible.
 It reads like a mapping (``summary["status"]``) and :meth:`PlanSummary.to_dict` gives the
 JSON form.
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from spareplan.planning.diagnosis import capacity_use, status_word
+from spareplan.planning.feed_plan import FeedPlan
 from spareplan.planning.model import CAPACITY_ROW_UNIT, INVENTORY_BUDGET, PlanningModel
 from spareplan.planning.optimize import Optimization, baseline_costs, relative_gap
 from spareplan.scenario.model import Scenario
@@ -64,8 +66,12 @@ class PlanSummary(Mapping[str, Any]):
     verified: bool
     replications: int | None
     simulated_years: float | None
-    calibration: list[dict[str, Any]]
-    targets_optimized: str
+    service_model: str
+    bound_model: str | None
+    analytic_bound: float | None
+    premium_over_analytic_bound: float | None
+    simulation_feed: dict[str, Any] | None
+    verification: dict[str, Any] | None
     stage_seconds: dict[str, float]
     baseline: dict[str, float | None]
     holding_cost: float
@@ -74,7 +80,6 @@ class PlanSummary(Mapping[str, Any]):
     inventory_value: float
     inventory_budget: float | None
     capacity_rows: dict[str, dict[str, Any]]
-    calibration_stopped: str | None
     meets_every_sla: bool
     runtime_seconds: float
     locations_open: dict[str, bool] | None = field(default=None)
@@ -100,13 +105,25 @@ class PlanSummary(Mapping[str, Any]):
 def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimization,
                  recommendations: pd.DataFrame, service: pd.DataFrame, solver: str, seed: int,
                  time_limit: float | None, verify: bool, replications: int, years: float,
-                 calibration: list[dict[str, Any]], calibration_stopped: str | None,
+                 feed: FeedPlan | None, verification: dict[str, Any] | None,
                  runtime_seconds: float) -> PlanSummary:
-    """The summary of a plan (its optimization ``result`` of ``model``)."""
+    """The summary of a plan (its optimization ``result`` of ``model``; ``feed`` when the
+    simulation fed the optimizer)."""
     solution = result.solution
     fixed = fixed_cost(model, result)
     objective = float(sum(c.cost for c in result.chosen)) + fixed
-    gap = relative_gap(objective, solution.lower_bound)
+    bound = float(solution.lower_bound)
+    if feed is not None and result.method != "enumeration":
+        bound = math.nan
+    gap = relative_gap(objective, bound)
+    analytic = (bound if feed is None else feed.analytic_bound)
+    if not math.isfinite(bound) or result.bound_scope != "all_columns":
+        bound_model = None
+    elif feed is None:
+        bound_model = "analytic (METRIC-type pipelines, Erlang loss)"
+    else:
+        bound_model = (f"simulated system: the feed's sample average ({feed.settings.label()}"
+                       f" per stock vector) over every stock vector, with the margins")
     used = capacity_use(model, result.chosen)
     locations_open = None
     if model.n_facilities:
@@ -116,8 +133,7 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
     return PlanSummary(
         scenario=scenario.name, status=status_word(solution.status),
         objective=round(objective, 6),
-        lower_bound=(None if not math.isfinite(solution.lower_bound)
-                     else round(float(solution.lower_bound), 6)),
+        lower_bound=None if not math.isfinite(bound) else round(bound, 6),
         gap=None if not math.isfinite(gap) else gap,
         bound_scope=result.bound_scope, method=result.method, solver=solver,
         columns=result.n_columns, iterations=result.iterations, seed=seed,
@@ -125,11 +141,14 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
         sla_rows=len(model.all_rows), parts=model.n_parts,
         locations=model.network.n_locations, verified=verify,
         replications=replications if verify else None,
-        simulated_years=years if verify else None, calibration=calibration,
-        targets_optimized=("scenario targets" if not any(
-            c["chosen"] and c["target_offsets"] for c in calibration)
-            else "scenario targets raised by the chosen calibration offsets (the lower "
-                 "bound and gap refer to these)"),
+        simulated_years=years if verify else None,
+        service_model="analytic" if feed is None else "simulation",
+        bound_model=bound_model,
+        analytic_bound=None if not math.isfinite(analytic) else round(analytic, 6),
+        premium_over_analytic_bound=(None if not math.isfinite(analytic) or analytic <= 0
+                                     else objective / analytic - 1.0),
+        simulation_feed=None if feed is None else feed.account(),
+        verification=verification,
         stage_seconds={k: round(v, 3) for k, v in result.stage_seconds.items()},
         baseline=baseline_costs(model, result),
         holding_cost=round(float(recommendations["yearly_holding_cost"].sum()), 2),
@@ -144,6 +163,7 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
                             if int(model.capacity_kind[r]) == INVENTORY_BUDGET
                             else CAPACITY_ROW_UNIT[int(model.capacity_kind[r])])}
             for r, name in enumerate(model.capacity_names)},
-        calibration_stopped=calibration_stopped,
-        meets_every_sla=bool(service["meets_target"].all()),
+        meets_every_sla=bool(service["meets_target"].all()) and (
+            verification is None or bool(verification["done"])),
         runtime_seconds=round(runtime_seconds, 3), locations_open=locations_open)
+

@@ -26,11 +26,11 @@ def test_a_time_limit_that_stops_column_generation_still_gives_a_checked_plan(
     assertion here depends on wall-clock speed."""
     folder = generate_scenario(tmp_path / "gen", n_parts=300, n_fsls=20, seed=3)
     scenario = load_scenario(folder)
-    free = plan(scenario, verify=False)
+    free = plan(scenario, verify=False, service_model="analytic")
     assert free.summary["method"] == "column_generation"
     ticks = itertools.count()
     monkeypatch.setattr(solvers.budget, "_now", lambda: 0.25 * next(ticks))
-    limited = plan(scenario, time_limit=8.0, verify=False)
+    limited = plan(scenario, time_limit=8.0, verify=False, service_model="analytic")
     assert limited.summary["status"] in {"feasible", "optimal"}
     assert limited.meets_every_sla
     assert limited.summary["iterations"] < free.summary["iterations"]

@@ -200,7 +200,7 @@ def test_pricing_with_part_dependent_prices_is_the_exact_minimum(tmp_path):
 def test_plan_reports_capacity_rows_in_the_summary(tmp_path):
     folder = _scenario(tmp_path / "tiny", volume_f1=CAPACITY_VOLUME_F1, budget=5000.0)
     scenario = load_scenario(folder)
-    result = plan(scenario, verify=False, budget=BINDING_BUDGET)
+    result = plan(scenario, verify=False, budget=BINDING_BUDGET, service_model="analytic")
     summary = result.summary
     assert summary["inventory_budget"] == BINDING_BUDGET
     rows = summary["capacity_rows"]
@@ -228,7 +228,7 @@ def test_plan_rejects_a_budget_that_is_not_positive(budget):
 def test_budget_below_what_the_slas_need_is_infeasible(tmp_path):
     scenario = load_scenario(_scenario(tmp_path / "tiny"))
     with pytest.raises(InfeasibleError) as caught:
-        plan(scenario, verify=False, budget=3700.0)
+        plan(scenario, verify=False, budget=3700.0, service_model="analytic")
     message = str(caught.value)
     assert "inventory_budget" in message
     assert "budget 3,700.00 EUR" in message
@@ -246,7 +246,7 @@ def test_budget_diagnosis_on_the_column_generation_path(tmp_path, monkeypatch):
     scenario = load_scenario(_scenario(tmp_path / "tiny"))
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
     with pytest.raises(PlanningError) as caught:
-        plan(scenario, verify=False, budget=3700.0)
+        plan(scenario, verify=False, budget=3700.0, service_model="analytic")
     message = str(caught.value)
     assert "inventory_budget: budget 3,700.00 EUR" in message
     assert "the least found for a plan meeting the SLA rows is" in message
@@ -261,7 +261,7 @@ def test_cli_budget_below_need_exits_1_naming_the_budget(tmp_path):
     folder = _scenario(tmp_path / "tiny")
     runner = CliRunner()
     done = runner.invoke(app, ["plan", str(folder), "--out", str(tmp_path / "out"),
-                               "--budget", "3700"])
+                               "--budget", "3700", "--model", "analytic"])
     assert done.exit_code == 1, done.output
     assert "inventory_budget" in done.output
     assert "need at least 3,720.00 EUR" in done.output
@@ -273,7 +273,8 @@ def test_cli_budget_below_need_exits_1_naming_the_budget(tmp_path):
     assert done.exit_code == 1, done.output
     assert "inventory_budget" in done.output
     done = runner.invoke(app, ["plan", str(toml_budget), "--out", str(tmp_path / "out"),
-                               "--budget", str(BINDING_BUDGET), "--no-verify"])
+                               "--budget", str(BINDING_BUDGET), "--no-verify", "--model",
+                               "analytic"])
     assert done.exit_code == 0, done.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["capacity_rows"]["inventory_budget"]["limit"] == BINDING_BUDGET
@@ -282,19 +283,3 @@ def test_cli_budget_below_need_exits_1_naming_the_budget(tmp_path):
                                "--budget", "-1"])
     assert done.exit_code == 2, done.output
     assert "--budget" in done.output
-
-
-def test_a_calibration_round_out_of_budget_ends_the_calibration(tmp_path, monkeypatch):
-    """Raised targets that no plan meets within the budget stop the calibration; the plan
-    of the rounds so far is returned and the summary says why."""
-    import importlib
-
-    plan_module = importlib.import_module("spareplan.planning.calibration")
-    monkeypatch.setattr(plan_module, "_acceptable", lambda *args: False)
-    scenario = load_scenario(_scenario(tmp_path / "tiny"))
-    result = plan(scenario, budget=3760.0, replications=4, years=2.0)
-    assert result.summary["calibration_stopped"].startswith(
-        "round 1: no plan found that meets the raised targets within the capacity rows "
-        "(inventory_budget)")
-    assert [c["round"] for c in result.summary["calibration"]] == [0]
-    assert result.summary["inventory_value"] <= 3760.0
