@@ -55,7 +55,7 @@ class FeedSettings:
     years: float = 5.0
     warmup_years: float = 1.0
     prior_misses: float = 2.0
-    z: float = 2.0
+    z: float = 1.5
     reference_years: float = 100.0
     pricing_rounds: int = 3
 

@@ -42,8 +42,8 @@ __all__ = ["FeedPlan", "optimize_with_feed"]
 
 #: Integer phase of the feed's optimization: its LP is already a sample average, so the
 #: MILP polishes less than the analytic one (measured: 200 final nodes lose < 0.1 %).
-FEED_INTEGER = solvers.IntegerSettings(rounding_nodes=200, final_milp_nodes=200,
-                                       window_groups=100, window_nodes=30)
+FEED_INTEGER = solvers.IntegerSettings(rounding_nodes=100, final_milp_nodes=100,
+                                       window_groups=50, window_nodes=20)
 
 
 @dataclass(frozen=True)
