@@ -24,11 +24,13 @@ from spareplan.errors import ParameterError
 from spareplan.planning.model import PlanningModel
 from spareplan.simulation import simulate_jobs
 
-__all__ = ["FEED_STREAM", "ColumnFigures", "FeedSettings", "noise_margins", "row_errors",
-           "shrunk_ratio", "simulate_columns"]
+__all__ = ["FEED_STREAM", "HOLDOUT_STREAM", "ColumnFigures", "FeedSettings", "noise_margins",
+           "row_errors", "shrunk_ratio", "simulate_columns"]
 
 #: The random-number family of the feed (the verification's is 0).
 FEED_STREAM = 1
+#: The family of the holdout that measures the optimizer's curse (see feed_plan).
+HOLDOUT_STREAM = 2
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class FeedSettings:
     years: float = 5.0
     warmup_years: float = 1.0
     prior_misses: float = 2.0
-    z: float = 1.5
+    z: float = 1.0
     reference_years: float = 100.0
     pricing_rounds: int = 3
 
@@ -104,8 +106,8 @@ class ColumnFigures:
 
 
 def simulate_columns(model: PlanningModel, groups: np.ndarray, stock: np.ndarray, *,
-                     seed: int, settings: FeedSettings, per_replication: bool = False
-                     ) -> ColumnFigures:
+                     seed: int, settings: FeedSettings, per_replication: bool = False,
+                     stream: int = FEED_STREAM) -> ColumnFigures:
     """Simulate the stock vectors ``stock`` (K, L) of parts ``groups`` (K,) with the
     feed's random numbers (every column of a part replays the part's stream); the figures
     per replication only with ``per_replication`` (memory K x R x N)."""
@@ -115,7 +117,7 @@ def simulate_columns(model: PlanningModel, groups: np.ndarray, stock: np.ndarray
     jobs = simulate_jobs(net, model.parts, groups, stock,
                          window_hours=model.service.site_window_hours,
                          replications=settings.replications, years=settings.years,
-                         warmup_years=settings.warmup_years, seed=seed, stream=FEED_STREAM)
+                         warmup_years=settings.warmup_years, seed=seed, stream=stream)
     return ColumnFigures(
         requests=jobs.dense("requests"), within=jobs.dense("within_window"),
         wait_hours=jobs.dense("wait_hours"), emergency=jobs.dense("emergency"),

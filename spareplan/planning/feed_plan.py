@@ -17,6 +17,14 @@ The stages (each measured on the demo, see ``benchmarks/README.md``):
    the columns of a part); new columns are proposed by a surrogate (the analytic model
    corrected by what the simulated columns showed). No Lagrangian bound holds for the
    simulated model (its pricing is not exact): none is claimed.
+4. **The optimizer's curse, measured and removed**: the MILP picks, among a part's
+   columns, those whose feed noise flatters them, so the plan is worse than the feed says
+   (on 2,000 generated parts a class fill rate 0.857 in the feed, 0.840 in truth). The
+   plan is simulated again with a holdout stream (:data:`~spareplan.planning.feed.
+   HOLDOUT_STREAM`); every row's excess of the feed over the holdout is added to its
+   margin, and the integer phase runs again over the same simulated columns. The curse of
+   the second plan is about that of the first (same columns, same noise), so the second
+   plan meets ``target + margin`` in expectation where the first met it only in the feed.
 
 The plan is then verified by the caller with the verification's own random numbers
 (stream 0; the feed's is :data:`~spareplan.planning.feed.FEED_STREAM`), never with the
@@ -32,7 +40,13 @@ from dataclasses import dataclass
 import numpy as np
 
 import solvers
-from spareplan.planning.feed import FeedSettings, noise_margins, row_errors, simulate_columns
+from spareplan.planning.feed import (
+    HOLDOUT_STREAM,
+    FeedSettings,
+    noise_margins,
+    row_errors,
+    simulate_columns,
+)
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.optimize import Optimization, optimize
 from spareplan.planning.pricing import StockVectorSource
@@ -44,6 +58,9 @@ __all__ = ["FeedPlan", "optimize_with_feed"]
 #: MILP polishes less than the analytic one (measured: 200 final nodes lose < 0.1 %).
 FEED_INTEGER = solvers.IntegerSettings(rounding_nodes=100, final_milp_nodes=100,
                                        window_groups=50, window_nodes=20)
+#: The first plan only measures the optimizer's curse: a lighter integer phase.
+FIRST_INTEGER = solvers.IntegerSettings(rounding_nodes=50, final_milp_nodes=30,
+                                        window_groups=20, window_nodes=10)
 
 
 @dataclass(frozen=True)
@@ -56,8 +73,9 @@ class FeedPlan:
         Over the simulated columns (``bound_scope`` ``"none"``).
     model : PlanningModel
         The model optimized: the scenario's rows with ``targets + margins``.
-    margins, errors : float64 (rows,)
-        Each SLA row's margin (service units) and the feed's standard error behind it.
+    margins, errors, curse : float64 (rows,)
+        Each SLA row's margin (service units), the feed's standard error behind its noise
+        part, and the optimizer's curse measured on the first plan (included in margins).
     analytic_lp, analytic_bound : float
         The analytic model's master LP value and Lagrangian bound (``nan`` when none:
         pricing was not exact, as under the lateral rule on large parts).
@@ -70,6 +88,7 @@ class FeedPlan:
     model: PlanningModel
     margins: np.ndarray
     errors: np.ndarray
+    curse: np.ndarray
     analytic_lp: float
     analytic_bound: float
     simulated_columns: int
@@ -91,6 +110,8 @@ class FeedPlan:
                                                           self.margins, strict=True)},
             "feed_standard_errors": {name: float(e) for name, e in zip(
                 self.model.row_names, self.errors, strict=True)},
+            "optimizers_curse": {name: float(c) for name, c in zip(
+                self.model.row_names, self.curse, strict=True)},
         }
 
 
@@ -112,6 +133,21 @@ def _simulated_reach(model: PlanningModel, source: SimulatedSource) -> np.ndarra
     evaluation = source.evaluate(np.arange(model.n_parts, dtype=np.int64), top)
     activity = np.asarray(evaluation.coefficients)[:, :len(model.rows)].sum(axis=0)
     return np.asarray(model.row_value(activity), dtype=np.float64)
+
+
+def _curse(model: PlanningModel, result: Optimization, *, seed: int,
+           settings: FeedSettings) -> np.ndarray:
+    """Per SLA row how much better the feed finds ``result``'s plan than the holdout
+    stream does (service units, >= 0)."""
+    chosen = result.chosen
+    groups = np.array([c.part for c in chosen], dtype=np.int64)
+    stock = np.vstack([c.stock for c in chosen])
+    holdout = SimulatedSource(model, seed=seed, settings=settings, stream=HOLDOUT_STREAM)
+    evaluation = holdout.evaluate(groups, stock)
+    rows = len(model.rows)
+    fed = model.row_value(np.sum([c.coefficients[:rows] for c in chosen], axis=0))
+    held = model.row_value(np.asarray(evaluation.coefficients)[:, :rows].sum(axis=0))
+    return np.maximum(np.asarray(fed - held, dtype=np.float64), 0.0)
 
 
 def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed: int,
@@ -146,10 +182,27 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
                          np.maximum(0.9 * (reach - model.targets), 0.0))
     margined = model.with_target_offsets(margins)
     engine = solvers.ColumnGenerationSettings(
-        max_iterations=settings.pricing_rounds + 1, integer=FEED_INTEGER)
-    result = optimize(margined, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
-                      settings=engine, source=source,
-                      initial=(groups[used], analytic.pool.payloads(used)))
+        max_iterations=settings.pricing_rounds + 1, integer=FIRST_INTEGER)
+    initial = (groups[used], analytic.pool.payloads(used))
+    result = optimize(margined, backend=backend, budget=budget.share(0.6),
+                      mip_rel_gap=mip_rel_gap, settings=engine, source=source,
+                      initial=initial)
+    curse = np.zeros(len(model.rows))
+    if result.method != "enumeration" and result.solution.status.has_solution:
+        curse = _curse(model, result, seed=seed, settings=settings)
+        margins = np.minimum(margins + curse,
+                             np.maximum(0.9 * (reach - model.targets), 0.0))
+        raised = model.with_target_offsets(margins)
+        pool = (np.array([c.part for c in result.columns], dtype=np.int64),
+                np.vstack([c.stock for c in result.columns]))
+        again = optimize(raised, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
+                         settings=dataclasses.replace(engine, max_iterations=1,
+                                                      integer=FEED_INTEGER),
+                         source=source, initial=pool)
+        if again.solution.status.has_solution:
+            result, margined = again, raised
+        else:
+            margins = margined.targets - model.targets
     if result.method != "enumeration":
         # a bound over the generated columns is no bound of the simulated model
         solution = result.solution
@@ -160,5 +213,5 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
             solution=dataclasses.replace(solution, status=status, lower_bound=-math.inf,
                                          gap=math.inf))
     bound = float(analytic.solution.lower_bound) if analytic.bound_exact else math.nan
-    return FeedPlan(result, margined, margins, errors, float(analytic.lp.value), bound,
+    return FeedPlan(result, margined, margins, errors, curse, float(analytic.lp.value), bound,
                     source.simulated_columns, settings)

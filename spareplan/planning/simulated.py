@@ -25,7 +25,13 @@ import numpy as np
 
 import solvers
 from spareplan.planning.correction import ServiceCorrection
-from spareplan.planning.feed import ColumnFigures, FeedSettings, shrunk_ratio, simulate_columns
+from spareplan.planning.feed import (
+    FEED_STREAM,
+    ColumnFigures,
+    FeedSettings,
+    shrunk_ratio,
+    simulate_columns,
+)
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 
@@ -42,11 +48,15 @@ class SimulatedSource(StockVectorSource):
         Seed of the feed (its streams are independent of the verification's).
     settings : FeedSettings
         Size of the feed.
+    stream : int
+        Random-number family (default the feed's; the holdout uses another).
     """
 
-    def __init__(self, model: PlanningModel, *, seed: int, settings: FeedSettings) -> None:
+    def __init__(self, model: PlanningModel, *, seed: int, settings: FeedSettings,
+                 stream: int = FEED_STREAM) -> None:
         super().__init__(model)
         self.seed = seed
+        self.stream = stream
         self.settings = settings
         shape = (model.n_parts, model.network.n_sites)
         self._observed_miss = np.zeros(shape)
@@ -69,7 +79,8 @@ class SimulatedSource(StockVectorSource):
         every = np.arange(model.n_parts, dtype=np.int64)
         figures = simulate_columns(model, every, np.zeros((model.n_parts,
                                                           model.network.n_locations)),
-                                   seed=self.seed, settings=self.settings)
+                                   seed=self.seed, settings=self.settings,
+                                   stream=self.stream)
         self.simulated_columns += model.n_parts
         simulated = np.asarray((figures.requests.sum(axis=0) / figures.measured_years)
                                @ model.fill_map)
@@ -129,7 +140,7 @@ class SimulatedSource(StockVectorSource):
         net = model.network
         services = model.service.evaluate_many(groups, payloads)
         figures = simulate_columns(model, groups, payloads, seed=self.seed,
-                                   settings=self.settings)
+                                   settings=self.settings, stream=self.stream)
         years = figures.measured_years
         requests = figures.requests / years
         coefficients = (np.asarray((figures.within / years) @ model.fill_map)
