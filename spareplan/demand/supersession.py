@@ -18,13 +18,10 @@ What follows for the rest of spareplan (one owner: this module):
   replenishment that is exact: an old unit on hand counts towards the newest part's
   stock level, and each unit used is replaced by a new one, so the old units are
   consumed first and never re-bought.
-* **Validation** (:func:`supersession_problems`, called by
-  :func:`spareplan.scenario.integrity.check_integrity`): ``replaced_by`` names an
-  existing part, not the part itself, and no chain returns to a part it left (a cycle
-  would leave no newest part).
-
-This module imports nothing from spareplan but :mod:`spareplan.errors`, so the scenario
-layer can call it while it loads.
+* **Validation** (:func:`~spareplan.scenario.supersession_rules.supersession_problems`,
+  in the scenario layer, called by :func:`spareplan.scenario.integrity.check_integrity`):
+  ``replaced_by`` names an existing part, not the part itself, and no chain returns to a
+  part it left (a cycle would leave no newest part).
 """
 
 from __future__ import annotations
@@ -35,7 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from spareplan.errors import Problem, ScenarioError
+from spareplan.errors import ScenarioError
+from spareplan.scenario.supersession_rules import successors, supersession_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     from spareplan.scenario.model import Scenario
@@ -50,95 +48,6 @@ __all__ = [
 ]
 
 STOCK_COLUMNS: tuple[str, ...] = ("part", "location", "on_hand", "on_order", "from_part")
-
-
-def _successors(parts: pd.DataFrame) -> dict[str, str]:
-    """``{part: replaced_by}`` for every row with a successor."""
-    if "replaced_by" not in parts.columns:
-        return {}
-    column = parts["replaced_by"]
-    present = column.notna().to_numpy()
-    return {str(p): str(r) for p, r in zip(parts["part"].to_numpy()[present],
-                                           column.to_numpy()[present], strict=True)}
-
-
-def supersession_problems(parts: pd.DataFrame, source: str = "parts.csv",
-                          max_per_rule: int = 10) -> list[Problem]:
-    """Every broken ``replaced_by`` rule of a parts table (empty when the chains hold).
-
-    Parameters
-    ----------
-    parts : pandas.DataFrame
-        The parts table: ``part`` and optionally ``replaced_by`` (missing = not
-        superseded). Row ``i`` of the index is file line ``i + 2`` (the header is line 1).
-    source : str
-        The file name used in the problems.
-    max_per_rule : int
-        Problems reported per rule, the rest counted in one more (the scenario loader
-        passes its ``MAX_PROBLEMS_PER_RULE``).
-
-    Returns
-    -------
-    list of Problem
-        Rules, each with the file, the row and column, the rule and the value received:
-        ``replaced_by`` must name an existing part; must not name the part itself; the
-        chain must not return to a part (the value shows the cycle, ``A -> B -> A``),
-        reported once per cycle at its first row.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> parts = pd.DataFrame({"part": ["A", "B"], "replaced_by": ["B", "A"]})
-    >>> problem = supersession_problems(parts)[0]
-    >>> problem.location, problem.value
-    ('row 2, column replaced_by', 'A -> B -> A')
-    """
-    successor = _successors(parts)
-    if not successor:
-        return []
-    known = set(parts["part"].astype(str))
-    line = {str(p): int(i) + 2 for i, p in zip(parts.index, parts["part"], strict=True)}
-    problems: list[Problem] = []
-    missing = [p for p, r in successor.items() if r not in known]
-    for part in missing[:max_per_rule]:
-        problems.append(Problem(source, f"row {line[part]}, column replaced_by",
-                                "must name an existing part", successor[part]))
-    selfish = [p for p, r in successor.items() if r == p]
-    for part in selfish[:max_per_rule]:
-        problems.append(Problem(source, f"row {line[part]}, column replaced_by",
-                                "a part cannot replace itself", successor[part]))
-    for rule, found in (("must name an existing part", missing),
-                        ("a part cannot replace itself", selfish)):
-        if len(found) > max_per_rule:
-            problems.append(Problem(source, "column replaced_by",
-                                    f"{rule}: {len(found) - max_per_rule} more rows", None))
-    reported: set[str] = set(selfish)
-    cycles = 0
-    for start in successor:
-        path: list[str] = []
-        node: str | None = start
-        while node is not None and node not in path and node not in reported:
-            path.append(node)
-            node = successor.get(node)
-        if node is None or node in reported:
-            continue
-        cycle = path[path.index(node):]
-        reported.update(cycle)
-        cycles += 1
-        if cycles > max_per_rule:
-            continue
-        first = min(cycle, key=lambda p: line[p])
-        at = cycle.index(first)
-        ordered = cycle[at:] + cycle[:at]
-        problems.append(Problem(source, f"row {line[first]}, column replaced_by",
-                                "a replaced_by chain must not return to a part it left "
-                                "(a cycle has no newest part)",
-                                " -> ".join([*ordered, first])))
-    if cycles > max_per_rule:
-        problems.append(Problem(source, "column replaced_by",
-                                f"a replaced_by chain must not return to a part it left: "
-                                f"{cycles - max_per_rule} more cycles", None))
-    return problems
 
 
 def newest_parts(parts: pd.DataFrame, source: str = "parts.csv") -> dict[str, str]:
@@ -160,7 +69,7 @@ def newest_parts(parts: pd.DataFrame, source: str = "parts.csv") -> dict[str, st
     problems = supersession_problems(parts, source)
     if problems:
         raise ScenarioError(problems)
-    successor = _successors(parts)
+    successor = successors(parts)
     newest: dict[str, str] = {}
     for part in parts["part"].astype(str):
         chain = [part]
@@ -184,7 +93,7 @@ def supersession_chains(parts: pd.DataFrame, source: str = "parts.csv") -> pd.Da
      {'part': 'B', 'newest_part': 'C', 'steps': 1}]
     """
     newest = newest_parts(parts, source)
-    successor = _successors(parts)
+    successor = successors(parts)
     rows = []
     for part in sorted(successor):
         steps, node = 0, part

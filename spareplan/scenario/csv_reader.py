@@ -71,7 +71,8 @@ def decode_utf8(data: bytes, source: str, problems: list[Problem]) -> str | None
 
 
 def _header_line(text: str) -> str:
-    return text.split("\n", 1)[0].rstrip("\r")
+    """The first line, ended by ``\n``, ``\r\n`` or a lone ``\r`` (old Mac files)."""
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
 
 
 def _delimiter(header: str) -> str:
@@ -112,7 +113,12 @@ def read_csv_text(text: str, source: str, problems: list[Problem]) -> CsvText | 
         problems.append(Problem(source, "header", "must have a header row", ""))
         return None
     delimiter = _delimiter(header)
-    names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
+    try:
+        names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
+    except csv.Error as error:
+        problems.append(Problem(source, "header", "must be a line of column names",
+                                f"{header[:80]!r} ({error})"))
+        return None
     shape = _header_problems(names, source, delimiter)
     if shape:
         problems.extend(shape)

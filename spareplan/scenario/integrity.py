@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from spareplan.demand.supersession import supersession_problems
 from spareplan.errors import Problem
 from spareplan.scenario.document import ScenarioDocument
+from spareplan.scenario.supersession_rules import supersession_problems
 from spareplan.scenario.tables import MAX_PROBLEMS_PER_RULE
 
 
