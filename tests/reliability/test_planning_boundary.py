@@ -10,6 +10,7 @@ from reliability_helpers import TINY, copy_scenario, invoke
 
 from spareplan.errors import ParameterError
 
+
 def test_plan_refuses_an_infinite_time_limit_with_a_parameter_error() -> None:
     from spareplan import load_scenario, plan
 
