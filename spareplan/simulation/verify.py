@@ -26,7 +26,7 @@ import pandas as pd
 from spareplan.codes import DAYS_PER_YEAR
 from spareplan.demand.history import prepare_history
 from spareplan.errors import InputError, ParameterError
-from spareplan.network import Network, PartArrays, compile_network
+from spareplan.network import Network, PartArrays, compile_network, current_stock
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.engine import EmpiricalDemand, simulate_network
 from spareplan.simulation.results import ROW_COLUMNS
@@ -137,14 +137,12 @@ def plan_stock_matrix(plan: pd.DataFrame, network: Network, parts: PartArrays,
 def current_stock_matrix(scenario: Scenario, network: Network, parts: PartArrays
                          ) -> np.ndarray:
     """The scenario's current stock as a base-stock matrix ``(P, L)``: on hand + on order
-    per part and location (missing = 0; no ``current_stock`` table: all 0)."""
-    table = scenario.table("current_stock")
-    if table is None or table.empty:
+    per part and location (missing = 0; no ``current_stock`` table: all 0), read by
+    :func:`spareplan.network.current_stock` (the planner's reader: a superseded part's
+    units count towards the newest part of its chain)."""
+    frame = current_stock(scenario)
+    if frame.empty:
         return np.zeros((parts.n_parts, network.n_locations), dtype=np.int64)
-    on_order = (table["on_order"].fillna(0) if "on_order" in table.columns else 0)
-    frame = pd.DataFrame({"part": table["part"].astype(str),
-                          "location": table["location"].astype(str),
-                          "stock": table["on_hand"].fillna(0) + on_order})
     return plan_stock_matrix(frame, network, parts, source="current_stock")
 
 

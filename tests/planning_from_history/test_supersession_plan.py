@@ -57,3 +57,22 @@ def test_old_stock_counts_towards_the_newest_part(superseded: spareplan.Scenario
     # no "surplus" is reported for units that serve the newest part
     assert not (recommendations["part"].isin({"P-PUMP", "P-PUMP-B"})
                 & (recommendations["delta"] < 0)).any()
+
+
+def test_simulation_of_todays_stock_counts_old_units_towards_the_newest_part(
+        superseded: spareplan.Scenario, recommendations: pd.DataFrame) -> None:
+    """Planning and simulation read current stock the same way: the simulation of today's
+    stock puts the old parts' units on the newest part (and none on the old ones)."""
+    from spareplan.network import compile_network
+    from spareplan.simulation.verify import current_stock_matrix
+
+    network, parts = compile_network(superseded)
+    matrix = current_stock_matrix(superseded, network, parts)
+    current = recommendations.set_index(["part", "location"])["current_stock"]
+    for part in ("P-PUMP", "P-PUMP-B", "P-PUMP-C"):
+        row = parts.part_ids.index(part)
+        for column, location in enumerate(network.location_ids):
+            expected = int(current.get((part, location), 0))
+            assert matrix[row, column] == expected, (part, location)
+    assert matrix[parts.part_ids.index("P-PUMP-C")].sum() > 0
+    assert matrix[parts.part_ids.index("P-PUMP-B")].sum() == 0
