@@ -250,3 +250,31 @@ def current_stock(scenario: Scenario) -> pd.DataFrame:
     stock["stock"] = stock["on_hand"] + stock["on_order"]
     summed = stock.groupby(["part", "location"], sort=True)["stock"].sum().reset_index()
     return summed.astype({"part": str, "location": str, "stock": np.int64})
+
+
+def lateral_candidates(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Lateral sources per site (``indptr``, ``locations``), by increasing response time.
+
+    The one owner of the lateral rule, for the analytic evaluation and the simulation: a
+    candidate is a leaf location (an FSL: laterals move stock between FSLs) in the site's
+    reach (finite response), neither the site's primary location nor one of its ancestors
+    (those form the emergency chain). Ties in response keep location order.
+    """
+    has_child = np.zeros(network.n_locations, dtype=bool)
+    parents = np.asarray(network.parent)
+    has_child[parents[parents >= 0]] = True
+    indptr = [0]
+    flat: list[int] = []
+    for site in range(network.n_sites):
+        excluded = set()
+        location = int(network.site_primary[site])
+        while location >= 0:
+            excluded.add(location)
+            location = int(network.parent[location])
+        response = network.response_hours[site]
+        reach = [(response[loc], loc) for loc in range(network.n_locations)
+                 if np.isfinite(response[loc]) and not has_child[loc] and loc not in excluded]
+        flat.extend(loc for _, loc in sorted(reach))
+        indptr.append(len(flat))
+    return np.asarray(indptr, dtype=np.int64), np.asarray(flat, dtype=np.int64)
+

@@ -18,7 +18,7 @@ from spareplan.evaluation.metric import (
     price_part_exact,
     price_parts_exact,
 )
-from spareplan.network import LATERAL, Network, PartArrays
+from spareplan.network import LATERAL, Network, PartArrays, lateral_candidates
 
 
 @dataclass(frozen=True)
@@ -90,29 +90,9 @@ class ServiceModel:
         self.child_ptr = np.cumsum(pointer)
         self.child_idx = child_items[np.argsort(child_groups, kind="stable")].astype(np.int64)
         self.loc_site_ptr, self.loc_site_idx = _csr(network.site_primary, n_loc)
-        self.lateral_ptr, self.lateral_idx = self._lateral_candidates()
+        self.lateral_ptr, self.lateral_idx = lateral_candidates(network)
         self.root_days = parts.root_resupply_days()
         self.depth_ok = bool(network.depth.max() <= 2)
-
-    def _lateral_candidates(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per site: leaf locations in reach other than the primary and its ancestors,
-        sorted by response time (the lateral-supply search order)."""
-        net = self.network
-        pointer = [0]
-        index: list[int] = []
-        for s in range(net.n_sites):
-            primary = net.site_primary[s]
-            ancestors = set()
-            a = primary
-            while a >= 0:
-                ancestors.add(int(a))
-                a = net.parent[a]
-            candidates = [int(k) for k in np.argsort(net.response_hours[s], kind="stable")
-                          if np.isfinite(net.response_hours[s, k]) and self.is_leaf[k]
-                          and int(k) not in ancestors]
-            index.extend(candidates)
-            pointer.append(len(index))
-        return np.array(pointer, dtype=np.int64), np.array(index, dtype=np.int64)
 
     def support(self, part: int) -> np.ndarray:
         """Boolean (L,): locations where stock of ``part`` can matter.

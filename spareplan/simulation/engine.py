@@ -21,12 +21,12 @@ import numpy as np
 
 from spareplan.codes import DAYS_PER_YEAR, LATERAL
 from spareplan.errors import ParameterError
-from spareplan.network import Network, PartArrays
+from spareplan.network import Network, PartArrays, lateral_candidates
 from spareplan.simulation import _kernels as k
 from spareplan.simulation.results import JobFigures, SimulationArrays
 
-__all__ = ["EmpiricalDemand", "JobFigures", "SimulationArrays", "lateral_candidates",
-           "part_seeds", "simulate_jobs", "simulate_network"]
+__all__ = ["EmpiricalDemand", "JobFigures", "SimulationArrays", "part_seeds",
+           "simulate_jobs", "simulate_network"]
 
 
 @dataclass(frozen=True)
@@ -92,29 +92,6 @@ def part_seeds(seed: int, n_parts: int, stream: int = 0) -> np.ndarray:
     children = root.spawn(n_parts)
     return np.array([child.generate_state(1, dtype=np.uint32)[0] for child in children],
                     dtype=np.int64)
-
-
-def lateral_candidates(network: Network) -> tuple[np.ndarray, np.ndarray]:
-    """Lateral candidates per site (``indptr``, ``locations``), by increasing response.
-
-    A candidate is in the site's reach (finite response), is not the primary location and
-    not one of its ancestors (those are the emergency chain).
-    """
-    indptr = [0]
-    flat: list[int] = []
-    for site in range(network.n_sites):
-        primary = int(network.site_primary[site])
-        excluded = {primary}
-        up = int(network.parent[primary])
-        while up >= 0:
-            excluded.add(up)
-            up = int(network.parent[up])
-        reach = [(network.response_hours[site, loc], loc) for loc in range(network.n_locations)
-                 if np.isfinite(network.response_hours[site, loc]) and loc not in excluded]
-        flat.extend(loc for _, loc in sorted(reach))
-        indptr.append(len(flat))
-    return np.asarray(indptr, dtype=np.int64), np.asarray(flat, dtype=np.int64)
-
 
 
 def _check(name: str, ok: bool, rule: str, value: object) -> None:
