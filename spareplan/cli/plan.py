@@ -99,10 +99,15 @@ def _account_lines(summary: Mapping[str, Any]) -> list[str]:
                 f"; lower bound {summary['lower_bound']:,.2f} of that model (every stock "
                 f"vector simulated), gap {100 * (summary['gap'] or 0.0):.3f}%"
                 if summary["bound_model"] else "; no bound is claimed for it"))
-        if analytic is not None:
+        if analytic is not None and premium is not None:
             lines.append(f"the analytic model's lower bound is {analytic:,.2f}; this plan "
                          f"costs {100 * premium:.1f}% more (what the simulated service asks "
                          f"beyond the formulas)")
+        elif analytic is not None:
+            lines.append(f"the analytic model's lower bound is {analytic:,.2f}: its column "
+                         f"generation did not converge"
+                         + (" within the time limit; the plan may cost much more than "
+                            "needed (allow more time)" if summary["time_limit"] else ""))
         return lines
     gap = summary["gap"]
     if summary["lower_bound"] is None:

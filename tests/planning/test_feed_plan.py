@@ -185,3 +185,17 @@ def test_cli_model_option(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert "--model" in bad.output and "magic" in bad.output
     assert not (tmp_path / "b").exists()
+
+
+def test_console_account_with_an_unconverged_analytic_bound() -> None:
+    """A time limit can stop the analytic column generation with a bound <= 0: no premium
+    then, and the console says why instead of failing."""
+    from spareplan.cli.plan import _account_lines
+
+    summary = {"status": "feasible", "objective": 16e6, "time_limit": 90.0,
+               "analytic_bound": -9.2e6, "premium_over_analytic_bound": None,
+               "simulation_feed": {"replications": 40, "years": 5.0,
+                                   "simulated_columns": 100, "z": 1.0},
+               "bound_model": None, "lower_bound": None, "gap": None}
+    lines = _account_lines(summary)
+    assert "did not converge within the time limit" in lines[-1]
