@@ -164,7 +164,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
         StockVectorSource(model), model.problem_row_lower, model.problem_row_upper,
         row_names=model.problem_row_names,
         facility_cost=model.facility_cost if model.n_facilities else None,
-        backend=backend, budget=budget.share(0.2),
+        backend=backend, budget=budget.share(0.4),
         settings=solvers.ColumnGenerationSettings(lp_only=True))
     if analytic.lp is None:
         raise solvers.SolverError("the analytic master LP has no solution")
