@@ -5,10 +5,14 @@ Each size runs in its own subprocess (peak RSS per size). Timed: scenario model 
 simulation is not run. In the same run: the hull and naive marginal-analysis greedy over
 the optimizer's columns (at equal service), and, for ``--monolithic-sizes``, the
 monolithic MILP of ``benchmarks/monolithic_milp.py`` (one binary per stock level, same
-optimum) in its own subprocess. Usage::
+optimum) in its own subprocess. With ``--feed`` each size is planned as ``spareplan plan``
+plans it (the simulated system optimized, then verified, issue 12): cost, the analytic
+bound and the premium over it, rows below target in the verification, wall and CPU.
+Usage::
 
     .venv/bin/python benchmarks/planning_benchmark.py --sizes 1000 10000 50000 --fsls 50 \
         --time-limit 110 --monolithic-sizes 20 --monolithic-time-limit 300
+    .venv/bin/python benchmarks/planning_benchmark.py --feed --sizes 200 1000 --fsls 20
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
             baselines: bool = True) -> dict:
+    import solvers
     from spareplan import load_scenario
     from spareplan.planning.model import PlanningModel
     from spareplan.planning.optimize import baseline_costs, optimize
@@ -36,7 +41,7 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
         started = time.perf_counter()
         model = PlanningModel.build(scenario)
         built = time.perf_counter()
-        result = optimize(model, time_limit=time_limit)
+        result = optimize(model, budget=solvers.TimeBudget.of(time_limit))
         seconds = time.perf_counter() - started
         solution = result.solution
         # The optimizer's figures first (stderr), in case the greedy baselines run long.
@@ -69,6 +74,32 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
     }
 
 
+def run_feed(n_parts: int, n_fsls: int, time_limit: float | None, seed: int) -> dict:
+    """One size planned by :func:`spareplan.plan` with the simulation feed, verified."""
+    from spareplan import load_scenario, plan
+    from spareplan.scenario_generator import generate_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = generate_scenario(Path(tmp) / "gen", n_parts=n_parts, n_fsls=n_fsls,
+                                   seed=seed, profile="demo")
+        scenario = load_scenario(folder)
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = plan(scenario, seed=seed, time_limit=time_limit)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    summary = result.summary
+    check = summary["verification"] or {}
+    return {
+        "parts": n_parts, "fsls": n_fsls, "model": summary["service_model"],
+        "objective": summary["objective"], "lower_bound": summary["lower_bound"],
+        "bound_model": summary["bound_model"], "analytic_bound": summary["analytic_bound"],
+        "premium_over_analytic_bound": summary["premium_over_analytic_bound"],
+        "rows": summary["sla_rows"], "rows_below_target": check.get("rows_below_target"),
+        "simulated_columns": summary["simulation_feed"]["simulated_columns"],
+        "wall_seconds": round(wall, 1), "cpu_seconds_main_process": round(cpu, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -80,8 +111,13 @@ def main() -> None:
     parser.add_argument("--monolithic-sizes", type=int, nargs="*", default=[],
                         help="also solve these sizes with the monolithic MILP peer")
     parser.add_argument("--monolithic-time-limit", type=float, default=300.0)
+    parser.add_argument("--feed", action="store_true",
+                        help="plan with the simulation feed and verify (spareplan plan)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one is not None and args.feed:
+        print(json.dumps(run_feed(args.one, args.fsls, args.time_limit, args.seed)))
+        return
     if args.one is not None:
         print(json.dumps(run_one(args.one, args.fsls, args.time_limit, args.seed,
                              not args.no_baselines)))
@@ -93,6 +129,8 @@ def main() -> None:
             command += ["--time-limit", str(args.time_limit)]
         if args.no_baselines:
             command.append("--no-baselines")
+        if args.feed:
+            command.append("--feed")
         output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
         print(output.strip().splitlines()[-1], flush=True)
     for size in args.monolithic_sizes:
