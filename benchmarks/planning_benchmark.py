@@ -81,7 +81,7 @@ def run_feed(n_parts: int, n_fsls: int, time_limit: float | None, seed: int) -> 
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate_scenario(Path(tmp) / "gen", n_parts=n_parts, n_fsls=n_fsls,
-                                   seed=seed, profile="demo")
+                                   seed=seed)
         scenario = load_scenario(folder)
         wall, cpu = time.perf_counter(), time.process_time()
         result = plan(scenario, seed=seed, time_limit=time_limit)
