@@ -8,7 +8,8 @@ from spareplan.planning.plan import PlanResult
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 
 SERVICE_COLUMNS = ["sla_row", "kind", "sla_class", "sites", "target", "planned", "simulated",
-                   "std_error", "ci_low", "ci_high", "verdict", "meets_target", "window_hours",
+                   "std_error", "ci_low", "ci_high", "half_width", "half_width_share",
+                   "verdict", "meets_target", "window_hours",
                    "repair_hours", "demand_per_year"]
 
 

@@ -199,3 +199,19 @@ def test_console_account_with_an_unconverged_analytic_bound() -> None:
                "bound_model": None, "lower_bound": None, "gap": None}
     lines = _account_lines(summary)
     assert "did not converge within the time limit" in lines[-1]
+
+
+def test_service_csv_gives_each_rows_half_width(tmp_path: Path) -> None:
+    import pandas as pd
+
+    done = CliRunner().invoke(app, ["plan", str(TINY), "--out", str(tmp_path / "out"),
+                                    "--replications", "4", "--years", "2"])
+    assert done.exit_code in (0, 1), done.output
+    service = pd.read_csv(tmp_path / "out" / "service.csv")
+    measured = service[service["simulated"].notna()]
+    assert {"half_width", "half_width_share", "verdict"} <= set(service.columns)
+    expected = (measured["ci_high"] - measured["ci_low"]) / 2
+    assert (measured["half_width"] - expected).abs().max() < 1e-6
+    share = measured["half_width"] / (1 - measured["target"])
+    assert (measured["half_width_share"] - share).abs().max() < 1e-6
+    assert set(measured["verdict"]) <= {"met", "not met"}
