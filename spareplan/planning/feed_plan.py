@@ -41,6 +41,7 @@ import numpy as np
 
 import solvers
 from spareplan.planning.feed import (
+    FEED_STREAM,
     HOLDOUT_STREAM,
     FeedSettings,
     noise_margins,
@@ -100,7 +101,7 @@ class FeedPlan:
         return {
             "model": "simulation (sample average over the simulated columns)",
             "replications": s.replications, "years": s.years,
-            "warmup_years": s.warmup_years, "stream": 1, "z": s.z,
+            "warmup_years": s.warmup_years, "stream": FEED_STREAM, "z": s.z,
             "reference_years": s.reference_years,
             "simulated_columns": self.simulated_columns,
             "analytic_lp": self.analytic_lp,
@@ -178,8 +179,8 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     errors = row_errors(model, figures)
     source = SimulatedSource(model, seed=seed, settings=settings)
     reach = np.minimum(np.asarray(best_reachable), _simulated_reach(model, source))
-    margins = np.minimum(noise_margins(errors, settings),
-                         np.maximum(0.9 * (reach - model.targets), 0.0))
+    room = np.maximum(0.9 * (reach - model.targets), 0.0)
+    margins = np.minimum(noise_margins(errors, settings), room)
     margined = model.with_target_offsets(margins)
     engine = solvers.ColumnGenerationSettings(
         max_iterations=settings.pricing_rounds + 1, integer=FIRST_INTEGER)
@@ -190,9 +191,8 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     curse = np.zeros(len(model.rows))
     if result.method != "enumeration" and result.solution.status.has_solution:
         curse = _curse(model, result, seed=seed, settings=settings)
-        margins = np.minimum(margins + curse,
-                             np.maximum(0.9 * (reach - model.targets), 0.0))
-        raised = model.with_target_offsets(margins)
+        raised_margins = np.minimum(margins + curse, room)
+        raised = model.with_target_offsets(raised_margins)
         pool = (np.array([c.part for c in result.columns], dtype=np.int64),
                 np.vstack([c.stock for c in result.columns]))
         again = optimize(raised, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
@@ -200,9 +200,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
                                                       integer=FEED_INTEGER),
                          source=source, initial=pool)
         if again.solution.status.has_solution:
-            result, margined = again, raised
-        else:
-            margins = margined.targets - model.targets
+            result, margined, margins = again, raised, raised_margins
     if result.method != "enumeration":
         # a bound over the generated columns is no bound of the simulated model
         solution = result.solution

@@ -13,17 +13,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from spareplan.planning.diagnosis import capacity_use, status_word
-from spareplan.planning.feed_plan import FeedPlan
 from spareplan.planning.model import CAPACITY_ROW_UNIT, INVENTORY_BUDGET, PlanningModel
 from spareplan.planning.optimize import Optimization, baseline_costs, relative_gap
 from spareplan.scenario.model import Scenario
 from spareplan.versions import package_versions
+
+if TYPE_CHECKING:  # the feed's result is read, not built, here
+    from spareplan.planning.feed_plan import FeedPlan
 
 __all__ = ["PlanSummary", "fixed_cost", "open_locations", "plan_summary"]
 

@@ -20,7 +20,6 @@ import pandas as pd
 from spareplan.planning.frames import recommendations_frame, service_frame
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.optimize import Optimization
-from spareplan.planning.summary import fixed_cost
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.verify import SimulationResult, simulate_plan
 
@@ -40,12 +39,6 @@ class PlannedRound:
     recommendations: pd.DataFrame
     service: pd.DataFrame
     verification: SimulationResult | None
-
-    @property
-    def cost(self) -> float:
-        """Yearly cost of the plan: its columns plus the fixed costs of open locations."""
-        return (float(sum(c.cost for c in self.optimization.chosen))
-                + fixed_cost(self.model, self.optimization))
 
 
 def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.DataFrame, *,
