@@ -98,8 +98,12 @@ def site_terms(s: int, j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray
     if not lost_sales[j]:
         within = 0.0
         if r <= window_hours:
-            slack_days = (window_hours - r) / 24.0
-            within = poisson_cdf(stock_j - 1, lam[j] * max(resupply[j] - slack_days, 0.0))
+            # Filled within the window iff fewer than S_j of the demands of the last
+            # (T_j - slack) days are ahead of it; with slack >= T_j every request is
+            # (the resupply arrives in time even with no stock): Caggiano et al. (2007).
+            late_days = resupply[j] - (window_hours - r) / 24.0
+            within = (1.0 if late_days <= 0.0
+                      else poisson_cdf(stock_j - 1, lam[j] * late_days))
         wait = r + (24.0 * ebo[j] / lam[j] if lam[j] > 0.0 else 0.0)
         return within, wait, 0.0, 0.0
     here = fill[j]
