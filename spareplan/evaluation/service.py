@@ -149,7 +149,8 @@ class ServiceModel:
 
     def price_many(self, parts: np.ndarray, weight_within: np.ndarray,
                    weight_wait: np.ndarray, unit_price: np.ndarray | None = None,
-                   stock_cap: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   stock_cap: np.ndarray | None = None, *, cost_weight: float = 1.0
+                   ) -> tuple[np.ndarray, np.ndarray]:
         """Exact Lagrangian pricing of many parts in one parallel kernel call.
 
         Parameters
@@ -163,11 +164,14 @@ class ServiceModel:
         stock_cap : int (K, L) or (L,), optional
             Most stock searched per location (e.g. 0 at a closed location), on top of
             :meth:`bounds_many`.
+        cost_weight : float
+            Weight of the yearly cost (holding and emergency shipments) in the value.
 
         Returns
         -------
         stock : int64 (K, L), value : float64 (K,)
-            Minimizer and minimum of cost - w . within + v . wait + u . S for each part
+            Minimizer and minimum of cost_weight cost - w . within + v . wait + u . S for
+            each part
             (:func:`~spareplan.evaluation.metric.price_parts_exact`). Requires
             :attr:`exact_pricing`.
         """
@@ -187,8 +191,9 @@ class ServiceModel:
             parts, lo, hi, net.parent, net.lead_time_days, net.holding_rate_per_year,
             self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
             self.loc_site_ptr, self.loc_site_idx, net.response_hours, self.site_window_hours,
-            net.stockout_rule, net.emergency_response_hours, net.emergency_shipment_cost,
-            self.lateral_ptr, self.lateral_idx, self.parts.unit_cost.astype(np.float64),
+            net.stockout_rule, net.emergency_response_hours,
+            net.emergency_shipment_cost * cost_weight, self.lateral_ptr, self.lateral_idx,
+            self.parts.unit_cost.astype(np.float64) * cost_weight,
             self.root_days.astype(np.float64), self.parts.demand_rate,
             np.ascontiguousarray(weight_within, dtype=np.float64),
             np.ascontiguousarray(weight_wait, dtype=np.float64),
@@ -245,23 +250,24 @@ class ServiceModel:
         return PartService(stock, within, wait, fill, holding, emergency, lateral, shipping)
 
     def lagrangian_value(self, part: int, service: PartService, weight_within: np.ndarray,
-                         weight_wait: np.ndarray, unit_price: np.ndarray | None = None
-                         ) -> float:
-        """cost - sum_s weight_within_s within_s + sum_s weight_wait_s wait_s
+                         weight_wait: np.ndarray, unit_price: np.ndarray | None = None,
+                         *, cost_weight: float = 1.0) -> float:
+        """cost_weight cost - sum_s weight_within_s within_s + sum_s weight_wait_s wait_s
         + sum_l unit_price_l S_l (the last term only when ``unit_price`` is given)."""
-        value = float(service.cost - weight_within @ service.within
+        value = float(cost_weight * service.cost - weight_within @ service.within
                       + weight_wait @ service.wait_hours)
         if unit_price is not None:
             value += float(unit_price @ service.stock)
         return value
 
     def price(self, part: int, weight_within: np.ndarray, weight_wait: np.ndarray,
-              start: np.ndarray | None = None, unit_price: np.ndarray | None = None
-              ) -> tuple[np.ndarray, bool]:
+              start: np.ndarray | None = None, unit_price: np.ndarray | None = None,
+              *, cost_weight: float = 1.0) -> tuple[np.ndarray, bool]:
         """Stock vector minimizing the Lagrangian value for ``part``.
 
         ``unit_price`` float64 (L,), optional, prices each unit stocked per location
-        (capacity-row duals), as in :meth:`price_many`.
+        (capacity-row duals), and ``cost_weight`` weighs the yearly cost, as in
+        :meth:`price_many`.
 
         Returns ``(stock, exact)``: exact dynamic program over the tree when the rule is
         not lateral (see :func:`~spareplan.evaluation.metric.price_part_exact`), else a
@@ -278,19 +284,21 @@ class ServiceModel:
                 self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
                 self.loc_site_ptr, self.loc_site_idx, net.response_hours,
                 self.site_window_hours, net.stockout_rule, net.emergency_response_hours,
-                net.emergency_shipment_cost, self.lateral_ptr, self.lateral_idx,
-                float(self.parts.unit_cost[part]), float(self.root_days[part]),
+                net.emergency_shipment_cost * cost_weight, self.lateral_ptr,
+                self.lateral_idx, float(self.parts.unit_cost[part]) * cost_weight,
+                float(self.root_days[part]),
                 self.parts.demand_rate[part], weight_within, weight_wait, price, stock)
             return stock, True
         return self._coordinate_search(part, lo, hi, weight_within, weight_wait, start,
-                                       price), False
+                                       price, cost_weight), False
 
     def _coordinate_search(self, part: int, lo: np.ndarray, hi: np.ndarray,
                            weight_within: np.ndarray, weight_wait: np.ndarray,
-                           start: np.ndarray | None, unit_price: np.ndarray) -> np.ndarray:
+                           start: np.ndarray | None, unit_price: np.ndarray,
+                           cost_weight: float = 1.0) -> np.ndarray:
         stock = lo.copy() if start is None else np.clip(start, lo, hi).astype(np.int64)
         best = self.lagrangian_value(part, self.evaluate(part, stock), weight_within,
-                                     weight_wait, unit_price)
+                                     weight_wait, unit_price, cost_weight=cost_weight)
         free = np.flatnonzero(hi > lo)
         improved = True
         while improved:
@@ -304,7 +312,8 @@ class ServiceModel:
                     trial = stock.copy()
                     trial[loc] = level
                     value = self.lagrangian_value(part, self.evaluate(part, trial),
-                                                  weight_within, weight_wait, unit_price)
+                                                  weight_within, weight_wait, unit_price,
+                                                  cost_weight=cost_weight)
                     if value < best - 1e-9:
                         best, best_move = value, (int(loc), step)
             if best_move is not None:

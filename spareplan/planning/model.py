@@ -62,6 +62,13 @@ CAPACITY_ROW_PREFIX = ("capacity_units", "capacity_volume", "inventory_budget")
 CAPACITY_ROW_UNIT = ("units", "liters", "currency")
 #: :attr:`PlanningModel.capacity_location` of a row over every location (the budget).
 ALL_LOCATIONS = -1
+#: Plan goals (:meth:`PlanningModel.with_goal`): least yearly cost meeting every SLA row,
+#: or the best service the capacity rows (the budget) allow.
+COST, SERVICE = "cost", "service"
+GOALS = (COST, SERVICE)
+#: Under the service goal, the yearly cost breaks ties: its weight makes the yearly cost
+#: of stock worth the budget B count as this much shortfall (far below any gap).
+TIE_BREAK_SHORTFALL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,12 @@ class PlanningModel:
     correction : ServiceCorrection or None
         Factors on the analytic miss probability and excess wait per part and site,
         measured by the simulation (``None``: the analytic terms as they are).
+    goal : str
+        :data:`COST` (least yearly cost meeting every SLA row: the rows are constraints)
+        or :data:`SERVICE` (least weighted shortfall within the capacity rows: the SLA
+        rows are free and weigh in the objective; see :meth:`with_goal`).
+    service_weights : float64 (len(rows),) or None
+        Weight w_r of each optimized row under the service goal (they sum to 1).
     """
 
     scenario: Scenario
@@ -190,6 +203,8 @@ class PlanningModel:
     capacity_part_weight: np.ndarray
     inventory_budget: float | None
     correction: ServiceCorrection | None = None
+    goal: str = COST
+    service_weights: np.ndarray | None = None
 
     @classmethod
     def build(cls, scenario: Scenario, *, inventory_budget: float | None = None
@@ -241,12 +256,18 @@ class PlanningModel:
     # ------------------------------------------------------------------ the SLA rows
     @property
     def row_lower(self) -> np.ndarray:
-        """Lower bound of every optimized SLA row: the target of a fill-rate row."""
+        """Lower bound of every optimized SLA row: the target of a fill-rate row (none
+        under the service goal)."""
+        if self.goal == SERVICE:
+            return np.full(len(self.rows), -np.inf)
         return np.where(self.is_fill_row, self.targets, -np.inf)
 
     @property
     def row_upper(self) -> np.ndarray:
-        """Upper bound of every optimized SLA row: 1 - target of an uptime row."""
+        """Upper bound of every optimized SLA row: 1 - target of an uptime row (none under
+        the service goal)."""
+        if self.goal == SERVICE:
+            return np.full(len(self.rows), np.inf)
         return np.where(self.is_fill_row, np.inf, 1.0 - self.targets)
 
     @property
@@ -276,6 +297,90 @@ class PlanningModel:
         """A copy whose rows ask ``offsets`` more service than the scenario's targets."""
         return self.with_targets(np.array([r.target for r in self.rows])
                                  + np.asarray(offsets, dtype=float))
+
+    def with_goal(self, goal: str, weights: np.ndarray | None = None) -> PlanningModel:
+        r"""The same rows and columns with the plan goal ``goal``.
+
+        Under :data:`SERVICE` the plan maximizes the weighted service
+        :math:`\sum_r w_r \, v_r` (v_r the fill rate within the window or the
+        availability of row r) within the capacity rows — the inventory budget, above all:
+        METRIC's primal question, the least expected backorders for an investment
+        (Sherbrooke 1968; van Houtum & Kranenburg 2015, ch. 2). Equivalently it minimizes
+        the weighted shortfall :math:`\sum_r w_r (1 - v_r)`, a sum over parts of each
+        part's misses (:meth:`objective`): requests not filled within the window on fill
+        rows, the downtime share on uptime rows. With one uptime row and no repair time
+        this is the total expected backorders at the bases over the fleet's machines.
+
+        Parameters
+        ----------
+        goal : str
+            :data:`COST` or :data:`SERVICE`.
+        weights : float (len(rows),), optional
+            w_r >= 0, normalized to sum 1; default each row's share of the requests
+            (:attr:`row_demand`).
+        """
+        if goal not in GOALS:
+            raise ParameterError("goal", f"must be one of {', '.join(GOALS)}", goal)
+        if goal == COST:
+            return dataclasses.replace(self, goal=COST, service_weights=None)
+        if weights is None:
+            weights = self.row_demand[self.active]
+        weights = np.asarray(weights, dtype=np.float64)
+        if (weights.shape != self.targets.shape or not np.all(np.isfinite(weights))
+                or np.any(weights < 0) or not weights.sum() > 0):
+            raise ParameterError("weights", f"must hold one finite weight >= 0 per SLA row "
+                                 f"with demand ({self.targets.shape[0]}), not all 0",
+                                 weights.tolist())
+        return dataclasses.replace(self, goal=SERVICE,
+                                   service_weights=weights / weights.sum())
+
+    @property
+    def cost_weight(self) -> float:
+        """Weight of a column's yearly cost in the objective: 1 under the cost goal, a
+        tie-break under the service goal (:data:`TIE_BREAK_SHORTFALL` per the yearly
+        holding of the budget's worth of stock)."""
+        if self.goal == COST:
+            return 1.0
+        budget = self.inventory_budget or float(np.sum(self.parts.unit_cost))
+        rate = float(np.max(self.network.holding_rate_per_year, initial=0.0)) or 1.0
+        return TIE_BREAK_SHORTFALL / max(budget * rate, 1e-300)
+
+    def shortfall_weights(self) -> np.ndarray:
+        """g (len(rows),): the service goal's objective per unit of row activity, -w_r on
+        fill rows (activity is service) and +w_r on uptime rows (activity is downtime);
+        zeros under the cost goal."""
+        if self.goal == COST or self.service_weights is None:
+            return np.zeros(len(self.rows))
+        return np.where(self.is_fill_row, -self.service_weights, self.service_weights)
+
+    def objective(self, parts: np.ndarray, cost: np.ndarray, sla_coefficients: np.ndarray
+                  ) -> np.ndarray:
+        """Objective of columns: their yearly ``cost`` under the cost goal; under the
+        service goal each part's share of the weighted shortfall,
+        sum_r w_r (lambda_pr / D_r - a_pr) on fill rows + w_r a_pr on uptime rows (>= 0,
+        summing over parts to sum_r w_r (1 - v_r)), plus the tie-break on cost.
+
+        Parameters
+        ----------
+        parts : int (K,)
+        cost : float (K,)
+        sla_coefficients : float (K, len(rows))
+        """
+        cost = np.asarray(cost, dtype=np.float64)
+        if self.goal == COST:
+            return cost
+        g = self.shortfall_weights()
+        demand_share = np.asarray(self.parts.demand_rate[np.asarray(parts)]
+                                  @ self.fill_map)  # lambda_pr / D_r on fill rows
+        constant = demand_share @ np.where(self.is_fill_row, self.service_weights, 0.0)
+        return (constant + np.asarray(sla_coefficients) @ g
+                + self.cost_weight * cost)
+
+    def pricing_duals(self, sla_duals: np.ndarray) -> np.ndarray:
+        """SLA-row prices for the pricing problem: the rows' duals, less the service
+        goal's objective per unit of activity (its reduced cost is
+        cost_weight c(S) + g . a(S) - pi . a(S) = cost_weight c(S) - (pi - g) . a(S))."""
+        return np.asarray(sla_duals, dtype=np.float64) - self.shortfall_weights()
 
     def with_correction(self, correction: ServiceCorrection | None) -> PlanningModel:
         """The same rows with the service terms corrected by ``correction``."""

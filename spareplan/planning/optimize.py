@@ -1,13 +1,17 @@
 """Choose each part's stock vector: enumeration, or the column-generation engine of solvers/.
 
-Small problems (every part's stock vectors few enough to list) are solved exactly over
-all columns. Otherwise Dantzig–Wolfe column generation (van Houtum & Kranenburg 2015,
-ch. 5) runs in :func:`solvers.column_generation` over the planner's column source
-(:class:`~spareplan.planning.pricing.StockVectorSource`): exact tree-DP pricing with a
-Lagrangian bound valid for all stock vectors when the rule is not lateral; under the
-lateral rule enumeration of small parts and coordinate search otherwise (a bound only
-when every part was priced exactly). Every stage after pricing (neighbours, LP rounding,
-windows, reduced-cost fixing, the MILP) is the engine's, the same for every rule.
+Small problems (every part's stock vectors few enough to list, or all of them together at
+most :data:`~spareplan.planning.exhaustive.EXHAUSTIVE_LIMIT`) are solved exactly over all
+columns; when column generation leaves a gap on a small problem, every stock vector a
+cheaper plan could use is listed and the MILP over them proves the optimum
+(:mod:`~spareplan.planning.exhaustive`). Otherwise Dantzig–Wolfe column generation
+(van Houtum & Kranenburg 2015, ch. 5) runs in :func:`solvers.column_generation` over the
+planner's column source (:class:`~spareplan.planning.pricing.StockVectorSource`): exact
+tree-DP pricing with a Lagrangian bound valid for all stock vectors when the rule is not
+lateral; under the lateral rule enumeration of small parts and coordinate search
+otherwise (a bound only when every part was priced exactly). Every stage after pricing
+(neighbours, LP rounding, windows, reduced-cost fixing, the MILP) is the engine's, the
+same for every rule.
 
 Every result reports the cost, the best Lagrangian bound and the gap between them; a
 time-limited or gap-limited result is FEASIBLE, never OPTIMAL (DESIGN.md section 6).
@@ -23,7 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 import solvers
-from spareplan.planning.model import Column, PlanningModel
+from spareplan.planning.exhaustive import EXHAUSTIVE_LIMIT, candidate_vectors
+from spareplan.planning.model import COST, Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 from spareplan.planning.result import Optimization, make_result, relative_gap
 
@@ -47,23 +52,25 @@ def _vector_count(lo: np.ndarray, hi: np.ndarray) -> float:
     return float(np.prod((hi - lo + 1).astype(float)))
 
 
+def _box_vectors(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Every stock vector of the box lo <= S <= hi, int64 (K, L)."""
+    free = np.flatnonzero(hi > lo)
+    levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
+    stock = np.repeat(lo[None, :], len(levels), axis=0)
+    if free.size:
+        stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
+    return stock
+
+
 def _enumerate(model: PlanningModel, source: StockVectorSource,
-               bounds: list[tuple[np.ndarray, np.ndarray]], backend: str,
-               budget: solvers.TimeBudget, mip_rel_gap: float, started: float
-               ) -> Optimization:
-    """Every stock vector of every part as a column (evaluated by ``source`` in one batch);
-    the MILP over all of them."""
-    groups, payloads = [], []
-    for part, (lo, hi) in enumerate(bounds):
-        free = np.flatnonzero(hi > lo)
-        levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
-        stock = np.repeat(lo[None, :], len(levels), axis=0)
-        if free.size:
-            stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
-        groups.append(np.full(len(levels), part, dtype=np.int64))
-        payloads.append(stock)
-    group_of_option = np.concatenate(groups)
-    stock = np.vstack(payloads)
+               vectors: list[np.ndarray], backend: str, budget: solvers.TimeBudget,
+               mip_rel_gap: float, started: float, method: str = "enumeration",
+               iterations: int = 0) -> Optimization:
+    """The given stock vectors of every part (all of them, or every one that can matter)
+    as columns, evaluated by ``source`` in one batch; the MILP over all of them."""
+    group_of_option = np.concatenate([np.full(v.shape[0], part, dtype=np.int64)
+                                      for part, v in enumerate(vectors)])
+    stock = np.vstack(vectors)
     evaluation = source.evaluate(group_of_option, stock)
     columns: list[Column] = list(evaluation.details or [])
     problem = solvers.ChoiceProblem(
@@ -74,14 +81,54 @@ def _enumerate(model: PlanningModel, source: StockVectorSource,
         **_facility_arguments(model, stock))
     solution = solvers.solve(problem, backend, time_limit=budget.solver_seconds(),
                              mip_rel_gap=mip_rel_gap)
-    return make_result(columns, problem, solution, "enumeration", "all_columns", 0, started)
+    return make_result(columns, problem, solution, method, "all_columns", iterations,
+                       started)
+
+
+def _holding_per_unit(model: PlanningModel) -> np.ndarray:
+    """Yearly holding cost of one unit of each part at each location, (P, L)."""
+    return (np.asarray(model.parts.unit_cost, dtype=np.float64)[:, None]
+            * np.asarray(model.network.holding_rate_per_year, dtype=np.float64)[None, :])
+
+
+def _proved(model: PlanningModel, source: StockVectorSource, found: Optimization,
+            bounds: list[tuple[np.ndarray, np.ndarray]], backend: str,
+            budget: solvers.TimeBudget, mip_rel_gap: float, limit: int, started: float
+            ) -> Optimization:
+    """``found`` (column generation's result) closed by listing every stock vector that a
+    cheaper plan could use (:mod:`~spareplan.planning.exhaustive`), when they are at most
+    ``limit``; ``found`` itself otherwise."""
+    solution = found.solution
+    if (limit <= 0 or not solution.status.has_solution or budget.expired(0.1)
+            or (found.bound_scope == "all_columns" and solution.gap <= mip_rel_gap)):
+        return found
+    lo = np.vstack([b[0] for b in bounds])
+    hi = np.vstack([b[1] for b in bounds])
+    if model.goal == COST:  # a cheaper plan holds less than the incumbent's cost
+        weight, total = _holding_per_unit(model), float(solution.objective)
+    elif model.inventory_budget is not None:  # any plan ties up at most the budget
+        weight = np.repeat(np.asarray(model.parts.unit_cost, dtype=np.float64)[:, None],
+                           model.network.n_locations, axis=1)
+        total = float(model.inventory_budget)
+    else:
+        return found
+    vectors = candidate_vectors(lo, hi, weight, total, limit)
+    if vectors is None:
+        return found
+    proved = _enumerate(model, source, vectors, backend, budget, mip_rel_gap, started,
+                        method="column_generation+exhaustive", iterations=found.iterations)
+    if not proved.solution.status.has_solution or (proved.solution.objective
+                                                    > solution.objective + 1e-9):
+        return found
+    return proved
 
 
 def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
              budget: solvers.TimeBudget | None = None, mip_rel_gap: float = 1e-4,
              settings: solvers.ColumnGenerationSettings | None = None,
              source: StockVectorSource | None = None,
-             initial: tuple[np.ndarray, np.ndarray] | None = None) -> Optimization:
+             initial: tuple[np.ndarray, np.ndarray] | None = None,
+             exhaustive_limit: int | None = None) -> Optimization:
     """Pick one stock vector per part meeting every SLA row at least yearly cost.
 
     Parameters
@@ -103,6 +150,13 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
         simulation feed (:class:`~spareplan.planning.simulated.SimulatedSource`).
     initial : (parts, stock vectors), optional
         Columns to start column generation from.
+    exhaustive_limit : int, optional
+        Most stock vectors (all parts together) listed to solve a small problem exactly:
+        every vector of every box when they are this few, else, after column generation
+        left a gap, every vector a cheaper plan could use
+        (:mod:`~spareplan.planning.exhaustive`). Default
+        :data:`~spareplan.planning.exhaustive.EXHAUSTIVE_LIMIT` for the analytic source,
+        0 for others (a simulated column costs a simulation).
 
     Returns
     -------
@@ -110,25 +164,34 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
         ``method`` is ``"enumeration"`` (every column) or ``"column_generation"`` (the
         engine of :func:`solvers.column_generation` over
         :class:`~spareplan.planning.pricing.StockVectorSource`); ``bound_scope`` is
-        ``"all_columns"`` when the bound holds for every stock vector and ``"none"`` when
-        pricing was not exact (the lateral rule on large parts): then no bound is claimed.
+        ``"all_columns"`` when the bound holds for every stock vector (also for
+        ``"column_generation+exhaustive"``: the candidates listed proved the optimum) and
+        ``"none"`` when pricing was not exact (the lateral rule on large parts): then no
+        bound is claimed.
     """
     started = time.perf_counter()
     budget = budget or solvers.TimeBudget.of(None)
     bounds = [model.service.bounds(p) for p in range(model.n_parts)]
     source = source or StockVectorSource(model)
-    if all(_vector_count(lo, hi) <= ENUMERATION_LIMIT for lo, hi in bounds):
-        return _enumerate(model, source, bounds, backend, budget, mip_rel_gap, started)
+    counts = [_vector_count(lo, hi) for lo, hi in bounds]
+    analytic = type(source) is StockVectorSource  # a simulated column costs a simulation
+    limit = ((EXHAUSTIVE_LIMIT if analytic else 0) if exhaustive_limit is None
+             else exhaustive_limit)
+    if all(c <= ENUMERATION_LIMIT for c in counts) or sum(counts) <= limit:
+        return _enumerate(model, source, [_box_vectors(lo, hi) for lo, hi in bounds],
+                          backend, budget, mip_rel_gap, started)
     result = solvers.column_generation(
         source, model.problem_row_lower, model.problem_row_upper,
         row_names=model.problem_row_names,
         facility_cost=model.facility_cost if model.n_facilities else None,
         backend=backend, budget=budget, mip_rel_gap=mip_rel_gap, settings=settings,
         initial=initial)
-    return make_result(list(result.pool.details), result.problem, result.solution,
-                       "column_generation",
-                       "all_columns" if result.bound_exact else "none", result.iterations,
-                       started, result.stage_seconds, result.history)
+    found = make_result(list(result.pool.details), result.problem, result.solution,
+                        "column_generation",
+                        "all_columns" if result.bound_exact else "none", result.iterations,
+                        started, result.stage_seconds, result.history)
+    return _proved(model, source, found, bounds, backend, budget, mip_rel_gap, limit,
+                   started)
 
 
 def _at_least_form(problem: solvers.ChoiceProblem) -> solvers.ChoiceProblem:

@@ -8,6 +8,10 @@ part's Lagrangian value
 
     c(S) - pi_sla . a(S) + u . S   (u: the capacity rows' unit prices)
 
+(under the service goal w c(S) - (pi_sla - g) . a(S) + u . S with the tie-break weight w
+and the shortfall weights g: :meth:`PlanningModel.pricing_duals`, the columns' objective
+:meth:`PlanningModel.objective`)
+
 - by the exact tree dynamic program (:meth:`ServiceModel.price_many`) when the stock-out
   rule is not lateral: every pricing gives the Lagrangian bound, valid for all stock
   vectors;
@@ -83,8 +87,9 @@ class StockVectorSource:
         if model.n_capacity_rows:
             coefficients = np.hstack([coefficients,
                                       model.capacity_coefficients(groups, payloads)])
-        return solvers.Evaluation(cost=np.array([s.cost for s in services]),
-                                  coefficients=coefficients, details=details)
+        cost = model.objective(groups, np.array([s.cost for s in services]),
+                               coefficients[:, :self.n_sla])
+        return solvers.Evaluation(cost=cost, coefficients=coefficients, details=details)
 
     def price(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
         if self.exact:
@@ -129,7 +134,7 @@ class StockVectorSource:
         """Per-part site prices of ``within`` and ``wait`` and the capacity unit prices
         (:meth:`PlanningModel.site_weights`, :meth:`PlanningModel.capacity_unit_prices`)."""
         model = self.model
-        sla = row_duals[:self.n_sla]
+        sla = model.pricing_duals(row_duals[:self.n_sla])
         rate = model.parts.demand_rate[groups]
         weight_within = rate * np.asarray(model.fill_map @ sla)[None, :]
         weight_wait = rate * (-np.asarray(model.uptime_map @ sla))[None, :]
@@ -147,7 +152,8 @@ class StockVectorSource:
         cap = None if stock_cap is None else np.broadcast_to(
             stock_cap, (groups.shape[0], self.model.network.n_locations))
         stock, _ = self.model.service.price_many(groups, weight_within, weight_wait,
-                                                 unit_price, cap)
+                                                 unit_price, cap,
+                                                 cost_weight=self.model.cost_weight)
         return stock
 
     def _price_lateral(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
@@ -166,7 +172,8 @@ class StockVectorSource:
                 exact = False
                 out[k], _ = model.service.price(int(part), weight_within[k], weight_wait[k],
                                                 start=self._last.get(int(part)),
-                                                unit_price=price)
+                                                unit_price=price,
+                                                cost_weight=model.cost_weight)
             self._last[int(part)] = out[k]
         return solvers.Priced(out, exact=exact)
 
@@ -179,8 +186,8 @@ class StockVectorSource:
         if free.size:
             stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
         services = self.model.service.evaluate_many(np.full(len(levels), part), stock)
-        values = np.array([self.model.service.lagrangian_value(part, s, weight_within,
-                                                               weight_wait, unit_price)
-                           for s in services])
+        values = np.array([self.model.service.lagrangian_value(
+            part, s, weight_within, weight_wait, unit_price,
+            cost_weight=self.model.cost_weight) for s in services])
         return stock[int(np.argmin(values))]
 

@@ -72,14 +72,16 @@ scope = "class"
 
 
 def every_column(model: PlanningModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every stock vector of the single part with its yearly cost and row activity."""
+    """Every stock vector of the single part with its yearly cost and SLA-row activity."""
     lo, hi = model.service.bounds(0)
     stock = np.array(list(itertools.product(*(range(a, b + 1) for a, b in zip(lo, hi,
                                                                             strict=True)))),
                      dtype=np.int64)
-    columns = [model.column(0, s) for s in stock]
-    cost = np.array([c.cost for c in columns])
-    activity = np.vstack([c.coefficients for c in columns])
+    parts = np.zeros(stock.shape[0], dtype=np.int64)
+    services = model.service.evaluate_many(parts, stock)
+    cost = np.array([s.cost for s in services])
+    activity = model.coefficients(parts, np.vstack([s.within for s in services]),
+                                  np.vstack([s.wait_hours for s in services]))
     return stock, cost, activity
 
 

@@ -93,6 +93,7 @@ def test_plan_respects_capacity_and_equals_brute_force(capacity_model, brute_for
     optimum, _ = brute_force
     if path == "column_generation":
         monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
+        monkeypatch.setattr(optimize_module, "EXHAUSTIVE_LIMIT", 0)
     result = optimize(capacity_model)
     assert result.method == path
     chosen = result.chosen

@@ -69,6 +69,7 @@ def test_facility_decision_equals_brute_force(tmp_path, monkeypatch, location, f
     assert optimum_open is expect_open
     if path == "column_generation":
         monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
+        monkeypatch.setattr(optimize_module, "EXHAUSTIVE_LIMIT", 0)
     result = optimize(model)
     assert result.method == path
     solution = result.solution

@@ -67,7 +67,7 @@ def test_tiny_enumeration_equals_brute_force(tiny_model, brute_force):
 def test_tiny_column_generation_brackets_brute_force(tiny_model, brute_force, monkeypatch):
     optimum, _ = brute_force
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
-    result = optimize(tiny_model)
+    result = optimize(tiny_model, exhaustive_limit=0)
     assert result.method == "column_generation"
     solution = result.solution
     assert solution.status.has_solution
@@ -80,6 +80,20 @@ def test_tiny_column_generation_brackets_brute_force(tiny_model, brute_force, mo
         assert cost == pytest.approx(optimum, rel=1e-4)
     else:
         assert solution.status is solvers.SolveStatus.FEASIBLE
+
+
+def test_column_generation_closed_by_the_candidates_equals_brute_force(
+        tiny_model, brute_force, monkeypatch):
+    # 128 stock vectors in all: a limit of 100 keeps the boxes from being enumerated, and
+    # the vectors a plan cheaper than column generation's could use are fewer.
+    optimum, _ = brute_force
+    monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
+    result = optimize(tiny_model, exhaustive_limit=100)
+    assert result.method == "column_generation+exhaustive"
+    assert result.solution.status is solvers.SolveStatus.OPTIMAL
+    assert result.n_columns < 128
+    assert sum(c.cost for c in result.chosen) == pytest.approx(optimum, rel=1e-9)
+    assert result.solution.lower_bound <= optimum * (1 + 1e-9)
 
 
 def test_batch_pricing_equals_single_part_pricing(tiny_model):

@@ -151,6 +151,7 @@ def test_plan_respects_the_row_and_equals_brute_force(request, monkeypatch, path
     optimum, _ = request.getfixturevalue(f"{row}_optimum")
     if path == "column_generation":
         monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
+        monkeypatch.setattr(optimize_module, "EXHAUSTIVE_LIMIT", 0)
     result = optimize(model)
     assert result.method == path
     chosen = result.chosen
@@ -173,6 +174,7 @@ def test_column_generation_finds_a_plan_when_the_budget_binds_only_in_integers(
     folder = _scenario(tmp_path / "tiny", budget=3790.0)
     model = PlanningModel.build(load_scenario(folder))
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
+    monkeypatch.setattr(optimize_module, "EXHAUSTIVE_LIMIT", 0)
     result = optimize(model)
     # At a budget of 3,790 EUR the LP leaves the budget slack (the pump split 0.45/0.55);
     # the optimum within it (1,155.95 a year) holds the fuse kits at (1, 2, 1), two units
@@ -245,6 +247,7 @@ def test_budget_diagnosis_on_the_column_generation_path(tmp_path, monkeypatch):
     budget and the least capital found."""
     scenario = load_scenario(_scenario(tmp_path / "tiny"))
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
+    monkeypatch.setattr(optimize_module, "EXHAUSTIVE_LIMIT", 0)
     with pytest.raises(PlanningError) as caught:
         plan(scenario, verify=False, budget=3700.0, service_model="analytic")
     message = str(caught.value)
