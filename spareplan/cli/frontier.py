@@ -1,7 +1,8 @@
-"""``spareplan frontier``: yearly cost against service, MILP and greedy curves."""
+"""``spareplan frontier``: yearly cost against service from both sides, every point a plan."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,8 @@ import typer
 import solvers
 from spareplan.cli.common import EXIT_OK, say, start_command
 from spareplan.errors import ParameterError
-from spareplan.planning.frontier import frontier
+from spareplan.planning.frontier import SIDES, frontier
+from spareplan.planning.plan import SERVICE_MODELS
 from spareplan.reports.atomic import atomic_folder, write_csv
 from spareplan.scenario.load import load_scenario
 
@@ -20,21 +22,36 @@ def frontier_command(
                                              "the TOML file.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced "
                                       "atomically).")],
-    points: Annotated[int, typer.Option(help="Service levels from no extra stock (0) to "
-                                        "the scenario's targets (1).")] = 8,
+    points: Annotated[int, typer.Option(help="Distinct plans per side: service levels from "
+                                        "no extra stock to the scenario's targets, budgets "
+                                        "up to what the targets cost.")] = 6,
+    side: Annotated[str, typer.Option(help="both, target (least cost per service level) "
+                                      "or budget (best service per budget).")] = "both",
     solver: Annotated[str, typer.Option(help="Optimization backend: highs, pulp-highs, "
                                         "pulp-cbc.")] = solvers.DEFAULT_BACKEND,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per point.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed recorded with the result.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of every point's feed and verification.")]
+    = 0,
+    model: Annotated[str | None, typer.Option(
+        "--model", help="Model of the target side: simulation (default, as spareplan plan) "
+        "or analytic (faster). The budget side plans with the analytic model.")] = None,
+    verify: Annotated[bool, typer.Option(help="Re-measure every point by simulation.")]
+    = True,
 ) -> int:
-    """Trace yearly cost against service (SLA level sweep); write frontier.csv and
-    frontier.png. Exit 0 ok, 1 targets out of reach, 2 bad input."""
+    """Trace yearly cost against service: least cost per service level and best service
+    per budget, every point a full plan; write frontier.csv and frontier.png. Exit 0 ok,
+    1 targets out of reach, 2 bad input."""
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if points < 2:
         raise ParameterError("--points", "must be >= 2", points)
+    if side not in SIDES:
+        raise ParameterError("--side", f"must be one of {', '.join(SIDES)}", side)
+    if model is not None and model not in SERVICE_MODELS:
+        raise ParameterError("--model", "must be simulation or analytic", model)
     loaded = load_scenario(scenario)
-    say(f"frontier of {loaded.name!r}: {points} service levels")
-    result = frontier(loaded, points=points, solver=solver, time_limit=time_limit, seed=seed)
+    say(f"frontier of {loaded.name!r}: {points} plans per side ({side})")
+    result = frontier(loaded, points=points, side=side, solver=solver,
+                      time_limit=time_limit, seed=seed, service_model=model, verify=verify)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,11 +59,22 @@ def frontier_command(
 
     with atomic_folder(out) as staging:
         write_csv(staging / "frontier.csv", result.to_frame())
-        ax = result.plot()
-        ax.figure.savefig(staging / "frontier.png", dpi=120, bbox_inches="tight")
-        plt.close(ax.figure)
+        axes = result.plot()
+        figure = axes[0].figure
+        figure.savefig(staging / "frontier.png", dpi=120, bbox_inches="tight",
+                       metadata={"Software": None})
+        plt.close(figure)
+    currency = result.currency
     for row in result.points.itertuples():
-        say(f"  level {row.level:.3f}: fill rate {row.fill_rate:.4f}, MILP {row.milp_cost:,.0f} "
-            f"(gap {100 * row.gap:.2f}%), greedy hull {row.greedy_hull_cost or float('nan'):,.0f}")
+        where = (f"level {row.level:.4f}" if row.side == "target"
+                 else f"budget {row.budget:,.0f} {currency}")
+        simulated = ("" if math.isnan(row.simulated_fill_rate) and
+                     math.isnan(row.simulated_availability) else
+                     f", simulated {row.simulated_fill_rate:.4f} / "
+                     f"{row.simulated_availability:.4f}")
+        say(f"  {row.side:<6} {where:<24} yearly cost {row.yearly_cost:,.0f} {currency}, "
+            f"investment {row.investment:,.0f}, fill {row.fill_rate:.4f} / availability "
+            f"{row.availability:.4f}{simulated}"
+            + (" (dominated)" if row.dominated else ""))
     say(f"outputs written to {Path(out).resolve()}")
     return EXIT_OK

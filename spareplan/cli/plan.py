@@ -11,6 +11,7 @@ import typer
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
 from spareplan.errors import ParameterError
+from spareplan.planning.model import GOALS, SERVICE
 from spareplan.planning.plan import SERVICE_MODELS, plan
 from spareplan.planning.verification import SHARP_SHARE
 from spareplan.reports.plan_outputs import write_plan
@@ -46,13 +47,20 @@ def plan_command(
         help="Inventory budget: most capital tied up in stock (sum of unit_cost x stock, in "
              "the scenario's currency); overrides [costs] inventory_budget, inf for none.")]
     = None,
-    model: Annotated[str, typer.Option(
+    model: Annotated[str | None, typer.Option(
         "--model", help="What the optimizer plans with: simulation (every stock vector's "
-        "service simulated; default) or analytic (METRIC-type formulas, with a proven "
-        "bound of that model).")] = "simulation",
+        "service simulated; the default of --goal cost) or analytic (METRIC-type "
+        "formulas, with a proven bound of that model; the model of --goal service).")]
+    = None,
+    goal: Annotated[str, typer.Option(
+        "--goal", help="cost: the least yearly cost that meets every SLA (default). "
+        "service: the best service the inventory budget buys (needs --budget or "
+        "inventory_budget in the scenario; SLA targets then judge the plan, they do not "
+        "bind it).")] = "cost",
 ) -> int:
-    """Plan the least-cost stock that meets every SLA; write recommendations.csv,
-    service.csv and summary.json. Exit 0 when every SLA is met, 1 when not, 2 bad input."""
+    """Plan the least-cost stock that meets every SLA (or, with --goal service, the best
+    service within the budget); write recommendations.csv, service.csv and summary.json.
+    Exit 0 when every SLA is met, 1 when not, 2 bad input."""
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if replications < 2:
         raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
@@ -61,13 +69,20 @@ def plan_command(
         raise ParameterError("--years", "must be > 0", years)
     if budget is not None and not budget > 0:
         raise ParameterError("--budget", "must be > 0 (currency; inf: no budget)", budget)
-    if model not in SERVICE_MODELS:
+    if model is not None and model not in SERVICE_MODELS:
         raise ParameterError("--model", "must be simulation or analytic", model)
+    if goal not in GOALS:
+        raise ParameterError("--goal", f"must be one of {', '.join(GOALS)}", goal)
+    if goal == SERVICE and model == "simulation":
+        raise ParameterError("--model", "--goal service optimizes the analytic model (the "
+                             "verification simulates its plan); use --model analytic",
+                             model)
     loaded = load_scenario(scenario)
     say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
         f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
     result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver, verify=verify,
-                  replications=replications, years=years, budget=budget, service_model=model)
+                  replications=replications, years=years, budget=budget, service_model=model,
+                  goal=goal)
     folder = write_plan(result, out)
     summary = result.summary
     for line in _account_lines(summary):
@@ -88,6 +103,15 @@ def plan_command(
 def _account_lines(summary: Mapping[str, Any]) -> list[str]:
     """Cost, the model optimized and the bound of the model it bounds."""
     lines = [f"status {summary['status']}: yearly cost {summary['objective']:,.2f}"]
+    goal = summary.get("service_goal")
+    if goal is not None:
+        bound = goal["weighted_service_bound"]
+        lines.append(
+            f"goal: the best service within the budget: weighted service "
+            f"{goal['weighted_service']:.6f} (planned, analytic model)"
+            + ("" if bound is None else f"; no plan within the budget reaches more than "
+               f"{bound:.6f} in that model"))
+        return lines
     feed = summary["simulation_feed"]
     if feed is not None:
         analytic = summary["analytic_bound"]

@@ -45,8 +45,9 @@ def unreachable_rows(model: PlanningModel, best: np.ndarray) -> list[dict[str, A
     """SLA rows no plan can meet: best reachable value with the most stock searched."""
     findings = []
     for k, row in enumerate(model.rows):
-        if best[k] < row.target - 1e-9:
-            findings.append({"sla_row": row.name, "kind": row.kind, "target": row.target,
+        target = float(model.targets[k])
+        if best[k] < target - 1e-9:
+            findings.append({"sla_row": row.name, "kind": row.kind, "target": target,
                              "best_reachable": float(best[k]),
                              "reason": model.reachable_reason(row)})
     return findings

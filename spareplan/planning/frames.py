@@ -44,6 +44,7 @@ def service_frame(model: PlanningModel, chosen: list[Column]) -> pd.DataFrame:
     """One row per SLA row: its definition, the planned value of ``chosen`` (``nan`` for a
     row without demand), the row's demand per year and whether the plan meets it."""
     frame = rows_frame(model.all_rows, model.network)
+    frame.loc[model.active, "target"] = model.targets  # the scenario's, or a what-if's
     planned = np.full(len(model.all_rows), np.nan)
     if chosen and len(model.rows):
         activity = np.sum([c.coefficients for c in chosen], axis=0)

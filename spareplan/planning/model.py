@@ -69,6 +69,9 @@ GOALS = (COST, SERVICE)
 #: Under the service goal, the yearly cost breaks ties: its weight makes the yearly cost
 #: of stock worth the budget B count as this much shortfall (far below any gap).
 TIE_BREAK_SHORTFALL = 1e-7
+#: Under the service goal the SLA rows keep one side (column generation needs it) at a
+#: bound no plan meets: activity >= -this on fill rows, <= this on uptime rows (>= 0).
+SERVICE_GOAL_SLACK = 1e6
 
 
 @dataclass(frozen=True)
@@ -256,18 +259,18 @@ class PlanningModel:
     # ------------------------------------------------------------------ the SLA rows
     @property
     def row_lower(self) -> np.ndarray:
-        """Lower bound of every optimized SLA row: the target of a fill-rate row (none
-        under the service goal)."""
+        """Lower bound of every optimized SLA row: the target of a fill-rate row (under the
+        service goal a bound no plan can miss: :data:`SERVICE_GOAL_SLACK` below 0)."""
         if self.goal == SERVICE:
-            return np.full(len(self.rows), -np.inf)
+            return np.where(self.is_fill_row, -SERVICE_GOAL_SLACK, -np.inf)
         return np.where(self.is_fill_row, self.targets, -np.inf)
 
     @property
     def row_upper(self) -> np.ndarray:
-        """Upper bound of every optimized SLA row: 1 - target of an uptime row (none under
-        the service goal)."""
+        """Upper bound of every optimized SLA row: 1 - target of an uptime row (under the
+        service goal a bound no plan can reach)."""
         if self.goal == SERVICE:
-            return np.full(len(self.rows), np.inf)
+            return np.where(self.is_fill_row, np.inf, SERVICE_GOAL_SLACK)
         return np.where(self.is_fill_row, np.inf, 1.0 - self.targets)
 
     @property

@@ -13,6 +13,7 @@ spareplan's own (:class:`~spareplan.errors.SolverFailure`, :class:`ParameterErro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from spareplan.planning.diagnosis import (
 )
 from spareplan.planning.feed import FeedSettings
 from spareplan.planning.feed_plan import FeedPlan, optimize_with_feed
-from spareplan.planning.model import PlanningModel
+from spareplan.planning.model import COST, GOALS, SERVICE, PlanningModel
 from spareplan.planning.optimize import Optimization
 from spareplan.planning.summary import PlanSummary, plan_summary
 from spareplan.planning.verification import planned_round, verification_account, verified
@@ -123,9 +124,12 @@ class PlanResult:
 def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          solver: str = solvers.DEFAULT_BACKEND, mip_rel_gap: float = 1e-4,
          verify: bool = True, replications: int = 20, years: float = 5.0,
-         budget: float | None = None, service_model: str = "simulation",
-         feed: FeedSettings | None = None) -> PlanResult:
-    """Plan the least-cost stock per part and location that meets every SLA row.
+         budget: float | None = None, service_model: str | None = None,
+         feed: FeedSettings | None = None, goal: str = COST,
+         service_weights: Any = None, targets: Mapping[str, float] | None = None
+         ) -> PlanResult:
+    """Plan the least-cost stock per part and location that meets every SLA row, or the
+    best service within a budget (``goal="service"``).
 
     The plan also keeps every capacity row: units and volume per location, and the
     inventory budget (see :mod:`spareplan.planning.model`).
@@ -154,15 +158,27 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
         unit_cost x stock, in the scenario's currency (row ``inventory_budget``).
         Overrides ``[costs] inventory_budget``; ``None`` keeps the scenario's, ``inf``
         plans without a budget.
-    service_model : str
-        ``"simulation"`` (default): the SLA rows' contributions of every stock vector the
-        optimizer considers come from the numba simulation
+    service_model : str, optional
+        ``"simulation"`` (default under the cost goal): the SLA rows' contributions of
+        every stock vector the optimizer considers come from the numba simulation
         (:mod:`~spareplan.planning.feed_plan`), with a margin per row against the noise
         of the feed and of the check; no bound is claimed for that model (the analytic
         model's bound is reported beside it). ``"analytic"``: the METRIC-type analytic
-        model alone, with its Lagrangian bound and gap.
+        model alone, with its Lagrangian bound and gap (the only model of the service
+        goal, whose plan the verification then measures).
     feed : FeedSettings, optional
         Size of the feed and its margin (``service_model="simulation"``).
+    goal : str
+        ``"cost"`` (default): the least yearly cost meeting every SLA row. ``"service"``:
+        the most weighted service the budget (and the other capacity rows) allow — METRIC's
+        question, the least expected backorders for an investment
+        (:meth:`PlanningModel.with_goal`); the SLA targets are then not constraints but
+        the yardstick of the verdict. Needs an inventory budget.
+    service_weights : mapping of SLA row name to weight, optional
+        Weight of each SLA row in the service goal (default: its share of the requests).
+    targets : mapping of SLA row name to target, optional
+        What-if targets of some SLA rows (fill rate within the window, or availability),
+        overriding the scenario's for this plan; ``service.csv``'s ``target`` shows them.
 
     Raises
     ------
@@ -185,15 +201,64 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
                              "no limit)", time_limit) from None
     if budget is not None and not budget > 0:
         raise ParameterError("budget", "must be > 0 (currency; inf: no budget)", budget)
+    if goal not in GOALS:
+        raise ParameterError("goal", f"must be one of {', '.join(GOALS)}", goal)
+    if service_model is None:
+        service_model = "simulation" if goal == COST else "analytic"
     if service_model not in SERVICE_MODELS:
         raise ParameterError("service_model", "must be simulation or analytic", service_model)
+    if goal == SERVICE and service_model != "analytic":
+        raise ParameterError("service_model", "the service goal optimizes the analytic model "
+                             "(the verification then simulates its plan); use analytic",
+                             service_model)
     try:
         return _plan(scenario, seed=seed, clock=clock, time_limit=time_limit, solver=solver,
                      mip_rel_gap=mip_rel_gap, verify=verify, replications=replications,
                      years=years, inventory_budget=budget, service_model=service_model,
-                     feed=feed or FeedSettings())
+                     feed=feed or FeedSettings(), goal=goal,
+                     service_weights=service_weights, targets=targets)
     except solvers.SolverError as error:
         raise SolverFailure(f"the optimization backend failed: {error}") from error
+
+
+def _with_row_targets(model: PlanningModel, targets: Mapping[str, float]) -> PlanningModel:
+    """``model`` asking ``targets`` (by SLA row name) of those rows."""
+    if not isinstance(targets, Mapping):
+        raise ParameterError("targets", "must map SLA row names to targets", targets)
+    names = model.row_names
+    wanted = model.targets.copy()
+    for name, value in targets.items():
+        if name not in names:
+            raise ParameterError("targets", f"names no SLA row with demand (rows: "
+                                 f"{', '.join(names)})", name)
+        k = names.index(name)
+        value = float(value)
+        top = 1.0 if model.is_fill_row[k] else np.nextafter(1.0, 0.0)
+        if not 0.0 <= value <= top:
+            raise ParameterError(f"targets[{name}]", "must lie in [0, 1] (an uptime target "
+                                 "below 1)", value)
+        wanted[k] = value
+    return model.with_targets(wanted)
+
+
+def _service_goal(model: PlanningModel, weights: Any) -> PlanningModel:
+    """``model`` with the service goal: needs a budget row; ``weights`` by row name."""
+    if model.inventory_budget is None:
+        raise ParameterError("budget", "the service goal needs an inventory budget (budget= "
+                             "or [costs] inventory_budget)", None)
+    if not model.rows:
+        raise ParameterError("goal", "the service goal needs an SLA row with demand",
+                             model.scenario.name)
+    if weights is None:
+        return model.with_goal(SERVICE)
+    if not isinstance(weights, dict):
+        raise ParameterError("service_weights", "must map SLA row names to weights", weights)
+    unknown = sorted(set(weights) - set(model.row_names))
+    if unknown:
+        raise ParameterError("service_weights", f"names no SLA row with demand (rows: "
+                             f"{', '.join(model.row_names)})", unknown[0])
+    return model.with_goal(SERVICE, np.array([float(weights.get(n, 0.0))
+                                              for n in model.row_names]))
 
 
 def _verification_seconds(model: PlanningModel, replications: int, years: float) -> float:
@@ -216,11 +281,17 @@ def _optimized(model: PlanningModel, best: np.ndarray, *, service_model: str,
 def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
           time_limit: float | None, solver: str, mip_rel_gap: float, verify: bool,
           replications: int, years: float, inventory_budget: float | None,
-          service_model: str, feed: FeedSettings) -> PlanResult:
+          service_model: str, feed: FeedSettings, goal: str = COST,
+          service_weights: Any = None, targets: Mapping[str, float] | None = None
+          ) -> PlanResult:
     """:func:`plan` after its parameters are checked (``clock``: the run's time budget)."""
     model = PlanningModel.build(scenario, inventory_budget=inventory_budget)
-    best = best_reachable(model) if model.rows else np.zeros(0)
-    diagnosis = unreachable_rows(model, best)
+    if targets is not None:
+        model = _with_row_targets(model, targets)
+    if goal == SERVICE:
+        model = _service_goal(model, service_weights)
+    best = best_reachable(model) if model.rows and goal == COST else np.zeros(0)
+    diagnosis = unreachable_rows(model, best) if goal == COST else []
     if diagnosis:
         lines = [f"{d['sla_row']}: target {d['target']:g}, best reachable "
                  f"{d['best_reachable']:.4f} ({d['reason']})" for d in diagnosis]

@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from spareplan.planning.diagnosis import capacity_use, status_word
-from spareplan.planning.model import CAPACITY_ROW_UNIT, INVENTORY_BUDGET, PlanningModel
+from spareplan.planning.model import (
+    CAPACITY_ROW_UNIT,
+    COST,
+    INVENTORY_BUDGET,
+    SERVICE,
+    PlanningModel,
+)
 from spareplan.planning.optimize import Optimization, baseline_costs, relative_gap
 from spareplan.scenario.model import Scenario
 from spareplan.versions import package_versions
@@ -85,6 +91,8 @@ class PlanSummary(Mapping[str, Any]):
     meets_every_sla: bool
     runtime_seconds: float
     locations_open: dict[str, bool] | None = field(default=None)
+    goal: str = COST
+    service_goal: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``locations_open`` only when the scenario has fixed costs)."""
@@ -115,11 +123,16 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
     fixed = fixed_cost(model, result)
     objective = float(sum(c.cost for c in result.chosen)) + fixed
     bound = float(solution.lower_bound)
-    if feed is not None and result.method != "enumeration":
-        bound = math.nan
+    if (feed is not None and result.method != "enumeration") or model.goal == SERVICE:
+        bound = math.nan  # no bound of the yearly cost (the service goal's is on service)
     gap = relative_gap(objective, bound)
     analytic = (bound if feed is None else feed.analytic_bound)
-    if not math.isfinite(bound) or result.bound_scope != "all_columns":
+    service_bound = (1.0 - float(solution.lower_bound) if model.goal == SERVICE
+                     and math.isfinite(solution.lower_bound) else math.nan)
+    if model.goal == SERVICE and math.isfinite(service_bound) \
+            and result.bound_scope == "all_columns":
+        bound_model = "analytic (METRIC-type pipelines, Erlang loss): the weighted service"
+    elif not math.isfinite(bound) or result.bound_scope != "all_columns":
         bound_model = None
     elif feed is None:
         bound_model = "analytic (METRIC-type pipelines, Erlang loss)"
@@ -152,7 +165,7 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
         simulation_feed=None if feed is None else feed.account(),
         verification=verification,
         stage_seconds={k: round(v, 3) for k, v in result.stage_seconds.items()},
-        baseline=baseline_costs(model, result),
+        baseline=(baseline_costs(model, result) if model.goal == COST else {}),
         holding_cost=round(float(recommendations["yearly_holding_cost"].sum()), 2),
         shipping_cost=round(float(sum(c.service.shipping_cost for c in result.chosen)), 2),
         fixed_location_cost=round(fixed, 2),
@@ -167,5 +180,23 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
             for r, name in enumerate(model.capacity_names)},
         meets_every_sla=bool(service["meets_target"].all()) and (
             verification is None or bool(verification["done"])),
-        runtime_seconds=round(runtime_seconds, 3), locations_open=locations_open)
+        runtime_seconds=round(runtime_seconds, 3), locations_open=locations_open,
+        goal=model.goal, service_goal=_service_goal_account(model, result, service_bound))
+
+
+def _service_goal_account(model: PlanningModel, result: Optimization, bound: float
+                          ) -> dict[str, Any] | None:
+    """``summary["service_goal"]``: the rows' weights, the plan's weighted service (the
+    model's planned values) and the bound on it (``None`` under the cost goal)."""
+    if model.goal != SERVICE or model.service_weights is None:
+        return None
+    activity = (np.sum([c.coefficients for c in result.chosen], axis=0) if result.chosen
+                else np.zeros(len(model.rows)))
+    value = float(model.service_weights @ model.row_value(activity))
+    return {"weights": {name: float(w) for name, w in
+                        zip(model.row_names, model.service_weights, strict=True)},
+            "weighted_service": round(value, 9),
+            "weighted_service_bound": None if not math.isfinite(bound) else
+            round(min(bound, 1.0), 9),
+            "gap": None if not math.isfinite(bound) else max(bound - value, 0.0)}
 
