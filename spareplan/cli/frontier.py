@@ -39,7 +39,8 @@ def frontier_command(
     = True,
 ) -> int:
     """Trace yearly cost against service: least cost per service level and best service
-    per budget, every point a full plan; write frontier.csv and frontier.png. Exit 0 ok,
+    per budget, every point a full plan; write frontier.csv, frontier_skipped.csv (levels
+    or budgets without a plan) and frontier.png. Exit 0 ok,
     1 targets out of reach, 2 bad input."""
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if points < 2:
@@ -59,6 +60,7 @@ def frontier_command(
 
     with atomic_folder(out) as staging:
         write_csv(staging / "frontier.csv", result.to_frame())
+        write_csv(staging / "frontier_skipped.csv", result.skipped)
         axes = result.plot()
         figure = axes[0].figure
         figure.savefig(staging / "frontier.png", dpi=120, bbox_inches="tight",
@@ -76,5 +78,9 @@ def frontier_command(
             f"investment {row.investment:,.0f}, fill {row.fill_rate:.4f} / availability "
             f"{row.availability:.4f}{simulated}"
             + (" (dominated)" if row.dominated else ""))
+    for row in result.skipped.itertuples():
+        where = (f"level {row.level:.4f}" if row.side == "target"
+                 else f"budget {row.budget:,.0f} {currency}")
+        say(f"  {row.side:<6} {where:<24} no plan: {row.reason}")
     say(f"outputs written to {Path(out).resolve()}")
     return EXIT_OK

@@ -149,8 +149,8 @@ class ServiceModel:
 
     def price_many(self, parts: np.ndarray, weight_within: np.ndarray,
                    weight_wait: np.ndarray, unit_price: np.ndarray | None = None,
-                   stock_cap: np.ndarray | None = None, *, cost_weight: float = 1.0
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   stock_cap: np.ndarray | None = None, *, holding_weight: float = 1.0,
+                   shipping_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """Exact Lagrangian pricing of many parts in one parallel kernel call.
 
         Parameters
@@ -164,14 +164,15 @@ class ServiceModel:
         stock_cap : int (K, L) or (L,), optional
             Most stock searched per location (e.g. 0 at a closed location), on top of
             :meth:`bounds_many`.
-        cost_weight : float
-            Weight of the yearly cost (holding and emergency shipments) in the value.
+        holding_weight, shipping_weight : float
+            Weights of the yearly holding cost and of the emergency shipments' cost in the
+            value.
 
         Returns
         -------
         stock : int64 (K, L), value : float64 (K,)
-            Minimizer and minimum of cost_weight cost - w . within + v . wait + u . S for
-            each part
+            Minimizer and minimum of the weighted cost - w . within + v . wait + u . S
+            for each part
             (:func:`~spareplan.evaluation.metric.price_parts_exact`). Requires
             :attr:`exact_pricing`.
         """
@@ -192,8 +193,8 @@ class ServiceModel:
             self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
             self.loc_site_ptr, self.loc_site_idx, net.response_hours, self.site_window_hours,
             net.stockout_rule, net.emergency_response_hours,
-            net.emergency_shipment_cost * cost_weight, self.lateral_ptr, self.lateral_idx,
-            self.parts.unit_cost.astype(np.float64) * cost_weight,
+            net.emergency_shipment_cost * shipping_weight, self.lateral_ptr,
+            self.lateral_idx, self.parts.unit_cost.astype(np.float64) * holding_weight,
             self.root_days.astype(np.float64), self.parts.demand_rate,
             np.ascontiguousarray(weight_within, dtype=np.float64),
             np.ascontiguousarray(weight_wait, dtype=np.float64),
@@ -251,10 +252,14 @@ class ServiceModel:
 
     def lagrangian_value(self, part: int, service: PartService, weight_within: np.ndarray,
                          weight_wait: np.ndarray, unit_price: np.ndarray | None = None,
-                         *, cost_weight: float = 1.0) -> float:
-        """cost_weight cost - sum_s weight_within_s within_s + sum_s weight_wait_s wait_s
-        + sum_l unit_price_l S_l (the last term only when ``unit_price`` is given)."""
-        value = float(cost_weight * service.cost - weight_within @ service.within
+                         *, holding_weight: float = 1.0, shipping_weight: float = 1.0
+                         ) -> float:
+        """holding_weight holding + shipping_weight shipping - sum_s weight_within_s
+        within_s + sum_s weight_wait_s wait_s + sum_l unit_price_l S_l (the last term only
+        when ``unit_price`` is given)."""
+        value = float(holding_weight * service.holding_cost
+                      + shipping_weight * service.shipping_cost
+                      - weight_within @ service.within
                       + weight_wait @ service.wait_hours)
         if unit_price is not None:
             value += float(unit_price @ service.stock)
@@ -262,11 +267,12 @@ class ServiceModel:
 
     def price(self, part: int, weight_within: np.ndarray, weight_wait: np.ndarray,
               start: np.ndarray | None = None, unit_price: np.ndarray | None = None,
-              *, cost_weight: float = 1.0) -> tuple[np.ndarray, bool]:
+              *, holding_weight: float = 1.0, shipping_weight: float = 1.0
+              ) -> tuple[np.ndarray, bool]:
         """Stock vector minimizing the Lagrangian value for ``part``.
 
         ``unit_price`` float64 (L,), optional, prices each unit stocked per location
-        (capacity-row duals), and ``cost_weight`` weighs the yearly cost, as in
+        (capacity-row duals), and ``holding_weight``, ``shipping_weight`` weigh the costs, as in
         :meth:`price_many`.
 
         Returns ``(stock, exact)``: exact dynamic program over the tree when the rule is
@@ -284,21 +290,22 @@ class ServiceModel:
                 self.is_leaf, self.child_ptr, self.child_idx, net.site_primary,
                 self.loc_site_ptr, self.loc_site_idx, net.response_hours,
                 self.site_window_hours, net.stockout_rule, net.emergency_response_hours,
-                net.emergency_shipment_cost * cost_weight, self.lateral_ptr,
-                self.lateral_idx, float(self.parts.unit_cost[part]) * cost_weight,
+                net.emergency_shipment_cost * shipping_weight, self.lateral_ptr,
+                self.lateral_idx, float(self.parts.unit_cost[part]) * holding_weight,
                 float(self.root_days[part]),
                 self.parts.demand_rate[part], weight_within, weight_wait, price, stock)
             return stock, True
         return self._coordinate_search(part, lo, hi, weight_within, weight_wait, start,
-                                       price, cost_weight), False
+                                       price, (holding_weight, shipping_weight)), False
 
     def _coordinate_search(self, part: int, lo: np.ndarray, hi: np.ndarray,
                            weight_within: np.ndarray, weight_wait: np.ndarray,
                            start: np.ndarray | None, unit_price: np.ndarray,
-                           cost_weight: float = 1.0) -> np.ndarray:
+                           weights: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
         stock = lo.copy() if start is None else np.clip(start, lo, hi).astype(np.int64)
         best = self.lagrangian_value(part, self.evaluate(part, stock), weight_within,
-                                     weight_wait, unit_price, cost_weight=cost_weight)
+                                     weight_wait, unit_price, holding_weight=weights[0],
+                                     shipping_weight=weights[1])
         free = np.flatnonzero(hi > lo)
         improved = True
         while improved:
@@ -313,7 +320,8 @@ class ServiceModel:
                     trial[loc] = level
                     value = self.lagrangian_value(part, self.evaluate(part, trial),
                                                   weight_within, weight_wait, unit_price,
-                                                  cost_weight=cost_weight)
+                                                  holding_weight=weights[0],
+                                                  shipping_weight=weights[1])
                     if value < best - 1e-9:
                         best, best_move = value, (int(loc), step)
             if best_move is not None:

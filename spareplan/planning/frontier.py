@@ -19,8 +19,10 @@ weighted service that B buys — OPUS10's cost/efficiency curve and METRIC's pri
 question (Sherbrooke 1968).
 
 Levels that give the same stock plan are one point: without given levels the sweep
-bisects the widest cost step between neighbouring distinct plans until it holds
-``points`` distinct plans (or has planned three times as many levels). Budgets run
+splits the widest cost step between neighbouring distinct plans — at its midpoint, or
+just above the highest level the cheaper plan still meets when that is higher, so that
+every level planned finds a new plan — until it holds ``points`` distinct plans (or has
+planned three times as many levels). Budgets run
 evenly from the investment of the cheapest target-side plan to that of the dearest.
 Points are ordered by level, then by budget; a point that costs more than another of its
 side (yearly cost on the target side, investment on the budget side) and offers no more
@@ -34,14 +36,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import solvers
-from spareplan.errors import InfeasibleError, ParameterError
+from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
 from spareplan.planning.model import SERVICE, PlanningModel
 from spareplan.planning.plan import PlanResult, plan
 from spareplan.scenario.model import Scenario
@@ -58,6 +60,7 @@ POINT_COLUMNS = [
     "fill_rate", "availability", "simulated_fill_rate", "simulated_availability",
     "rows_below_target", "meets_every_sla", "status", "lower_bound", "gap", "dominated",
 ]
+SKIPPED_COLUMNS = ["side", "level", "budget", "reason"]
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,16 @@ class FrontierResult:
         target side, analytic model), ``gap`` and ``dominated``.
     scenario : str
     currency : str
+    skipped : pandas.DataFrame
+        Levels or budgets without a plan (``side``, ``level``, ``budget``, ``reason``):
+        a level below 1 whose plan failed, a budget below the parts' minimum stock.
     """
 
     points: pd.DataFrame
     scenario: str
     currency: str = "EUR"
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=SKIPPED_COLUMNS))
 
     def to_frame(self) -> pd.DataFrame:
         """The points (a copy)."""
@@ -192,10 +200,10 @@ def _point(result: PlanResult, side: str, level: float, budget: float,
 
 
 def _target_side(scenario: Scenario, model: PlanningModel, levels: list[float] | None,
-                 points: int, options: dict[str, Any], weights: pd.Series
-                 ) -> list[dict[str, Any]]:
+                 points: int, options: dict[str, Any], weights: pd.Series,
+                 skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Least cost at each service level; bisection of the widest cost step when the
-    levels are not given."""
+    levels are not given. A level below 1 whose plan fails goes to ``skipped``."""
     floor = model.row_value(_row_floor(model))
     names = model.row_names
     planned: dict[float, tuple[PlanResult, Any]] = {}
@@ -207,27 +215,54 @@ def _target_side(scenario: Scenario, model: PlanningModel, levels: list[float] |
         try:
             result = plan(scenario, targets=dict(zip(names, targets.tolist(), strict=True)),
                           **options)
-        except InfeasibleError as error:
-            raise InfeasibleError(f"no plan found at service level {level:g}: {error}",
-                                  error.diagnosis) from error
+        except (InfeasibleError, SolverFailure) as error:
+            if level >= 1.0:
+                diagnosis = getattr(error, "diagnosis", None)
+                raise InfeasibleError(f"no plan found at service level {level:g}: {error}",
+                                      diagnosis) from error
+            skipped.append({"side": "target", "level": level, "budget": math.nan,
+                            "reason": " ".join(str(error).split())})
+            return
         planned[level] = (result, _stock_key(result))
 
     wanted = levels if levels is not None else [0.0, 1.0]
     for level in wanted:
         at(level)
+    if levels is None and 0.0 not in planned:
+        # the lowest level failed (the feed may not reach the bare minimum's service):
+        # start from a level between it and the scenario's targets
+        for level in (0.5, 0.75, 0.9):
+            at(level)
+            if level in planned:
+                break
     if levels is None:
-        tried: set[tuple[float, float]] = set()
+        room = model.targets - floor
+
+        def reach(level: float) -> float:
+            """The highest level the plan found at ``level`` still meets (its own
+            planned values): a level above it needs another plan."""
+            values = planned[level][0].service.set_index("sla_row")["planned"]
+            value = values.reindex(list(names)).to_numpy(dtype=float)
+            moving = room > 1e-12
+            if not moving.any():
+                return 1.0
+            return float(np.min((value[moving] - floor[moving]) / room[moving]))
+
+        done: set[tuple[float, float]] = set()
         while (len({key for _, key in planned.values()}) < points
                and len(planned) < LEVELS_PER_POINT * points):
             ordered = sorted(planned)
             steps = [(planned[b][0].summary["objective"] - planned[a][0].summary["objective"],
                       a, b) for a, b in itertools.pairwise(ordered)
-                     if planned[a][1] != planned[b][1] and (a, b) not in tried]
+                     if planned[a][1] != planned[b][1] and (a, b) not in done]
             if not steps:
                 break
             _, a, b = max(steps)
-            tried.add((a, b))
-            at(0.5 * (a + b))
+            done.add((a, b))
+            # the midpoint, but never where the lower plan still holds (it would return)
+            level = max(0.5 * (a + b), reach(a) + max(1e-9, 1e-6 * (b - a)))
+            if level < b:
+                at(level)
     seen: set[Any] = set()
     out = []
     for level in sorted(planned, reverse=True):  # a plan is listed at its highest level
@@ -240,13 +275,19 @@ def _target_side(scenario: Scenario, model: PlanningModel, levels: list[float] |
 
 
 def _budget_side(scenario: Scenario, budgets: list[float], options: dict[str, Any],
-                 weights: pd.Series) -> list[dict[str, Any]]:
-    """Best weighted service for each budget (the analytic model, verified)."""
+                 weights: pd.Series, skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Best weighted service for each budget (the analytic model, verified); a budget
+    no plan fits (below the parts' minimum stock) goes to ``skipped``."""
     options = dict(options, service_model="analytic")
     seen: set[Any] = set()
     out = []
     for budget in budgets:
-        result = plan(scenario, budget=budget, goal=SERVICE, **options)
+        try:
+            result = plan(scenario, budget=budget, goal=SERVICE, **options)
+        except (InfeasibleError, SolverFailure) as error:
+            skipped.append({"side": "budget", "level": math.nan, "budget": budget,
+                            "reason": " ".join(str(error).split())})
+            continue
         key = _stock_key(result)
         if key in seen:
             continue
@@ -290,7 +331,9 @@ def _mark_dominated(frame: pd.DataFrame) -> pd.DataFrame:
         part["dominated"] = [bool(np.any((cost_values < c - 1e-9) & (service >= v - 1e-12)))
                              for c, v in zip(cost_values, service, strict=True)]
         parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    frame = pd.concat(parts, ignore_index=True)
+    frame["dominated"] = frame["dominated"].astype(bool)
+    return frame
 
 
 def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, points: int = 6,
@@ -349,13 +392,15 @@ def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, point
                                "verify": verify, "replications": replications,
                                "years": years}
     rows: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
     if side in ("both", "target"):
         rows += _target_side(scenario, model, wanted_levels, points,
-                             dict(options, service_model=service_model), weights)
+                             dict(options, service_model=service_model), weights, skipped)
     if side in ("both", "budget"):
         if wanted_budgets is None:
             wanted_budgets = _default_budgets(scenario, model, rows, points, options)
-        rows += _budget_side(scenario, wanted_budgets, options, weights)
+        rows += _budget_side(scenario, wanted_budgets, options, weights, skipped)
     frame = pd.DataFrame(rows, columns=[c for c in POINT_COLUMNS if c != "dominated"])
     return FrontierResult(points=_mark_dominated(frame)[POINT_COLUMNS],
-                          scenario=scenario.name, currency=scenario.document.currency)
+                          scenario=scenario.name, currency=scenario.document.currency,
+                          skipped=pd.DataFrame(skipped, columns=SKIPPED_COLUMNS))

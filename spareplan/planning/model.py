@@ -66,8 +66,9 @@ ALL_LOCATIONS = -1
 #: or the best service the capacity rows (the budget) allow.
 COST, SERVICE = "cost", "service"
 GOALS = (COST, SERVICE)
-#: Under the service goal, the yearly cost breaks ties: its weight makes the yearly cost
-#: of stock worth the budget B count as this much shortfall (far below any gap).
+#: Under the service goal, the yearly holding cost breaks ties: weighted so that no plan's
+#: holding counts for more than this much shortfall (far below any gap), which keeps the
+#: bound on the weighted service rigorous: 1 - (objective bound) + this.
 TIE_BREAK_SHORTFALL = 1e-7
 #: Under the service goal the SLA rows keep one side (column generation needs it) at a
 #: bound no plan meets: activity >= -this on fill rows, <= this on uptime rows (>= 0).
@@ -337,16 +338,26 @@ class PlanningModel:
         return dataclasses.replace(self, goal=SERVICE,
                                    service_weights=weights / weights.sum())
 
-    @property
-    def cost_weight(self) -> float:
-        """Weight of a column's yearly cost in the objective: 1 under the cost goal, a
-        tie-break under the service goal (:data:`TIE_BREAK_SHORTFALL` per the yearly
-        holding of the budget's worth of stock)."""
+    def cost_weights(self) -> dict[str, float]:
+        """Weights of a column's yearly holding and shipping costs in the objective
+        (keywords of :meth:`ServiceModel.price_many`): 1 and 1 under the cost goal; under
+        the service goal a tie-break on holding alone, scaled so that no plan's holding
+        counts for more than :data:`TIE_BREAK_SHORTFALL` of shortfall, and 0 on
+        shipping."""
         if self.goal == COST:
-            return 1.0
-        budget = self.inventory_budget or float(np.sum(self.parts.unit_cost))
-        rate = float(np.max(self.network.holding_rate_per_year, initial=0.0)) or 1.0
-        return TIE_BREAK_SHORTFALL / max(budget * rate, 1e-300)
+            return {"holding_weight": 1.0, "shipping_weight": 1.0}
+        return {"holding_weight": TIE_BREAK_SHORTFALL / self._most_holding(),
+                "shipping_weight": 0.0}
+
+    def _most_holding(self) -> float:
+        """An upper bound of any plan's yearly holding cost: every box full, or the
+        budget's worth of stock at the highest holding rate."""
+        _, hi = self.service.bounds_many(np.arange(self.n_parts, dtype=np.int64))
+        rate = np.asarray(self.network.holding_rate_per_year, dtype=np.float64)
+        full = float(np.sum(hi * rate[None, :] * self.parts.unit_cost[:, None]))
+        if self.inventory_budget is not None:
+            full = min(full, self.inventory_budget * float(np.max(rate, initial=0.0)))
+        return max(full, 1e-300)
 
     def shortfall_weights(self) -> np.ndarray:
         """g (len(rows),): the service goal's objective per unit of row activity, -w_r on
@@ -356,33 +367,35 @@ class PlanningModel:
             return np.zeros(len(self.rows))
         return np.where(self.is_fill_row, -self.service_weights, self.service_weights)
 
-    def objective(self, parts: np.ndarray, cost: np.ndarray, sla_coefficients: np.ndarray
-                  ) -> np.ndarray:
-        """Objective of columns: their yearly ``cost`` under the cost goal; under the
-        service goal each part's share of the weighted shortfall,
+    def objective(self, parts: np.ndarray, holding: np.ndarray, shipping: np.ndarray,
+                  sla_coefficients: np.ndarray) -> np.ndarray:
+        """Objective of columns: their yearly cost (``holding + shipping``) under the cost
+        goal; under the service goal each part's share of the weighted shortfall,
         sum_r w_r (lambda_pr / D_r - a_pr) on fill rows + w_r a_pr on uptime rows (>= 0,
-        summing over parts to sum_r w_r (1 - v_r)), plus the tie-break on cost.
+        summing over parts to sum_r w_r (1 - v_r)), plus the tie-break on holding
+        (:meth:`cost_weights`).
 
         Parameters
         ----------
         parts : int (K,)
-        cost : float (K,)
+        holding, shipping : float (K,)
+            Yearly holding and shipping cost of each column.
         sla_coefficients : float (K, len(rows))
         """
-        cost = np.asarray(cost, dtype=np.float64)
+        holding = np.asarray(holding, dtype=np.float64)
         if self.goal == COST:
-            return cost
+            return holding + np.asarray(shipping, dtype=np.float64)
         g = self.shortfall_weights()
         demand_share = np.asarray(self.parts.demand_rate[np.asarray(parts)]
                                   @ self.fill_map)  # lambda_pr / D_r on fill rows
         constant = demand_share @ np.where(self.is_fill_row, self.service_weights, 0.0)
         return (constant + np.asarray(sla_coefficients) @ g
-                + self.cost_weight * cost)
+                + self.cost_weights()["holding_weight"] * holding)
 
     def pricing_duals(self, sla_duals: np.ndarray) -> np.ndarray:
         """SLA-row prices for the pricing problem: the rows' duals, less the service
         goal's objective per unit of activity (its reduced cost is
-        cost_weight c(S) + g . a(S) - pi . a(S) = cost_weight c(S) - (pi - g) . a(S))."""
+        w h(S) + g . a(S) - pi . a(S) = w h(S) - (pi - g) . a(S), w the tie-break))."""
         return np.asarray(sla_duals, dtype=np.float64) - self.shortfall_weights()
 
     def with_correction(self, correction: ServiceCorrection | None) -> PlanningModel:

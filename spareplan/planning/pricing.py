@@ -8,9 +8,9 @@ part's Lagrangian value
 
     c(S) - pi_sla . a(S) + u . S   (u: the capacity rows' unit prices)
 
-(under the service goal w c(S) - (pi_sla - g) . a(S) + u . S with the tie-break weight w
-and the shortfall weights g: :meth:`PlanningModel.pricing_duals`, the columns' objective
-:meth:`PlanningModel.objective`)
+(under the service goal w h(S) - (pi_sla - g) . a(S) + u . S with the tie-break weight w
+on the holding cost h and the shortfall weights g: :meth:`PlanningModel.pricing_duals`,
+the columns' objective :meth:`PlanningModel.objective`)
 
 - by the exact tree dynamic program (:meth:`ServiceModel.price_many`) when the stock-out
   rule is not lateral: every pricing gives the Lagrangian bound, valid for all stock
@@ -87,7 +87,8 @@ class StockVectorSource:
         if model.n_capacity_rows:
             coefficients = np.hstack([coefficients,
                                       model.capacity_coefficients(groups, payloads)])
-        cost = model.objective(groups, np.array([s.cost for s in services]),
+        cost = model.objective(groups, np.array([s.holding_cost for s in services]),
+                               np.array([s.shipping_cost for s in services]),
                                coefficients[:, :self.n_sla])
         return solvers.Evaluation(cost=cost, coefficients=coefficients, details=details)
 
@@ -153,7 +154,7 @@ class StockVectorSource:
             stock_cap, (groups.shape[0], self.model.network.n_locations))
         stock, _ = self.model.service.price_many(groups, weight_within, weight_wait,
                                                  unit_price, cap,
-                                                 cost_weight=self.model.cost_weight)
+                                                 **self.model.cost_weights())
         return stock
 
     def _price_lateral(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
@@ -173,7 +174,7 @@ class StockVectorSource:
                 out[k], _ = model.service.price(int(part), weight_within[k], weight_wait[k],
                                                 start=self._last.get(int(part)),
                                                 unit_price=price,
-                                                cost_weight=model.cost_weight)
+                                                **model.cost_weights())
             self._last[int(part)] = out[k]
         return solvers.Priced(out, exact=exact)
 
@@ -188,6 +189,6 @@ class StockVectorSource:
         services = self.model.service.evaluate_many(np.full(len(levels), part), stock)
         values = np.array([self.model.service.lagrangian_value(
             part, s, weight_within, weight_wait, unit_price,
-            cost_weight=self.model.cost_weight) for s in services])
+            **self.model.cost_weights()) for s in services])
         return stock[int(np.argmin(values))]
 

@@ -24,6 +24,7 @@ from spareplan.planning.model import (
     COST,
     INVENTORY_BUDGET,
     SERVICE,
+    TIE_BREAK_SHORTFALL,
     PlanningModel,
 )
 from spareplan.planning.optimize import Optimization, baseline_costs, relative_gap
@@ -127,8 +128,10 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
         bound = math.nan  # no bound of the yearly cost (the service goal's is on service)
     gap = relative_gap(objective, bound)
     analytic = (bound if feed is None else feed.analytic_bound)
-    service_bound = (1.0 - float(solution.lower_bound) if model.goal == SERVICE
-                     and math.isfinite(solution.lower_bound) else math.nan)
+    # the objective is the shortfall plus a tie-break of at most TIE_BREAK_SHORTFALL
+    service_bound = (1.0 - float(solution.lower_bound) + TIE_BREAK_SHORTFALL
+                     if model.goal == SERVICE and math.isfinite(solution.lower_bound)
+                     else math.nan)
     if model.goal == SERVICE and math.isfinite(service_bound) \
             and result.bound_scope == "all_columns":
         bound_model = "analytic (METRIC-type pipelines, Erlang loss): the weighted service"

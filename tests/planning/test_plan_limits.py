@@ -1,4 +1,4 @@
-"""plan() under a time limit, on an infeasible scenario, and the frontier."""
+"""plan() under a time limit and on an infeasible scenario; the greedy baselines."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pytest
 
 import solvers
 import solvers.budget
-from spareplan import InfeasibleError, ParameterError, load_scenario, plan
-from spareplan.planning.frontier import frontier
+from spareplan import InfeasibleError, load_scenario, plan
 from spareplan.scenario_generator import generate_scenario
 
 TINY = Path(__file__).resolve().parents[2] / "scenarios" / "tiny"
@@ -53,26 +52,6 @@ def test_unreachable_fill_rate_names_the_sla_and_its_best_value(tmp_path):
     assert "gold" in message and "0.999" in message and "best reachable" in message
     diagnosis = caught.value.diagnosis
     assert diagnosis and all(d["best_reachable"] < 0.999 for d in diagnosis)
-
-
-def test_frontier_is_monotone_and_greedy_never_below_milp():
-    result = frontier(load_scenario(TINY), points=3)
-    frame = result.to_frame()
-    assert list(frame["level"]) == [0.0, 0.5, 1.0]
-    assert np.all(np.diff(frame["milp_cost"]) >= -1e-6)
-    assert np.all(frame["greedy_hull_cost"] >= frame["milp_cost"] - 1e-6)
-    assert np.all(frame["lower_bound"] <= frame["milp_cost"] + 1e-6)
-
-
-@pytest.mark.parametrize("points", [1, 0])
-def test_frontier_rejects_too_few_points(points):
-    with pytest.raises(ParameterError, match="points"):
-        frontier(load_scenario(TINY), points=points)
-
-
-def test_frontier_rejects_levels_outside_unit_interval():
-    with pytest.raises(ParameterError, match="targets"):
-        frontier(load_scenario(TINY), targets=[0.5, 1.5])
 
 
 def test_greedy_strictly_worse_than_the_optimum_milp_finds_it():
