@@ -44,6 +44,9 @@ class SlaRow:
         The time window W (fill-rate rows; ``nan`` for uptime rows).
     repair_hours : float
         On-site repair time per failure (uptime rows; ``nan`` for fill-rate rows).
+    penalty : float
+        Contract penalty (currency) per request not filled within the window (fill-rate
+        rows) or per machine-hour of downtime (uptime rows); 0 without one.
     """
 
     name: str
@@ -53,6 +56,7 @@ class SlaRow:
     target: float
     window_hours: float
     repair_hours: float
+    penalty: float = 0.0
 
 
 def sla_rows(document: ScenarioDocument, network: Network) -> list[SlaRow]:
@@ -69,10 +73,12 @@ def sla_rows(document: ScenarioDocument, network: Network) -> list[SlaRow]:
             if sla.fill_rate_within is not None:
                 rows.append(SlaRow(prefix + FILL_RATE, FILL_RATE, class_name, sites,
                                    sla.fill_rate_within.target,
-                                   sla.fill_rate_within.window_hours, float("nan")))
+                                   sla.fill_rate_within.window_hours, float("nan"),
+                                   sla.fill_rate_within.penalty_per_miss))
             if sla.uptime is not None:
                 rows.append(SlaRow(prefix + UPTIME, UPTIME, class_name, sites,
-                                   sla.uptime.target, float("nan"), sla.uptime.repair_hours))
+                                   sla.uptime.target, float("nan"), sla.uptime.repair_hours,
+                                   sla.uptime.penalty_per_downtime_hour))
     return rows
 
 

@@ -102,7 +102,11 @@ def plan_command(
 
 def _account_lines(summary: Mapping[str, Any]) -> list[str]:
     """Cost, the model optimized and the bound of the model it bounds."""
-    lines = [f"status {summary['status']}: yearly cost {summary['objective']:,.2f}"]
+    lines = [f"status {summary['status']}: yearly cost {summary['objective']:,.2f}"
+             + (f" (of which expected contract penalties {summary['penalty_cost']:,.2f}"
+                + ("" if summary["simulated_penalty_cost"] is None else
+                   f"; simulated {summary['simulated_penalty_cost']:,.2f}") + ")"
+                if summary.get("penalty_cost") else "")]
     goal = summary.get("service_goal")
     if goal is not None:
         bound = goal["weighted_service_bound"]

@@ -359,13 +359,30 @@ class PlanningModel:
             full = min(full, self.inventory_budget * float(np.max(rate, initial=0.0)))
         return max(full, 1e-300)
 
+    def miss_weights(self) -> np.ndarray:
+        """m (len(rows),): what one unit of a row's shortfall (1 - fill rate, or the
+        downtime share) adds to the objective. Service goal: the row's weight w_r. Cost
+        goal: the contract penalty per year of the whole row falling short, p_r D_r for a
+        penalty p_r per request missing the window (D_r requests per year) and
+        p_r 8760 M_r for a penalty per downtime hour (M_r machines); 0 without one."""
+        if self.goal == SERVICE and self.service_weights is not None:
+            return self.service_weights
+        penalty = np.array([r.penalty for r in self.rows], dtype=np.float64)
+        scale = np.where(self.is_fill_row, self.row_demand[self.active],
+                         HOURS_PER_YEAR * self.row_machines[self.active])
+        return penalty * scale
+
+    @property
+    def has_penalties(self) -> bool:
+        """True when an optimized row carries a contract penalty (cost goal)."""
+        return self.goal == COST and any(r.penalty > 0 for r in self.rows)
+
     def shortfall_weights(self) -> np.ndarray:
-        """g (len(rows),): the service goal's objective per unit of row activity, -w_r on
-        fill rows (activity is service) and +w_r on uptime rows (activity is downtime);
-        zeros under the cost goal."""
-        if self.goal == COST or self.service_weights is None:
-            return np.zeros(len(self.rows))
-        return np.where(self.is_fill_row, -self.service_weights, self.service_weights)
+        """g (len(rows),): the objective per unit of row activity from the miss weights
+        (:meth:`miss_weights`): -m_r on fill rows (activity is service) and +m_r on uptime
+        rows (activity is downtime)."""
+        m = self.miss_weights()
+        return np.where(self.is_fill_row, -m, m)
 
     def objective(self, parts: np.ndarray, holding: np.ndarray, shipping: np.ndarray,
                   sla_coefficients: np.ndarray) -> np.ndarray:
@@ -373,7 +390,8 @@ class PlanningModel:
         goal; under the service goal each part's share of the weighted shortfall,
         sum_r w_r (lambda_pr / D_r - a_pr) on fill rows + w_r a_pr on uptime rows (>= 0,
         summing over parts to sum_r w_r (1 - v_r)), plus the tie-break on holding
-        (:meth:`cost_weights`).
+        (:meth:`cost_weights`); with contract penalties, the yearly cost plus each
+        part's expected penalties (:meth:`miss_weights`).
 
         Parameters
         ----------
@@ -383,14 +401,22 @@ class PlanningModel:
         sla_coefficients : float (K, len(rows))
         """
         holding = np.asarray(holding, dtype=np.float64)
-        if self.goal == COST:
-            return holding + np.asarray(shipping, dtype=np.float64)
-        g = self.shortfall_weights()
+        weights = self.cost_weights()
+        cost = (weights["holding_weight"] * holding
+                + weights["shipping_weight"] * np.asarray(shipping, dtype=np.float64))
+        if self.goal == COST and not self.has_penalties:
+            return cost
+        return cost + self.misses(parts, sla_coefficients) @ self.miss_weights()
+
+    def misses(self, parts: np.ndarray, sla_coefficients: np.ndarray) -> np.ndarray:
+        """Each column's share of every row's shortfall (K, len(rows)): lambda_pr / D_r
+        - a_pr on fill rows (its requests missing the window, as a share of the row's),
+        a_pr on uptime rows (its downtime share); >= 0, summing over parts to 1 - fill
+        rate and to the downtime share."""
         demand_share = np.asarray(self.parts.demand_rate[np.asarray(parts)]
                                   @ self.fill_map)  # lambda_pr / D_r on fill rows
-        constant = demand_share @ np.where(self.is_fill_row, self.service_weights, 0.0)
-        return (constant + np.asarray(sla_coefficients) @ g
-                + self.cost_weights()["holding_weight"] * holding)
+        coefficients = np.asarray(sla_coefficients)
+        return np.where(self.is_fill_row, demand_share - coefficients, coefficients)
 
     def pricing_duals(self, sla_duals: np.ndarray) -> np.ndarray:
         """SLA-row prices for the pricing problem: the rows' duals, less the service

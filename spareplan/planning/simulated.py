@@ -129,6 +129,10 @@ class SimulatedSource(StockVectorSource):
         coefficients = (np.vstack([self._cache[key][1] for key in keys]) if keys
                         else np.zeros((0, len(self.model.rows))))
         details = [self._cache[key][2] for key in keys]
+        if self.model.has_penalties:  # the objective adds the expected penalties
+            costs = self.model.objective(
+                groups, np.array([d.service.holding_cost for d in details]),
+                np.array([d.service.shipping_cost for d in details]), coefficients)
         if self.model.n_capacity_rows:
             coefficients = np.hstack([coefficients,
                                       self.model.capacity_coefficients(groups, payloads)])

@@ -94,6 +94,8 @@ class PlanSummary(Mapping[str, Any]):
     locations_open: dict[str, bool] | None = field(default=None)
     goal: str = COST
     service_goal: dict[str, Any] | None = None
+    penalty_cost: float = 0.0
+    simulated_penalty_cost: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``locations_open`` only when the scenario has fixed costs)."""
@@ -122,7 +124,8 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
     simulation fed the optimizer)."""
     solution = result.solution
     fixed = fixed_cost(model, result)
-    objective = float(sum(c.cost for c in result.chosen)) + fixed
+    penalties = _penalties(model, service)
+    objective = float(sum(c.cost for c in result.chosen)) + fixed + penalties["planned"]
     bound = float(solution.lower_bound)
     if (feed is not None and result.method != "enumeration") or model.goal == SERVICE:
         bound = math.nan  # no bound of the yearly cost (the service goal's is on service)
@@ -184,7 +187,26 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
         meets_every_sla=bool(service["meets_target"].all()) and (
             verification is None or bool(verification["done"])),
         runtime_seconds=round(runtime_seconds, 3), locations_open=locations_open,
-        goal=model.goal, service_goal=_service_goal_account(model, result, service_bound))
+        goal=model.goal, service_goal=_service_goal_account(model, result, service_bound),
+        penalty_cost=round(penalties["planned"], 2),
+        simulated_penalty_cost=(None if penalties["simulated"] is None
+                                else round(penalties["simulated"], 2)))
+
+
+def _penalties(model: PlanningModel, service: pd.DataFrame) -> dict[str, float | None]:
+    """Expected contract penalties per year (cost goal): sum over rows of the miss weight
+    m_r x the row's shortfall, with the planned values and, when verified, the simulated
+    ones."""
+    if not model.has_penalties:
+        return {"planned": 0.0, "simulated": None}
+    frame = service.set_index("sla_row").reindex(list(model.row_names))
+    weights = model.miss_weights()
+    planned = frame["planned"].to_numpy(dtype=float)
+    out: dict[str, float | None] = {"planned": float(weights @ (1.0 - planned)),
+                                    "simulated": None}
+    if "simulated" in frame and frame["simulated"].notna().all():
+        out["simulated"] = float(weights @ (1.0 - frame["simulated"].to_numpy(dtype=float)))
+    return out
 
 
 def _service_goal_account(model: PlanningModel, result: Optimization, bound: float

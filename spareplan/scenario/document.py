@@ -84,6 +84,10 @@ class FillRateWithin(_Strict):
 
     target: float = Field(ge=0.0, le=1.0)
     window_hours: float = Field(gt=0.0, le=MAX_HOURS)
+    penalty_per_miss: float = Field(default=0.0, ge=0.0, le=MAX_CURRENCY, description=(
+        "Contract penalty per request not filled within the window (currency); traded "
+        "against holding cost in the plan's objective. With target 0 it replaces the "
+        "target."))
 
 
 class Uptime(_Strict):
@@ -92,6 +96,11 @@ class Uptime(_Strict):
     target: float = Field(ge=0.0, lt=1.0)
     repair_hours: float = Field(default=0.0, ge=0.0, le=MAX_HOURS,
                                 description="On-site repair time.")
+    penalty_per_downtime_hour: float = Field(default=0.0, ge=0.0, le=MAX_CURRENCY,
+                                             description=(
+        "Contract penalty per machine-hour of downtime (repair plus the wait for the "
+        "part; currency); traded against holding cost. With target 0 it replaces the "
+        "target."))
 
 
 class SlaClass(_Strict):

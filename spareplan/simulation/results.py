@@ -332,7 +332,8 @@ class SimulationArrays:
         Fill rate within W hours = requests filled within W / requests; uptime = 1 -
         (requests x repair hours + waits) / (machines x 8760 h x years), per replication.
         ``meets_target`` compares the point estimate with the target; a row without
-        demand has value ``nan`` and meets its target.
+        demand has value ``nan`` and meets its target. The 95 % confidence interval
+        (Student t over replications) is clipped to [0, 1], where both kinds live.
         """
         totals = self.site_totals  # (R, N, F)
         replications = self.replications
@@ -360,7 +361,8 @@ class SimulationArrays:
             half = t_quantile * se if np.isfinite(se) else np.nan
             records.append({
                 "sla_row": row.name, "kind": row.kind, "target": row.target, "value": mean,
-                "std_error": se, "ci_low": mean - half, "ci_high": mean + half,
+                "std_error": se, "ci_low": max(mean - half, 0.0),
+                "ci_high": min(mean + half, 1.0),
                 "meets_target": bool(not np.isfinite(mean) or mean >= row.target),
                 "sla_class": row.sla_class,
                 "sites": ";".join(network.site_ids[s] for s in sites),

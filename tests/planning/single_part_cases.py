@@ -23,8 +23,10 @@ LEAD_DAYS = (2.0, 4.0, 3.0, 5.0, 2.0)
 
 def write_depot_bases(folder: Path, *, kind: str, target: float, n_bases: int = 5,
                       max_stock: int = 4, rule: str = "backorder", window_hours: float = 8.0,
-                      budget: float | None = None, repairable: bool = True) -> Path:
-    """Write the case: ``kind`` ``"uptime"`` (expected backorders) or ``"fill"``."""
+                      budget: float | None = None, repairable: bool = True,
+                      penalty: float = 0.0) -> Path:
+    """Write the case: ``kind`` ``"uptime"`` (expected backorders) or ``"fill"``, with a
+    contract ``penalty`` per downtime hour or per request missing the window."""
     folder.mkdir(parents=True)
     bases = [f"B{k + 1}" for k in range(n_bases)]
     (folder / "locations.csv").write_text(
@@ -46,9 +48,10 @@ def write_depot_bases(folder: Path, *, kind: str, target: float, n_bases: int = 
         + "".join(f"S{k + 1},m,{MACHINES[k]}\n" for k in range(n_bases)))
     (folder / "failure_rates.csv").write_text(
         f"machine_type,part,failures_per_machine_year\nm,P1,{FAILURES_PER_MACHINE_YEAR}\n")
-    commitment = (f"uptime = {{ target = {target!r}, repair_hours = 0.0 }}" if kind == "uptime"
+    commitment = (f"uptime = {{ target = {target!r}, repair_hours = 0.0, "
+                  f"penalty_per_downtime_hour = {penalty!r} }}" if kind == "uptime"
                   else f"fill_rate_within = {{ target = {target!r}, "
-                       f"window_hours = {window_hours!r} }}")
+                       f"window_hours = {window_hours!r}, penalty_per_miss = {penalty!r} }}")
     budget_line = "" if budget is None else f"inventory_budget = {budget!r}\n"
     (folder / "scenario.toml").write_text(f"""format_version = 1
 name = "depot-{n_bases}-bases"
