@@ -52,7 +52,8 @@ def frontier_command(
     loaded = load_scenario(scenario)
     say(f"frontier of {loaded.name!r}: {points} plans per side ({side})")
     result = frontier(loaded, points=points, side=side, solver=solver,
-                      time_limit=time_limit, seed=seed, service_model=model, verify=verify)
+                      time_limit=time_limit, seed=seed, service_model=model, verify=verify,
+                      progress=lambda line: say(f"  planned {line}"))
     import matplotlib
 
     matplotlib.use("Agg")

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,12 @@ __all__ = ["SIDES", "FrontierResult", "frontier"]
 SIDES = ("both", "target", "budget")
 #: Without given levels, the sweep plans at most this many levels per point asked.
 LEVELS_PER_POINT = 3
+#: What reports each point planned.
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """No progress lines."""
 
 POINT_COLUMNS = [
     "side", "level", "budget", "yearly_cost", "investment", "weighted_service",
@@ -201,7 +207,7 @@ def _point(result: PlanResult, side: str, level: float, budget: float,
 
 def _target_side(scenario: Scenario, model: PlanningModel, levels: list[float] | None,
                  points: int, options: dict[str, Any], weights: pd.Series,
-                 skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                 skipped: list[dict[str, Any]], progress: Progress) -> list[dict[str, Any]]:
     """Least cost at each service level; bisection of the widest cost step when the
     levels are not given. A level below 1 whose plan fails goes to ``skipped``."""
     floor = model.row_value(_row_floor(model))
@@ -222,8 +228,11 @@ def _target_side(scenario: Scenario, model: PlanningModel, levels: list[float] |
                                       diagnosis) from error
             skipped.append({"side": "target", "level": level, "budget": math.nan,
                             "reason": " ".join(str(error).split())})
+            progress(f"level {level:.4f}: no plan")
             return
         planned[level] = (result, _stock_key(result))
+        progress(f"level {level:.4f}: yearly cost {result.summary['objective']:,.0f} "
+                 f"({len({key for _, key in planned.values()})} distinct plans so far)")
 
     wanted = levels if levels is not None else [0.0, 1.0]
     for level in wanted:
@@ -275,7 +284,8 @@ def _target_side(scenario: Scenario, model: PlanningModel, levels: list[float] |
 
 
 def _budget_side(scenario: Scenario, budgets: list[float], options: dict[str, Any],
-                 weights: pd.Series, skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                 weights: pd.Series, skipped: list[dict[str, Any]], progress: Progress
+                 ) -> list[dict[str, Any]]:
     """Best weighted service for each budget (the analytic model, verified); a budget
     no plan fits (below the parts' minimum stock) goes to ``skipped``."""
     options = dict(options, service_model="analytic")
@@ -287,7 +297,10 @@ def _budget_side(scenario: Scenario, budgets: list[float], options: dict[str, An
         except (InfeasibleError, SolverFailure) as error:
             skipped.append({"side": "budget", "level": math.nan, "budget": budget,
                             "reason": " ".join(str(error).split())})
+            progress(f"budget {budget:,.0f}: no plan")
             continue
+        progress(f"budget {budget:,.0f}: weighted service "
+                 f"{result.summary['service_goal']['weighted_service']:.6f}")
         key = _stock_key(result)
         if key in seen:
             continue
@@ -340,7 +353,7 @@ def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, point
              budgets: Sequence[float] | None = None, side: str = "both", seed: int = 0,
              solver: str = solvers.DEFAULT_BACKEND, time_limit: float | None = None,
              service_model: str | None = None, verify: bool = True, replications: int = 20,
-             years: float = 5.0) -> FrontierResult:
+             years: float = 5.0, progress: Progress | None = None) -> FrontierResult:
     """Trace yearly cost against service from both sides; every point a full plan.
 
     Parameters
@@ -360,6 +373,8 @@ def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, point
         As in :func:`~spareplan.planning.plan.plan`, for every point (``time_limit``:
         seconds per point; ``service_model``: the target side's, the budget side plans
         with the analytic model).
+    progress : callable, optional
+        Called with one line per point planned (e.g. ``print``).
 
     Raises
     ------
@@ -395,11 +410,13 @@ def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, point
     skipped: list[dict[str, Any]] = []
     if side in ("both", "target"):
         rows += _target_side(scenario, model, wanted_levels, points,
-                             dict(options, service_model=service_model), weights, skipped)
+                             dict(options, service_model=service_model), weights, skipped,
+                             progress or _quiet)
     if side in ("both", "budget"):
         if wanted_budgets is None:
             wanted_budgets = _default_budgets(scenario, model, rows, points, options)
-        rows += _budget_side(scenario, wanted_budgets, options, weights, skipped)
+        rows += _budget_side(scenario, wanted_budgets, options, weights, skipped,
+                             progress or _quiet)
     frame = pd.DataFrame(rows, columns=[c for c in POINT_COLUMNS if c != "dominated"])
     return FrontierResult(points=_mark_dominated(frame)[POINT_COLUMNS],
                           scenario=scenario.name, currency=scenario.document.currency,

@@ -298,9 +298,9 @@ class PlanningModel:
         return dataclasses.replace(self, targets=targets)
 
     def with_target_offsets(self, offsets: np.ndarray) -> PlanningModel:
-        """A copy whose rows ask ``offsets`` more service than the scenario's targets."""
-        return self.with_targets(np.array([r.target for r in self.rows])
-                                 + np.asarray(offsets, dtype=float))
+        """A copy whose rows ask ``offsets`` more service than this model's targets (the
+        scenario's, or a what-if's)."""
+        return self.with_targets(self.targets + np.asarray(offsets, dtype=float))
 
     def with_goal(self, goal: str, weights: np.ndarray | None = None) -> PlanningModel:
         r"""The same rows and columns with the plan goal ``goal``.
