@@ -109,7 +109,8 @@ class FrontierResult:
         import matplotlib.pyplot as plt
 
         if axes is None:
-            _, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharex=True)
+            _, axes = plt.subplots(1, 2, figsize=(11.5, 4.5), sharex=True,
+                                   constrained_layout=True)
         styles = {"target": ("o-", "#3b6ea5", "least cost at a service level"),
                   "budget": ("s--", "#c0504d", "best service for a budget")}
         for ax, column, label in ((axes[0], "yearly_cost", "yearly cost"),
