@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
-from spareplan._numba import njit, njit_parallel
+from spareplan._numba import njit, njit_no_refcount, njit_parallel
 
 __all__ = ["simulate_paths"]
 
@@ -214,47 +214,112 @@ def _net(queues: _Queues, on_hand: np.ndarray, loc: int) -> int:
 
 @njit(inline="always")
 def _snapshot(tree: _Tree, queues: _Queues, ships: _Shipments, n_ship: int,
-              on_hand: np.ndarray, week: int, snap_net: np.ndarray, snap_pending: np.ndarray,
-              snap_on_order: np.ndarray, snap_receipts: np.ndarray) -> None:
+              on_hand: np.ndarray, week: int, snaps: _Snapshots) -> None:
     """What is known at the end of ``week``, for a run as of the next week's start."""
     n_loc = on_hand.shape[0]
-    horizon = snap_receipts.shape[2]
+    horizon = snaps.receipts.shape[2]
     for loc in range(n_loc):
-        snap_net[week, loc] = _net(queues, on_hand, loc)
-        snap_on_order[week, loc] = 0
-        snap_pending[week, loc] = 0
+        snaps.net[week, loc] = _net(queues, on_hand, loc)
+        snaps.on_order[week, loc] = 0
+        snaps.pending[week, loc] = 0
         for h in range(horizon):
-            snap_receipts[week, loc, h] = 0
+            snaps.receipts[week, loc, h] = 0
     for row in range(n_ship):
         loc = ships.dest[row]
-        snap_on_order[week, loc] += ships.qty[row]
+        snaps.on_order[week, loc] += ships.qty[row]
         due = max(1, ships.planned[row] - week)  # overdue: week 1
         if due <= horizon:
-            snap_receipts[week, loc, due - 1] += ships.qty[row]
+            snaps.receipts[week, loc, due - 1] += ships.qty[row]
     for loc in range(n_loc):
         up = tree.parent[loc]
         if up >= 0:
             for i in range(queues.head[up], queues.tail[up]):
                 if queues.who[up, i] == loc:
-                    snap_pending[week, loc] += queues.qty[up, i]
+                    snaps.pending[week, loc] += queues.qty[up, i]
 
 
-@njit
-def _path_one(tree: _Tree, part: _Part, on_hand0: np.ndarray, target: np.ndarray,
-              initial_receipts: np.ndarray, seed: int, capacity: int, net: np.ndarray,
-              snap_net: np.ndarray, snap_pending: np.ndarray, snap_on_order: np.ndarray,
-              snap_receipts: np.ndarray, status: np.ndarray) -> None:
-    """One part's path, week by week; ``status[0] = 1`` when a capacity ran out.
+class _Stock(NamedTuple):
+    """Per location: on hand, units to use up before reordering, units ordered in week 0
+    to reach the target, and the orders placed on the parent this week."""
+
+    on_hand: np.ndarray
+    excess: np.ndarray
+    deficit: np.ndarray
+    incoming: np.ndarray
+
+
+class _Snapshots(NamedTuple):
+    """What is known at the end of each of the first ``B`` weeks (see
+    :class:`spareplan.warning.paths.SamplePaths`)."""
+
+    net: np.ndarray
+    pending: np.ndarray
+    on_order: np.ndarray
+    receipts: np.ndarray
+
+
+@njit_no_refcount
+def _run_weeks(tree: _Tree, part: _Part, queues: _Queues, ships: _Shipments, n_ship: int,
+               stock: _Stock, capacity: int, net: np.ndarray, snaps: _Snapshots) -> bool:
+    """Weeks ``0 .. T`` of one part's path (numba's generator seeded by the caller);
+    False when a capacity ran out. Allocates nothing, so it is compiled without reference
+    counting (:func:`spareplan._numba.njit_no_refcount`), which makes the inline steps
+    cost nothing.
 
     The random draws, in this order every week: the transit times of what the queues
     ship, then bottom-up per location the own customers' batches, the transit times of
     what it ships, a root's repair-or-procure draws.
     """
+    n_loc = tree.parent.shape[0]
+    on_hand = stock.on_hand
+    # week 0 is now: only the orders that lift each inventory position to its target
+    for week in range(0, net.shape[1] + 1):
+        if week > 0:
+            # 1. arrivals of the week, then the queues are served first come, first served
+            n_ship = _arrivals(ships, n_ship, week, on_hand)
+            n_ship = _serve_queues(part, queues, ships, n_ship, capacity, week, on_hand)
+            if n_ship == _OVERFLOW:
+                return False
+        # 2. demand of the week, bottom-up: own customers, firm orders, children's orders
+        # (children, at higher positions, are processed before their parents: their
+        # orders of the week are requests at the parent in the same week)
+        for loc in range(n_loc):
+            stock.incoming[loc] = 0
+        for loc in range(n_loc - 1, -1, -1):
+            own = _own_demand(part, loc, week) if week > 0 else 0
+            requests = own
+            for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
+                requests += stock.incoming[tree.child_idx[c]]
+            n_ship = _serve_requests(tree, part, queues, ships, n_ship, capacity, loc, week,
+                                     own, stock.incoming, on_hand)
+            if n_ship == _OVERFLOW:
+                return False
+            # one-for-one: reorder every unit requested (after any excess is used up)
+            absorbed = min(stock.excess[loc], requests)
+            stock.excess[loc] -= absorbed
+            order = requests - absorbed + (stock.deficit[loc] if week == 0 else 0)
+            stock.incoming[loc] = order
+            if tree.parent[loc] < 0 and order > 0:
+                n_ship = _resupply_root(part, ships, n_ship, capacity, loc, week, order)
+                if n_ship == _OVERFLOW:
+                    return False
+        if week > 0:
+            for loc in range(n_loc):
+                net[loc, week - 1] = _net(queues, on_hand, loc)
+        # 3. what is known at the end of the week, for a run as of the next week's start
+        if week < snaps.net.shape[0]:
+            _snapshot(tree, queues, ships, n_ship, on_hand, week, snaps)
+    return True
+
+
+@njit
+def _path_one(tree: _Tree, part: _Part, on_hand0: np.ndarray, target: np.ndarray,
+              initial_receipts: np.ndarray, seed: int, capacity: int, net: np.ndarray,
+              snaps: _Snapshots, status: np.ndarray) -> None:
+    """One part's path: seed, allocate, start from the initial receipts, run the weeks;
+    ``status[0] = 1`` when a capacity ran out."""
     np.random.seed(seed)
     n_loc = tree.parent.shape[0]
-    n_weeks = net.shape[1]
-    n_snap = snap_net.shape[0]
-    on_hand = on_hand0.copy()
     queues = _Queues(np.zeros((n_loc, capacity), dtype=np.int64),
                      np.zeros((n_loc, capacity), dtype=np.int64),
                      np.zeros(n_loc, dtype=np.int64), np.zeros(n_loc, dtype=np.int64))
@@ -268,55 +333,14 @@ def _path_one(tree: _Tree, part: _Part, on_hand0: np.ndarray, target: np.ndarray
     in_transit = np.zeros(n_loc, dtype=np.int64)
     for row in range(n_ship):
         in_transit[ships.dest[row]] += ships.qty[row]
-    excess = np.zeros(n_loc, dtype=np.int64)  # units to use up before reordering
-    deficit = np.zeros(n_loc, dtype=np.int64)  # units ordered now to reach the target
+    stock = _Stock(on_hand0.copy(), np.zeros(n_loc, dtype=np.int64),
+                   np.zeros(n_loc, dtype=np.int64), np.zeros(n_loc, dtype=np.int64))
     for loc in range(n_loc):
-        gap = on_hand[loc] + in_transit[loc] - target[loc]
-        excess[loc] = max(0, gap)
-        deficit[loc] = max(0, -gap)
-    incoming = np.zeros(n_loc, dtype=np.int64)  # orders placed on the parent this week
-
-    # week 0 is now: only the orders that lift each inventory position to its target
-    for week in range(0, n_weeks + 1):
-        if week > 0:
-            # 1. arrivals of the week, then the queues are served first come, first served
-            n_ship = _arrivals(ships, n_ship, week, on_hand)
-            n_ship = _serve_queues(part, queues, ships, n_ship, capacity, week, on_hand)
-            if n_ship == _OVERFLOW:
-                status[0] = 1
-                return
-        # 2. demand of the week, bottom-up: own customers, firm orders, children's orders
-        # (children, at higher positions, are processed before their parents: their
-        # orders of the week are requests at the parent in the same week)
-        for loc in range(n_loc):
-            incoming[loc] = 0
-        for loc in range(n_loc - 1, -1, -1):
-            own = _own_demand(part, loc, week) if week > 0 else 0
-            requests = own
-            for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
-                requests += incoming[tree.child_idx[c]]
-            n_ship = _serve_requests(tree, part, queues, ships, n_ship, capacity, loc, week,
-                                     own, incoming, on_hand)
-            if n_ship == _OVERFLOW:
-                status[0] = 1
-                return
-            # one-for-one: reorder every unit requested (after any excess is used up)
-            absorbed = min(excess[loc], requests)
-            excess[loc] -= absorbed
-            order = requests - absorbed + (deficit[loc] if week == 0 else 0)
-            incoming[loc] = order
-            if tree.parent[loc] < 0 and order > 0:
-                n_ship = _resupply_root(part, ships, n_ship, capacity, loc, week, order)
-                if n_ship == _OVERFLOW:
-                    status[0] = 1
-                    return
-        if week > 0:
-            for loc in range(n_loc):
-                net[loc, week - 1] = _net(queues, on_hand, loc)
-        # 3. what is known at the end of the week, for a run as of the next week's start
-        if week < n_snap:
-            _snapshot(tree, queues, ships, n_ship, on_hand, week, snap_net, snap_pending,
-                      snap_on_order, snap_receipts)
+        gap = stock.on_hand[loc] + in_transit[loc] - target[loc]
+        stock.excess[loc] = max(0, gap)
+        stock.deficit[loc] = max(0, -gap)
+    if not _run_weeks(tree, part, queues, ships, n_ship, stock, capacity, net, snaps):
+        status[0] = 1
 
 
 @njit_parallel
@@ -344,5 +368,7 @@ def simulate_paths(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndar
                       repair_days[part], procurement_days[part], condemnation[part])
         _path_one(tree, model, on_hand0[part], target[part],
                   receipt_rows[receipt_ptr[part]:receipt_ptr[part + 1]], int(seeds[part]),
-                  capacity, net[part], snap_net[part], snap_pending[part],
-                  snap_on_order[part], snap_receipts[part], status[part])
+                  capacity, net[part],
+                  _Snapshots(snap_net[part], snap_pending[part], snap_on_order[part],
+                             snap_receipts[part]),
+                  status[part])

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
-from spareplan._numba import njit, njit_parallel
+from spareplan._numba import njit, njit_no_refcount, njit_parallel
 
 __all__ = ["count_pmf", "project_parts"]
 
@@ -249,6 +249,13 @@ def _child_backlog(backlog: np.ndarray, loc: int, up: int, week: int,
         _add_shifted(out, work, fixed, pn, r + 1)
 
 
+@njit(inline="always")
+def _copy(source: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = source`` element by element (a slice copy needs reference counting)."""
+    for i in range(out.shape[0]):
+        out[i] = source[i]
+
+
 class _Tree(NamedTuple):
     """The location tree shared by every part: ``parent`` and the children as CSR."""
 
@@ -320,7 +327,7 @@ def _add_children(tree: _Tree, loc: int, pmfs: np.ndarray, s: int, work: _Work) 
     """``work.work`` convolved with ``pmfs[child, s]`` of every child of ``loc``."""
     for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
         _convolve(work.work, pmfs[tree.child_idx[c], s], work.work2)
-        work.work[:] = work.work2
+        _copy(work.work2, work.work)
 
 
 @njit(inline="always")
@@ -328,7 +335,7 @@ def _week_orders(prior: np.ndarray, week: np.ndarray, e: int, out: np.ndarray) -
     """o = max(0, Y + d - e) - max(0, Y - e) with Y ~ ``prior`` = C(s - 1), d ~ ``week``."""
     m = out.shape[0]
     if e <= 0:
-        out[:] = week  # every unit demanded is reordered
+        _copy(week, out)  # every unit demanded is reordered
         return
     above = 0.0
     for y in range(min(e, m), m):
@@ -357,7 +364,7 @@ def _demand_week(tree: _Tree, part: _PartInput, own: np.ndarray, demand: _Demand
     _shift(own, part.firm[loc, s - 1], work.work)
     demand.own_week[loc, s] = part.own_mean[loc] + part.firm[loc, s - 1]
     _add_children(tree, loc, demand.orders, s, work)
-    demand.weekly[loc, s] = work.work
+    _copy(work.work, demand.weekly[loc, s])
     mean_demand[loc, s - 1] = _mean(work.work) + (demand.week0[loc] if s == 1 else 0.0)
     # C_l(s): own demand of weeks 1..s (Poisson / NB of mean s mu) + firm orders +
     # the children's cumulative orders
@@ -367,7 +374,8 @@ def _demand_week(tree: _Tree, part: _PartInput, own: np.ndarray, demand: _Demand
     if tree.child_ptr[loc] == tree.child_ptr[loc + 1]:
         _shift(work.work, demand.week0[loc], demand.cumulative[loc, s])
     else:
-        demand.cumulative[loc, s] = work.work  # the children's week-0 orders are in theirs
+        # the children's week-0 orders are in theirs
+        _copy(work.work, demand.cumulative[loc, s])
     e = part.excess[loc]
     cum = demand.cum_orders[loc, s]
     for i in range(m):
@@ -379,19 +387,19 @@ def _demand_week(tree: _Tree, part: _PartInput, own: np.ndarray, demand: _Demand
     demand.order_week[loc, s] = _mean(demand.orders[loc, s])
 
 
-@njit
-def _demand_pass(tree: _Tree, part: _PartInput, demand: _Demand, mean_demand: np.ndarray,
-                 work: _Work) -> None:
+@njit_no_refcount
+def _demand_pass(tree: _Tree, part: _PartInput, own: np.ndarray, demand: _Demand,
+                 mean_demand: np.ndarray, work: _Work) -> None:
     """Bottom-up: the demand each location sees (own customers, firm orders, the
     replenishment orders of its children) and the orders it passes to its parent.
 
     Cumulative quantities are exact marginals (a child's cumulative orders are
     max(0, C - e) of its cumulative demand; children are independent); the weekly
-    increments, used for the windows, treat a child's weeks as independent.
+    increments, used for the windows, treat a child's weeks as independent. ``own``
+    receives the pmf of each location's own weekly demand.
     """
     n_loc = tree.parent.shape[0]
     horizon = part.receipts.shape[1]
-    own = np.zeros((n_loc, work.work.shape[0]))
     for loc in range(n_loc):
         count_pmf(part.own_mean[loc], part.own_vtm[loc], own[loc])
     for loc in range(n_loc - 1, -1, -1):
@@ -462,10 +470,10 @@ def _kept_and_slow(demand: _Demand, loc: int, e: int, q: float, u: int, u_slow: 
         _point(0, work.work2)
         for s in range(u_slow + 1, u + 1):
             _convolve(work.work2, demand.weekly[loc, s], work.work)
-            work.work2[:] = work.work
+            _copy(work.work, work.work2)
         _thin(work.work2, q, work.work)
         _convolve(work.total, work.work, work.work2)
-        work.total[:] = work.work2
+        _copy(work.work2, work.total)
 
 
 @njit(inline="always")
@@ -486,7 +494,7 @@ def _add_waiting_at_parent(tree: _Tree, part: _PartInput, demand: _Demand,
         _comonotone_sum(work.total, work.work2, work.work)
     else:
         _convolve(work.total, work.work2, work.work)
-    work.total[:] = work.work
+    _copy(work.work, work.total)
 
 
 @njit(inline="always")
@@ -499,7 +507,7 @@ def _pipeline(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply, l
     q = part.slow_fraction[loc]
     u_slow = t - part.slow_weeks[loc] if q > 0.0 else u
     if u < 0:
-        work.total[:] = demand.cumulative[loc, t]
+        _copy(demand.cumulative[loc, t], work.total)
         return part.net0[loc] + receipts_so_far
     base = part.net0[loc] + receipts_so_far + part.pending[loc]
     e = part.excess[loc]
@@ -515,7 +523,7 @@ def _pipeline(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply, l
         _add_waiting_at_parent(tree, part, demand, supply, loc, u, e, work)
     for s in range(u + 1, t + 1):
         _convolve(work.total, demand.weekly[loc, s], work.work)
-        work.total[:] = work.work
+        _copy(work.work, work.total)
     return base
 
 
@@ -559,7 +567,7 @@ def _record_week(total: np.ndarray, base: int, backorders: np.ndarray, out: _Out
     return mean_z
 
 
-@njit
+@njit_no_refcount
 def _supply_pass(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply,
                  out: _Output, tail_1: float, tail_2: float, work: _Work) -> None:
     """Top-down: net inventory NI_l(t) = base_l(t) - Z_l(t); backorders for children."""
@@ -582,7 +590,12 @@ def _supply_pass(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply
 @njit
 def _project_one(tree: _Tree, part: _PartInput, m: int, tail_1: float, tail_2: float,
                  out: _Output) -> None:
-    """Project one part: the bottom-up demand pass, then the top-down supply pass."""
+    """Project one part: the bottom-up demand pass, then the top-down supply pass.
+
+    The two passes allocate nothing (this function allocates their arrays) and are
+    compiled without reference counting (:func:`spareplan._numba.njit_no_refcount`), so
+    that their inline helpers, which bind NamedTuples of arrays, cost nothing.
+    """
     n_loc = tree.parent.shape[0]
     horizon = part.receipts.shape[1]
     demand = _Demand(
@@ -591,7 +604,7 @@ def _project_one(tree: _Tree, part: _PartInput, m: int, tail_1: float, tail_2: f
         order_week=np.zeros((n_loc, horizon + 1)), own_week=np.zeros((n_loc, horizon + 1)),
         initial=np.zeros(n_loc, dtype=np.int64), week0=np.zeros(n_loc, dtype=np.int64))
     work = _Work(np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m))
-    _demand_pass(tree, part, demand, out.mean_demand, work)
+    _demand_pass(tree, part, np.zeros((n_loc, m)), demand, out.mean_demand, work)
     supply = _Supply(backorders=np.zeros((n_loc, horizon + 1, m)),
                      week0_short=np.zeros(n_loc, dtype=np.int64),
                      own_backorders_0=np.zeros(n_loc, dtype=np.int64),
