@@ -14,7 +14,7 @@ import solvers
 import solvers.budget
 from spareplan import InfeasibleError, ParameterError, load_scenario, plan
 from spareplan.planning.frontier import frontier
-from spareplan.scenario_generator import generate_scenario
+from spareplan.scenario.generator import generate_scenario
 
 TINY = Path(__file__).resolve().parents[2] / "scenarios" / "tiny"
 
