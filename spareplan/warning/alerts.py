@@ -46,6 +46,7 @@ from spareplan.scenario.model import Scenario
 from spareplan.warning.countermeasures import (
     CounterFinder,
     Countermeasure,
+    SupplyNetwork,
     covers,
     transit_matrix,
 )
@@ -147,20 +148,10 @@ class AlertContext:
     """
 
     settings: EarlyWarning
-    part_ids: tuple[str, ...]
-    location_ids: tuple[str, ...]
-    parent: np.ndarray
-    lead_days: np.ndarray
-    path_weeks: np.ndarray
-    transit_days: np.ndarray
+    network: SupplyNetwork
     own_sites: dict[str, list[str]] = field(repr=False)
     sla_class: dict[str, str] = field(repr=False)
     contacts: dict[str, tuple[str, str, list[str]]] = field(repr=False)
-    procurement_days: np.ndarray = field(repr=False)
-    unit_cost: np.ndarray = field(repr=False)
-    supplier: tuple[str | None, ...] = field(repr=False)
-    lateral_cost: float = 0.0
-    emergency_cost: float = 0.0
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, network: object, parts: object,
@@ -186,17 +177,18 @@ class AlertContext:
         listed = scenario.parts.set_index("part")["supplier"].reindex(list(parts.part_ids))
         supplier = tuple(value if isinstance(value, str) else None for value in listed)
         costs = scenario.document.costs
-        return cls(settings=settings or scenario.document.early_warning,
-                   part_ids=parts.part_ids, location_ids=network.location_ids,
-                   parent=network.parent, lead_days=network.lead_time_days,
-                   path_weeks=path, transit_days=transit, own_sites=own,
+        supply = SupplyNetwork(
+            part_ids=parts.part_ids, location_ids=network.location_ids,
+            parent=network.parent, lead_days=network.lead_time_days, path_weeks=path,
+            transit_days=transit, procurement_days=parts.procurement_lead_time_days,
+            unit_cost=parts.unit_cost, supplier=supplier,
+            lateral_cost=costs.lateral_shipment_cost,
+            emergency_cost=costs.emergency_shipment_cost)
+        return cls(settings=settings or scenario.document.early_warning, network=supply,
+                   own_sites=own,
                    sla_class=dict(zip(scenario.sites["site"], scenario.sites["sla_class"],
                                       strict=True)),
-                   contacts=_supplier_contacts(scenario),
-                   procurement_days=parts.procurement_lead_time_days,
-                   unit_cost=parts.unit_cost, supplier=supplier,
-                   lateral_cost=costs.lateral_shipment_cost,
-                   emergency_cost=costs.emergency_shipment_cost)
+                   contacts=_supplier_contacts(scenario))
 
     def with_settings(self, settings: EarlyWarning) -> AlertContext:
         """The same context with other thresholds (the backtest's tuning)."""
@@ -216,9 +208,9 @@ class AlertContext:
         stack = [location]
         while stack:
             loc = stack.pop()
-            sites += self.own_sites[self.location_ids[loc]]
-            stack += [c for c in range(len(self.parent))
-                      if self.parent[c] == loc and target[part, c] <= 0]
+            sites += self.own_sites[self.network.location_ids[loc]]
+            stack += [c for c in range(len(self.network.parent))
+                      if self.network.parent[c] == loc and target[part, c] <= 0]
         return sites
 
 
@@ -270,14 +262,9 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
     settings = context.settings
     inputs = projection.inputs
     finder = CounterFinder(
-        part_ids=context.part_ids, location_ids=context.location_ids,
-        parent=context.parent, lead_days=context.lead_days, path_weeks=context.path_weeks,
-        transit_days=context.transit_days, spare=projection.units_spare(),
+        network=context.network, spare=projection.units_spare(),
         arrivals=projection.arrivals(), on_hand=projection.inputs.net0,
         lead_weeks=projection.inputs.lead_weeks, receipts=receipts,
-        procurement_days=context.procurement_days,
-        unit_cost=context.unit_cost, supplier=context.supplier,
-        lateral_cost=context.lateral_cost, emergency_cost=context.emergency_cost,
         confirm_weeks=settings.confirm_weeks)
     need = _Needs(projection.units_needed("internal"), projection.units_needed("customer"))
     ordered: dict[tuple[str, str], set[str]] = {}
@@ -289,7 +276,7 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
     records, listed = [], []
     for candidate in _candidates(context, projection, firm_only, evaluated, open_pairs):
         part, loc = candidate.part, candidate.location
-        part_id, loc_id = context.part_ids[part], context.location_ids[loc]
+        part_id, loc_id = context.network.part_ids[part], context.network.location_ids[loc]
         sites = sorted(set(context.affected_sites(part, loc, inputs.target))
                        | ordered.get((part_id, loc_id), set()))
         verdict = _judge(candidate, settings, projection, firm_only, finder, need)
@@ -350,8 +337,8 @@ def _candidates(context: AlertContext, projection: Projection, firm_only: Projec
     ordered_by = np.cumsum(projection.inputs.firm, axis=2) > 0
     certain = (firm_only.p_short >= 1.0 - 1e-9) & ordered_by
     keep = np.zeros(evaluated.shape, dtype=bool)
-    part_of = {p: i for i, p in enumerate(context.part_ids)}
-    loc_of = {loc: i for i, loc in enumerate(context.location_ids)}
+    part_of = {p: i for i, p in enumerate(context.network.part_ids)}
+    loc_of = {loc: i for i, loc in enumerate(context.network.location_ids)}
     for part_id, loc_id in open_pairs:
         if part_id in part_of and loc_id in loc_of:
             keep[part_of[part_id], loc_of[loc_id]] = True
@@ -422,7 +409,7 @@ def _alert_record(context: AlertContext, candidate: _Candidate, verdict: _Verdic
                   need: _Needs, as_of: dt.date) -> dict[str, object]:
     """One row of :data:`ALERT_COLUMNS` (status ``new``, no history yet)."""
     part, loc = candidate.part, candidate.location
-    part_id = context.part_ids[part]
+    part_id = context.network.part_ids[part]
     inputs = projection.inputs
     p = projection.p_short[part, loc]
     level, customer_week = verdict.level, verdict.customer_week
@@ -438,7 +425,7 @@ def _alert_record(context: AlertContext, candidate: _Candidate, verdict: _Verdic
     supplier, contact, steps = context.contacts.get(part_id, ("", "", []))
     first_week = candidate.first_risk or candidate.confirmed
     return {
-        "alert_id": None, "part": part_id, "location": context.location_ids[loc],
+        "alert_id": None, "part": part_id, "location": context.network.location_ids[loc],
         "level": level.value, "status": AlertStatus.NEW.value, "previous_level": None,
         "p_short": round(float(p.max()), 4), "p_short_week": worst,
         "first_week_at_risk": first_week, "first_date_at_risk": _date(as_of, first_week),
