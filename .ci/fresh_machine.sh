@@ -16,7 +16,7 @@
 #
 # Usage: .ci/fresh_machine.sh [WORK_DIR]
 #   FRESH_PYTEST_ARGS  replaces the arguments of the README's pytest command (default: the
-#                      README's own, the whole suite); e.g. "-q tests/core/test_notebooks.py"
+#                      README's own, the whole suite); e.g. "-q tests/notebooks/test_notebooks.py"
 # The clone is of the committed HEAD (what a user gets), not of the working tree.
 set -euo pipefail
 

@@ -586,7 +586,7 @@ def solve_monolithic(model: PlanningModel, time_limit: float | None = None, *,
 def _scenario_model(folder: Path, n_parts: int, n_fsls: int, n_dcs: int, seed: int
                     ) -> PlanningModel:
     from spareplan import load_scenario
-    from spareplan.scenario_generator import generate_scenario
+    from spareplan.scenario.generator import generate_scenario
 
     path = generate_scenario(folder / "gen", n_parts=n_parts, n_fsls=n_fsls, n_dcs=n_dcs,
                              seed=seed)

@@ -33,7 +33,7 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
     from spareplan import load_scenario
     from spareplan.planning.model import PlanningModel
     from spareplan.planning.optimize import baseline_costs, optimize
-    from spareplan.scenario_generator import generate_scenario
+    from spareplan.scenario.generator import generate_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate_scenario(Path(tmp) / "gen", n_parts=n_parts, n_fsls=n_fsls, seed=seed)
@@ -77,7 +77,7 @@ def run_one(n_parts: int, n_fsls: int, time_limit: float | None, seed: int,
 def run_feed(n_parts: int, n_fsls: int, time_limit: float | None, seed: int) -> dict:
     """One size planned by :func:`spareplan.plan` with the simulation feed, verified."""
     from spareplan import load_scenario, plan
-    from spareplan.scenario_generator import generate_scenario
+    from spareplan.scenario.generator import generate_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate_scenario(Path(tmp) / "gen", n_parts=n_parts, n_fsls=n_fsls,

@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = [("demo", network, parts, stock, 20, 5.0), ("demo", network, parts, stock, 20, 50.0)]
     if args.large:
         folder = Path(tempfile.mkdtemp(prefix="spareplan-bench-")) / "large"
-        from spareplan.scenario_generator import generate_scenario
+        from spareplan.scenario.generator import generate_scenario
 
         generate_scenario(folder, n_parts=10_000, n_fsls=47, n_dcs=2, seed=1)
         large = _load(folder)

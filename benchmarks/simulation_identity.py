@@ -13,7 +13,7 @@ Usage::
     .venv/bin/python benchmarks/simulation_identity.py --compare /tmp/sim-before
 
 ``--scenario FOLDER`` (repeatable) adds a scenario folder (e.g. one written by
-``spareplan.scenario_generator``), simulated at its current stock under each rule. The raw
+``spareplan.scenario.generator``), simulated at its current stock under each rule. The raw
 arrays are the attributes ``site_totals``, ``site_parts``, ``location_parts`` and
 ``part_out`` of :class:`spareplan.simulation.SimulationArrays`; the frames of
 :func:`spareplan.simulation.simulate_plan` (tiny, demo and the extra folders, with the

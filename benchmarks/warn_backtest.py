@@ -186,7 +186,7 @@ def main() -> None:
 
     speed = {"demo": _projection_speed(scenario, plan)}
     if args.large:
-        from spareplan.scenario_generator import generate_scenario
+        from spareplan.scenario.generator import generate_scenario
 
         folder = args.out / "generated-3000"
         if not (folder / "scenario.toml").exists():

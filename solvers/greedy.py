@@ -43,7 +43,7 @@ from solvers._greedy_kernels import NO_MOVE, RAN_OUT, mark_changed_gains, run_ph
 from solvers.check import check_solution, required_facilities, row_activity, solution_cost
 from solvers.lagrangian import lagrangian_bound
 from solvers.problem import ChoiceProblem
-from solvers.scaling import scale_rows
+from solvers.scaling import ScaledRows, scale_rows
 from solvers.solution import Solution, relative_gap
 from solvers.status import SolveStatus
 
@@ -150,15 +150,58 @@ def greedy_allocation(
     [2]
     """
     started = time.perf_counter()
-    n_groups = int(problem.n_groups or 0)
     scaled = scale_rows(problem)
+    fixed_weights = None
+    if row_weights is not None:
+        fixed_weights = np.maximum(np.asarray(row_weights, dtype=np.float64), 0.0) * scaled.scale
+    chosen, stuck, last_ratio, last_weights = _marginal_moves(problem, scaled, fixed_weights,
+                                                              hull, tol)
+    facility_open = required_facilities(problem, chosen) if problem.n_facilities else None
+    violations = check_solution(problem, chosen, facility_open)
+    objective = solution_cost(problem, chosen, facility_open)
+    bound = -math.inf
+    if math.isfinite(last_ratio) and last_ratio > 0:
+        bound = lagrangian_bound(problem, last_weights / scaled.scale / last_ratio)
+    if violations:
+        status = SolveStatus.NO_SOLUTION_FOUND
+        reason = "no move improves the short rows" if stuck else "rows not traded off"
+        message = f"greedy stopped ({reason}): " + "; ".join(violations[:10])
+    else:
+        status = SolveStatus.FEASIBLE
+        message = "greedy: every row holds"
+    bound = min(bound, objective) if status is SolveStatus.FEASIBLE else bound
+    feasible = status is SolveStatus.FEASIBLE
+    return Solution(
+        status=status,
+        chosen=chosen if feasible else np.full(int(problem.n_groups or 0), -1, np.int64),
+        facility_open=facility_open if feasible else None,
+        objective=objective if feasible else math.nan,
+        lower_bound=bound,
+        gap=relative_gap(objective, bound) if feasible else math.nan,
+        backend="greedy-hull" if hull else "greedy",
+        runtime_seconds=time.perf_counter() - started,
+        row_activity=row_activity(problem, chosen),
+        message=message,
+    )
+
+
+def _marginal_moves(
+    problem: ChoiceProblem,
+    scaled: ScaledRows,
+    fixed_weights: npt.NDArray[np.float64] | None,
+    hull: bool,
+    tol: float,
+) -> tuple[npt.NDArray[np.int64], bool, float, npt.NDArray[np.float64]]:
+    """Run the phases of moves from the cheapest options until every ``>=`` row holds.
+
+    Returns the chosen option per group, whether the moves stopped short (no move left or
+    the moves ran out), and the ratio and weights of the last phase (for the bound).
+    """
+    n_groups = int(problem.n_groups or 0)
     columns = sp.csc_array(scaled.matrix)
     lower = scaled.lower
     has_lower = np.isfinite(lower)
     threshold = lower - tol * np.maximum(1.0, np.abs(np.where(has_lower, lower, 0.0)))
-    fixed_weights = None
-    if row_weights is not None:
-        fixed_weights = np.maximum(np.asarray(row_weights, dtype=np.float64), 0.0) * scaled.scale
 
     options, costs_padded = _padded_layout(problem)
     positions = np.zeros(n_groups, dtype=np.int64)  # cheapest option of each group
@@ -178,13 +221,11 @@ def greedy_allocation(
     multi_row = int(has_lower.sum()) > 1
     phase_length = max(1, n_groups // 4) if multi_row else -1
     last_ratio, last_weights = math.nan, np.zeros(problem.n_rows)
-    stuck = False
     while True:
         short = has_lower & (activity < threshold)
         if not short.any():
-            break
-        shortfall = np.where(short, lower - activity, 0.0)
-        weights = shortfall
+            return chosen, False, last_ratio, last_weights
+        weights = np.where(short, lower - activity, 0.0)  # the shortfalls
         if fixed_weights is not None and np.any(fixed_weights[short] > 0):
             weights = np.where(short, fixed_weights, 0.0)
         live.update(positions)
@@ -193,55 +234,12 @@ def greedy_allocation(
         # tuples (-ratio, group, target) of heapq were, compiled) until a short row is met
         # or the phase's moves are used up. Updates positions, chosen and activity in place.
         outcome, ratio = run_phase(
-            options,
-            costs_padded,
-            gains,
-            live.groups,
-            stale,
-            move_keys,
-            move_targets,
-            positions,
-            chosen,
-            activity,
-            indptr,
-            indices,
-            data,
-            short,
-            threshold,
-            hull,
+            options, costs_padded, gains, live.groups, stale, move_keys, move_targets,
+            positions, chosen, activity, indptr, indices, data, short, threshold, hull,
             phase_length,
         )
         if outcome == NO_MOVE:
-            stuck = True
-            break
+            return chosen, True, last_ratio, last_weights
         last_ratio, last_weights = ratio, weights
         if outcome == RAN_OUT:
-            stuck = True
-            break
-
-    facility_open = required_facilities(problem, chosen) if problem.n_facilities else None
-    violations = check_solution(problem, chosen, facility_open)
-    objective = solution_cost(problem, chosen, facility_open)
-    bound = -math.inf
-    if math.isfinite(last_ratio) and last_ratio > 0:
-        bound = lagrangian_bound(problem, last_weights / scaled.scale / last_ratio)
-    if violations:
-        status = SolveStatus.NO_SOLUTION_FOUND
-        reason = "no move improves the short rows" if stuck else "rows not traded off"
-        message = f"greedy stopped ({reason}): " + "; ".join(violations[:10])
-    else:
-        status = SolveStatus.FEASIBLE
-        message = "greedy: every row holds"
-    bound = min(bound, objective) if status is SolveStatus.FEASIBLE else bound
-    return Solution(
-        status=status,
-        chosen=chosen if status is SolveStatus.FEASIBLE else np.full(n_groups, -1, np.int64),
-        facility_open=facility_open if status is SolveStatus.FEASIBLE else None,
-        objective=objective if status is SolveStatus.FEASIBLE else math.nan,
-        lower_bound=bound,
-        gap=relative_gap(objective, bound) if status is SolveStatus.FEASIBLE else math.nan,
-        backend="greedy-hull" if hull else "greedy",
-        runtime_seconds=time.perf_counter() - started,
-        row_activity=row_activity(problem, chosen),
-        message=message,
-    )
+            return chosen, True, last_ratio, last_weights

@@ -13,9 +13,9 @@ import pandas as pd
 import typer
 
 from spareplan.cli.common import say, start_command
-from spareplan.demand.backtest import PRIORS, RULES, backtest
+from spareplan.demand.backtest import PRIORS, RULES, BacktestResult, backtest
 from spareplan.demand.columns import map_history_columns
-from spareplan.demand.history import prepare_history
+from spareplan.demand.history import PackedSeries, prepare_history
 from spareplan.demand.selection import Selection, cross_validate, select_by_class
 from spareplan.errors import InputError, ParameterError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
@@ -64,6 +64,8 @@ def _selection_record(selection: Selection) -> dict[str, Any]:
     }
 
 
+# Over 100 lines with its docstring: the signature is typer's declaration of the 18
+# options with their help texts (48 lines); the body is short orchestration.
 def backtest_command(
     history: Annotated[Path, typer.Argument(help="Demand history CSV: period, part, "
                                             "quantity and optionally site (other names are "
@@ -138,15 +140,8 @@ def backtest_command(
     if isinstance(folds, bool) or folds < 0 or folds == 1:
         raise ParameterError("folds", "must be 0 (no cross-validation) or >= 2", folds)
     source = Path(history).name
-    raw = _read_history(Path(history))
-    frame, columns, detected = map_history_columns(
-        raw, {"part": part_column, "period": period_column, "quantity": quantity_column,
-              "site": site_column}, source=source)
-    mapping = ", ".join(f"{role} <- {name!r}" for role, name in columns.items()
-                        if name is not None)
-    options = ", ".join(f"--{role}-column" for role in detected)
-    say(f"{source}: columns {mapping}" + (f" (detected: {', '.join(detected)}; choose "
-                                          f"others with {options})" if detected else ""))
+    frame, columns = _history_columns(Path(history), source, part_column, period_column,
+                                      quantity_column, site_column)
     packed = prepare_history(frame, period=period, source=source)
     result = backtest(
         packed,
@@ -165,7 +160,34 @@ def backtest_command(
                              min_class_fill_rate=min_class_fill, seed=seed)
     per_class = select_by_class(result, rule, confidence=confidence,
                                 min_class_fill_rate=min_class_fill, seed=seed)
-    summary: dict[str, Any] = {
+    summary = _summary(history, columns, period, packed, result, target, lead_time, origins,
+                       seed, single, per_class)
+    cv_folds = None
+    if folds and packed.n_series >= folds:
+        cv = cross_validate(result, folds=folds, seed=seed, rule=rule, confidence=confidence,
+                            min_class_fill_rate=min_class_fill)
+        summary["cross_validation"] = {key: value for key, value in cv.summary().items()
+                                       if key != "final_choice"}
+        cv_folds = cv.folds
+    elif folds:
+        summary["cross_validation"] = f"skipped: {packed.n_series} series < {folds} folds"
+    _say_choice(source, packed.n_series, packed.n_periods, period, rule, per_class,
+                summary["cross_validation"] if cv_folds is not None else None, folds)
+    with atomic_folder(out) as staging:
+        write_csv(staging / "backtest.csv", table)
+        write_csv(staging / "by_class.csv", result.by_class())
+        write_csv(staging / "selection.csv", per_class.to_frame())
+        if cv_folds is not None:
+            write_csv(staging / "cross_validation.csv", cv_folds)
+        write_json(staging / "summary.json", summary)
+    return 0
+
+
+def _summary(history: Path, columns: dict[str, str | None], period: str, packed: PackedSeries,
+             result: BacktestResult, target: float, lead_time: int, origins: int, seed: int,
+             single: Selection, per_class: Selection) -> dict[str, Any]:
+    """``summary.json`` without the cross-validation."""
+    return {
         "command": "backtest",
         "history": str(history),
         "columns": columns,
@@ -180,31 +202,35 @@ def backtest_command(
         "recommended_method": next(iter(single.choice.values())),
         "recommended_single": _selection_record(single),
         "selection_by_class": _selection_record(per_class),
-        "methods": table.to_dict(orient="records"),
+        "methods": result.to_frame().to_dict(orient="records"),
     }
-    cv_folds = None
-    if folds and packed.n_series >= folds:
-        cv = cross_validate(result, folds=folds, seed=seed, rule=rule, confidence=confidence,
-                            min_class_fill_rate=min_class_fill)
-        summary["cross_validation"] = {key: value for key, value in cv.summary().items()
-                                       if key != "final_choice"}
-        cv_folds = cv.folds
-    elif folds:
-        summary["cross_validation"] = f"skipped: {packed.n_series} series < {folds} folds"
+
+
+def _history_columns(history: Path, source: str, part_column: str | None,
+                     period_column: str | None, quantity_column: str | None,
+                     site_column: str | None) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """Read the history file and map its columns (given or detected); say which."""
+    frame, columns, detected = map_history_columns(
+        _read_history(history),
+        {"part": part_column, "period": period_column, "quantity": quantity_column,
+         "site": site_column}, source=source)
+    mapping = ", ".join(f"{role} <- {name!r}" for role, name in columns.items()
+                        if name is not None)
+    options = ", ".join(f"--{role}-column" for role in detected)
+    say(f"{source}: columns {mapping}" + (f" (detected: {', '.join(detected)}; choose "
+                                          f"others with {options})" if detected else ""))
+    return frame, columns
+
+
+def _say_choice(source: str, n_series: int, n_periods: int, period: str, rule: str,
+                per_class: Selection, cross_validation: dict[str, Any] | None,
+                folds: int) -> None:
+    """The choice per class and its figures (out of sample too, when cross-validated)."""
     say(f"{source}: choice per class: " + "; ".join(
         f"{row['class']} {row['method']} {row['fill_rate']:.1%}"
         for row in per_class.table.to_dict(orient="records")))
-    say(f"{source}: {packed.n_series} series x {packed.n_periods} {period}s; by class "
+    say(f"{source}: {n_series} series x {n_periods} {period}s; by class "
         f"({rule}): fill rate {per_class.fill_rate:.4f} at "
         f"{per_class.extra_stock_vs_baseline:+.1%} stock vs {per_class.baseline}"
-        + (f"; out of sample ({folds} folds): {summary['cross_validation']['fill_rate']:.4f}"
-           if cv_folds is not None else ""))
-
-    with atomic_folder(out) as staging:
-        write_csv(staging / "backtest.csv", table)
-        write_csv(staging / "by_class.csv", result.by_class())
-        write_csv(staging / "selection.csv", per_class.to_frame())
-        if cv_folds is not None:
-            write_csv(staging / "cross_validation.csv", cv_folds)
-        write_json(staging / "summary.json", summary)
-    return 0
+        + (f"; out of sample ({folds} folds): {cross_validation['fill_rate']:.4f}"
+           if cross_validation is not None else ""))

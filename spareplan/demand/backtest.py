@@ -201,6 +201,8 @@ def _external_fitted(
     return np.maximum(np.nan_to_num(fitted, nan=0.0), 0.0)
 
 
+# Over 100 lines only by its numpydoc docstring (79 lines, the model and every setting);
+# the code is checks and orchestration of the helpers below (48 lines).
 def backtest(
     history_frame: pd.DataFrame | PackedSeries,
     methods: Sequence[str] = METHODS,
@@ -304,18 +306,84 @@ def backtest(
     n_boot = _check_positive_int("n_boot", n_boot, 10)
     alphas = check_smoothing("alpha", alpha)
     betas = check_smoothing("beta", beta)
-    if isinstance(methods, str):
-        methods = [m for m in methods.split(",") if m.strip()]
-    methods = [_check_method(m) for m in methods]
-    if not methods and not external_forecasts:
-        raise ParameterError("methods", "must name at least one method", methods)
-    if len(set(methods)) != len(methods):
-        raise ParameterError("methods", "must not repeat a method", methods)
+    methods = _check_methods(methods, external_forecasts)
     quantiles = check_quantiles(parameter_uncertainty)
     prior_modes = check_priors(priors)
     rng = _rng(seed)
 
-    packed = as_packed(history_frame, period)
+    replay = _replay_layout(as_packed(history_frame, period), origins, lead, target,
+                            n_draws if "bootstrap" in methods else 0)
+    vmr = _fit_point(replay.packed, "poisson", 1.0, 1.0).fitted_vmr  # the history's VMR
+    runs = _configured_runs(replay, vmr, methods, alphas, betas, prior_modes, quantiles)
+    runs += _external_runs(replay, vmr, external_forecasts or {})
+    if len({run.name for run in runs}) != len(runs):
+        raise ParameterError("external_forecasts", "must not reuse a method's name",
+                             sorted(external_forecasts or {}))
+    for run in runs:
+        if run.fitted_rate is not None:
+            check_level_sizes(replay.packed, run.fitted_rate, run.fitted_vmr, lead,
+                              replay.first, run.name)
+
+    summaries: list[dict[str, object]] = []
+    per_series: list[pd.DataFrame] = []
+    stock_of: dict[str, float] = {}
+    counts = resample_counts(np.random.default_rng(rng.integers(2**63)),
+                             replay.packed.n_series, n_boot)
+    for run in runs:
+        levels, forecast = _levels_and_forecast(replay, run, n_draws, rng)
+        summary, rows = _score_run(replay, run, levels, forecast, rng, n_boot, counts,
+                                   stock_of)
+        summaries.append(summary)
+        per_series.append(rows)
+
+    return BacktestResult(
+        summary=pd.DataFrame(summaries, columns=list(SUMMARY_COLUMNS)),
+        per_series=pd.concat(per_series, ignore_index=True),
+        target_fill_rate=target,
+        lead_time_periods=lead,
+        origins=origins,
+        seed=int(seed) if isinstance(seed, int | np.integer) else None,
+        period=replay.packed.period,
+        evaluated_periods=replay.packed.period_labels[replay.measure_from:],
+    )
+
+
+def _check_methods(methods: Sequence[str] | str,
+                   external_forecasts: Mapping[str, pd.DataFrame] | None) -> list[str]:
+    """The method names, checked: known, not repeated, at least one run in all."""
+    if isinstance(methods, str):
+        methods = [m for m in methods.split(",") if m.strip()]
+    checked = [_check_method(m) for m in methods]
+    if not checked and not external_forecasts:
+        raise ParameterError("methods", "must name at least one method", checked)
+    if len(set(checked)) != len(checked):
+        raise ParameterError("methods", "must not repeat a method", checked)
+    return checked
+
+
+@dataclass(frozen=True)
+class _Replay:
+    """The history laid out for the replay: one common calendar of ``n_periods``, the
+    replay starting at ``first`` (L periods before ``measure_from``, the first evaluated
+    period), with what every run is measured against."""
+
+    packed: PackedSeries
+    values: np.ndarray        # flat float64 history
+    indptr: np.ndarray        # int64 offsets of the series
+    dense: np.ndarray         # (series, periods) view of ``values``
+    n_periods: int
+    measure_from: int
+    first: int
+    lead: int
+    target: float
+    classes: np.ndarray       # ADI/CV² class from the periods before ``measure_from``
+    scale: np.ndarray         # MASE scale per series
+    actual: np.ndarray        # demand of the evaluated periods
+
+
+def _replay_layout(packed: PackedSeries, origins: int, lead: int, target: float,
+                   bootstrap_draws: int) -> _Replay:
+    """Check the calendar against ``origins`` and ``lead`` and lay the history out."""
     if packed.n_series == 0:
         raise InputError(f"{packed.source}: the demand history has no rows")
     lengths = np.diff(packed.indptr)
@@ -331,143 +399,159 @@ def backtest(
             f"(history has {n_periods} periods, lead time {lead})",
             origins,
         )
-    if "bootstrap" in methods and packed.n_series * n_draws > MAX_HISTORY_CELLS:
+    if bootstrap_draws and packed.n_series * bootstrap_draws > MAX_HISTORY_CELLS:
         raise ParameterError("n_draws", f"times the {packed.n_series:,} series must be at "
-                             f"most {MAX_HISTORY_CELLS:,} draws per origin", n_draws)
-
+                             f"most {MAX_HISTORY_CELLS:,} draws per origin", bootstrap_draws)
     values = np.ascontiguousarray(packed.values, dtype=np.float64)
-    indptr = np.ascontiguousarray(packed.indptr, dtype=np.int64)
     dense = values.reshape(packed.n_series, n_periods)
-    class_frame = classify_packed(packed.tail(measure_from))
-    classes = class_frame["class"].to_numpy()
     # MASE scale: in-sample one-step naive MAE of the training part (Hyndman & Koehler 2006)
     train = dense[:, :measure_from]
-    scale = np.abs(np.diff(train, axis=1)).mean(axis=1)
-    actual = dense[:, measure_from:]
+    return _Replay(
+        packed=packed, values=values,
+        indptr=np.ascontiguousarray(packed.indptr, dtype=np.int64), dense=dense,
+        n_periods=n_periods, measure_from=measure_from, first=first, lead=lead,
+        target=target,
+        classes=classify_packed(packed.tail(measure_from))["class"].to_numpy(),
+        scale=np.abs(np.diff(train, axis=1)).mean(axis=1),
+        actual=dense[:, measure_from:],
+    )
 
-    base = _fit_point(packed, "poisson", 1.0, 1.0)  # running moments: VMR, totals
+
+def _similar_prior(replay: _Replay, running_total: np.ndarray, fitted_vmr: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The similar-parts prior (mean, weight) per series and period, flat."""
+    packed = replay.packed
+    sites = pd.Series(packed.sites, dtype=object)
+    site_codes = pd.factorize(sites, sort=True)[0]
+    group_codes = pd.factorize(sites + "\x1f" + pd.Series(replay.classes, dtype=object),
+                               sort=True)[0]
+    mean, weight = similar_prior_by_period(
+        running_total, fitted_vmr.reshape(replay.dense.shape), group_codes, site_codes,
+        replay.first, max_weight=MAX_PRIOR_WEIGHT_YEARS * packed.periods_per_year)
+    return mean.ravel(), weight.ravel()
+
+
+def _configured_runs(replay: _Replay, vmr: np.ndarray, methods: Sequence[str],
+                     alphas: Sequence[float], betas: Sequence[float],
+                     prior_modes: Sequence[str], quantiles: Sequence[float]) -> list[Run]:
+    """Every configuration of ``methods``: smoothing grid x prior x uncertainty margin
+    (``vmr``: the history's running variance-to-mean ratio, for bootstrap and the prior)."""
+    packed, dense = replay.packed, replay.dense
     running_total = np.cumsum(dense, axis=1) - dense  # Σ y before period t
-    n_before = np.broadcast_to(np.arange(n_periods, dtype=np.float64), dense.shape)
-    prior_arrays: tuple[np.ndarray, np.ndarray] | None = None
-    if "similar" in prior_modes:
-        site_codes = pd.factorize(pd.Series(packed.sites, dtype=object), sort=True)[0]
-        group_codes = pd.factorize(pd.Series(packed.sites, dtype=object) + "\x1f"
-                                   + pd.Series(classes, dtype=object), sort=True)[0]
-        mean, weight = similar_prior_by_period(running_total, base.fitted_vmr.reshape(dense.shape),
-                                      group_codes, site_codes, first,
-                                      max_weight=MAX_PRIOR_WEIGHT_YEARS
-                                      * packed.periods_per_year)
-        prior_arrays = (mean.ravel(), weight.ravel())
-
-    active = (np.arange(n_periods) >= first)[None, :].repeat(packed.n_series, 0).ravel()
+    n_before = np.broadcast_to(np.arange(replay.n_periods, dtype=np.float64),
+                               dense.shape).ravel()
+    prior_arrays = (_similar_prior(replay, running_total, vmr)
+                    if "similar" in prior_modes else None)
+    active = (np.arange(replay.n_periods) >= replay.first)[None, :].repeat(
+        packed.n_series, 0).ravel()
     margins: dict[tuple[str, float], np.ndarray] = {}
     runs: list[Run] = []
     for method in methods:
         if method == "bootstrap":
-            runs.append(Run(method, method, np.nan, np.nan, None, "none", None,
-                             base.fitted_vmr, method))
+            runs.append(Run(method, method, np.nan, np.nan, None, "none", None, vmr,
+                            method))
             continue
         for plain, a, b in smoothing_grid(method, alphas, betas):
             fit = _fit_point(packed, method, 1.0 if np.isnan(a) else a,
                              1.0 if np.isnan(b) else b)
             for mode in prior_modes:
                 prior = prior_arrays if mode == "similar" else None
-                blended = with_prior(fit.fitted_rate, fit.fitted_vmr, n_before.ravel(), prior)
+                blended = with_prior(fit.fitted_rate, fit.fitted_vmr, n_before, prior)
                 for q in (None, *quantiles):
                     name = plain + ("+prior" if mode == "similar" else "") + \
                         ("" if q is None else f"+q{q:g}")
                     if q is not None and (mode, q) not in margins:
                         margins[(mode, q)] = uncertainty_margin(
-                            fit.fitted_vmr, running_total.ravel(), n_before.ravel(), prior, q,
+                            fit.fitted_vmr, running_total.ravel(), n_before, prior, q,
                             active)
                     rate = blended if q is None else blended + margins[(mode, q)]
                     runs.append(Run(name, method, a, b, q, mode, rate, fit.fitted_vmr,
-                                     plain))
-    for name, frame in (external_forecasts or {}).items():
-        fitted = _external_fitted(packed, name, frame, first)
-        runs.append(Run(str(name), str(name), np.nan, np.nan, None, "none", fitted,
-                         base.fitted_vmr, str(name)))
-    if len({run.name for run in runs}) != len(runs):
-        raise ParameterError("external_forecasts", "must not reuse a method's name",
-                             sorted(external_forecasts or {}))
-    for run in runs:
-        if run.fitted_rate is not None:
-            check_level_sizes(packed, run.fitted_rate, run.fitted_vmr, lead, first, run.name)
+                                    plain))
+    return runs
 
-    summaries: list[dict[str, object]] = []
-    per_series: list[pd.DataFrame] = []
-    stock_of: dict[str, float] = {}
-    counts = resample_counts(np.random.default_rng(rng.integers(2**63)), packed.n_series,
-                              n_boot)
-    for run in runs:
-        levels = np.zeros_like(values)
-        if run.fitted_rate is None:  # bootstrap: its own distribution, one origin at a time
-            series = np.arange(packed.n_series, dtype=np.int64)
-            point = np.empty((packed.n_series, n_periods))
-            for t in range(first, n_periods):
-                total, head = _bootstrap_draws(
-                    packed, series, np.full(packed.n_series, t, dtype=np.int64),
-                    lead + 1, n_draws, rng)
-                out = np.empty(packed.n_series)
-                k._levels_empirical(total, head, target, out)
-                levels[indptr[:-1] + t] = out
-                point[:, t] = (total - head).mean(axis=1)
-            forecast = point[:, measure_from:]
-        else:
-            k._levels_parametric(run.fitted_rate, run.fitted_vmr, indptr, first, lead, target,
-                                 levels)
-            forecast = run.fitted_rate.reshape(packed.n_series, n_periods)[:, measure_from:]
-        demand = np.empty(packed.n_series)
-        filled = np.empty(packed.n_series)
-        stock = np.empty(packed.n_series)
-        counted = np.empty(packed.n_series, dtype=np.int64)
-        k._simulate_base_stock(values, indptr, levels, first, measure_from, lead,
-                               demand, filled, stock, counted)
-        error = forecast - actual
-        mae = np.abs(error).mean(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mase = np.where(scale > 0, mae / np.where(scale > 0, scale, 1.0), np.nan)
-        avg_stock = stock / np.maximum(counted, 1)
-        low, high = cluster_ci(demand, filled, rng, n_boot, counts=counts)
-        stock_of[run.name] = float(avg_stock.mean())
-        plain_stock = stock_of.get(run.plain, 0.0)
-        extra = (stock_of[run.name] / plain_stock - 1.0
-                 if run.name != run.plain and plain_stock > 0 else np.nan)
-        summaries.append({
-            "method": run.name,
-            "base_method": run.base_method,
-            "alpha": run.alpha,
-            "beta": run.beta,
-            "quantile": np.nan if run.quantile is None else run.quantile,
-            "prior": run.prior,
-            "n_series": packed.n_series,
-            "mase": float(np.nanmean(mase)) if np.isfinite(mase).any() else np.nan,
-            "bias": float(error.mean()),
-            "target_fill_rate": target,
-            "fill_rate": float(filled.sum() / demand.sum()) if demand.sum() > 0 else np.nan,
-            "fill_rate_low": low,
-            "fill_rate_high": high,
-            "average_stock": float(avg_stock.mean()),
-            "extra_stock_vs_estimate": extra,
-        })
-        rows = packed.keys_frame()
-        rows.insert(0, "method", run.name)
-        rows["class"] = classes
-        rows["mae"] = mae
-        rows["mase_scale"] = scale
-        rows["mean_error"] = error.mean(axis=1)
-        rows["demand"] = demand
-        rows["filled"] = filled
-        rows["average_stock"] = avg_stock
-        per_series.append(rows)
 
-    return BacktestResult(
-        summary=pd.DataFrame(summaries, columns=list(SUMMARY_COLUMNS)),
-        per_series=pd.concat(per_series, ignore_index=True),
-        target_fill_rate=target,
-        lead_time_periods=lead,
-        origins=origins,
-        seed=int(seed) if isinstance(seed, int | np.integer) else None,
-        period=packed.period,
-        evaluated_periods=packed.period_labels[measure_from:],
-    )
+def _external_runs(replay: _Replay, vmr: np.ndarray,
+                   external_forecasts: Mapping[str, pd.DataFrame]) -> list[Run]:
+    """One run per external forecast table (dispersion: the history's VMR ``vmr``)."""
+    return [Run(str(name), str(name), np.nan, np.nan, None, "none",
+                _external_fitted(replay.packed, name, frame, replay.first), vmr, str(name))
+            for name, frame in external_forecasts.items()]
+
+
+def _levels_and_forecast(replay: _Replay, run: Run, n_draws: int,
+                         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Base-stock levels of ``run`` per series and period, and its one-step forecast of
+    the evaluated periods."""
+    packed, n_periods, indptr = replay.packed, replay.n_periods, replay.indptr
+    levels = np.zeros_like(replay.values)
+    if run.fitted_rate is not None:
+        k._levels_parametric(run.fitted_rate, run.fitted_vmr, indptr, replay.first,
+                             replay.lead, replay.target, levels)
+        forecast = run.fitted_rate.reshape(packed.n_series, n_periods)[:, replay.measure_from:]
+        return levels, forecast
+    # bootstrap: its own distribution, one origin at a time
+    series = np.arange(packed.n_series, dtype=np.int64)
+    point = np.empty((packed.n_series, n_periods))
+    for t in range(replay.first, n_periods):
+        total, head = _bootstrap_draws(
+            packed, series, np.full(packed.n_series, t, dtype=np.int64),
+            replay.lead + 1, n_draws, rng)
+        out = np.empty(packed.n_series)
+        k._levels_empirical(total, head, replay.target, out)
+        levels[indptr[:-1] + t] = out
+        point[:, t] = (total - head).mean(axis=1)
+    return levels, point[:, replay.measure_from:]
+
+
+def _score_run(replay: _Replay, run: Run, levels: np.ndarray, forecast: np.ndarray,
+               rng: np.random.Generator, n_boot: int, counts: np.ndarray,
+               stock_of: dict[str, float]) -> tuple[dict[str, object], pd.DataFrame]:
+    """Replay the demand against ``levels``: the run's summary row and per-series rows.
+
+    ``stock_of`` collects each run's average stock (its plain twin's is read from it).
+    """
+    n_series = replay.packed.n_series
+    demand = np.empty(n_series)
+    filled = np.empty(n_series)
+    stock = np.empty(n_series)
+    counted = np.empty(n_series, dtype=np.int64)
+    k._simulate_base_stock(replay.values, replay.indptr, levels, replay.first,
+                           replay.measure_from, replay.lead, demand, filled, stock, counted)
+    error = forecast - replay.actual
+    mae = np.abs(error).mean(axis=1)
+    scale = replay.scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mase = np.where(scale > 0, mae / np.where(scale > 0, scale, 1.0), np.nan)
+    avg_stock = stock / np.maximum(counted, 1)
+    low, high = cluster_ci(demand, filled, rng, n_boot, counts=counts)
+    stock_of[run.name] = float(avg_stock.mean())
+    plain_stock = stock_of.get(run.plain, 0.0)
+    extra = (stock_of[run.name] / plain_stock - 1.0
+             if run.name != run.plain and plain_stock > 0 else np.nan)
+    summary = {
+        "method": run.name,
+        "base_method": run.base_method,
+        "alpha": run.alpha,
+        "beta": run.beta,
+        "quantile": np.nan if run.quantile is None else run.quantile,
+        "prior": run.prior,
+        "n_series": n_series,
+        "mase": float(np.nanmean(mase)) if np.isfinite(mase).any() else np.nan,
+        "bias": float(error.mean()),
+        "target_fill_rate": replay.target,
+        "fill_rate": float(filled.sum() / demand.sum()) if demand.sum() > 0 else np.nan,
+        "fill_rate_low": low,
+        "fill_rate_high": high,
+        "average_stock": float(avg_stock.mean()),
+        "extra_stock_vs_estimate": extra,
+    }
+    rows = replay.packed.keys_frame()
+    rows.insert(0, "method", run.name)
+    rows["class"] = replay.classes
+    rows["mae"] = mae
+    rows["mase_scale"] = scale
+    rows["mean_error"] = error.mean(axis=1)
+    rows["demand"] = demand
+    rows["filled"] = filled
+    rows["average_stock"] = avg_stock
+    return summary, rows

@@ -256,44 +256,8 @@ def prepare_history(
     >>> prepare_history(h).values
     array([2., 0., 1.])
     """
-    if period not in PERIODS:
-        raise ParameterError("period", f"must be one of {', '.join(PERIODS)}", period)
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{source}: expected a table (pandas.DataFrame), received "
-                         f"{type(frame).__name__}")
-    missing = [c for c in ("period", "part", "quantity") if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)}; the demand history needs "
-            f"period, part, quantity and optionally site (received columns "
-            f"{list(map(str, frame.columns))!r})"
-        )
-    has_site = "site" in frame.columns
+    quantity, has_site = _checked_columns(frame, period, source)
     n_rows = len(frame)
-
-    quantity = pd.to_numeric(frame["quantity"], errors="coerce").to_numpy(dtype=np.float64)
-    bad_q = ~np.isfinite(quantity)
-    if bad_q.any():
-        row = int(np.flatnonzero(bad_q)[0])
-        raise InputError(
-            f"{source}: data row {row + 1} (line {row + 2}), column quantity: must be a "
-            f"finite number (received {frame['quantity'].iloc[row]!r})"
-        )
-    negative = quantity < 0
-    if negative.any():
-        row = int(np.flatnonzero(negative)[0])
-        raise InputError(
-            f"{source}: data row {row + 1} (line {row + 2}), column quantity: must be >= 0 "
-            f"({int(negative.sum())} negative row(s); received {frame['quantity'].iloc[row]!r})"
-        )
-    for column in ("part", "site") if has_site else ("part",):
-        empty = frame[column].isna().to_numpy()
-        if empty.any():
-            row = int(np.flatnonzero(empty)[0])
-            raise InputError(
-                f"{source}: data row {row + 1} (line {row + 2}), column {column}: must not "
-                f"be empty (received {frame[column].iloc[row]!r})"
-            )
 
     if n_rows == 0:
         empty_keys = np.empty(0, dtype=object)
@@ -326,6 +290,49 @@ def prepare_history(
         has_site=has_site,
         source=source,
     )
+
+
+def _checked_columns(frame: pd.DataFrame, period: str, source: str
+                     ) -> tuple[np.ndarray, bool]:
+    """Check the table's columns and values (see :func:`prepare_history`); return the
+    quantities as float64 and whether the table has a ``site`` column."""
+    if period not in PERIODS:
+        raise ParameterError("period", f"must be one of {', '.join(PERIODS)}", period)
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{source}: expected a table (pandas.DataFrame), received "
+                         f"{type(frame).__name__}")
+    missing = [c for c in ("period", "part", "quantity") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source}: missing column(s) {', '.join(missing)}; the demand history needs "
+            f"period, part, quantity and optionally site (received columns "
+            f"{list(map(str, frame.columns))!r})"
+        )
+    has_site = "site" in frame.columns
+    quantity = pd.to_numeric(frame["quantity"], errors="coerce").to_numpy(dtype=np.float64)
+    bad_q = ~np.isfinite(quantity)
+    if bad_q.any():
+        row = int(np.flatnonzero(bad_q)[0])
+        raise InputError(
+            f"{source}: data row {row + 1} (line {row + 2}), column quantity: must be a "
+            f"finite number (received {frame['quantity'].iloc[row]!r})"
+        )
+    negative = quantity < 0
+    if negative.any():
+        row = int(np.flatnonzero(negative)[0])
+        raise InputError(
+            f"{source}: data row {row + 1} (line {row + 2}), column quantity: must be >= 0 "
+            f"({int(negative.sum())} negative row(s); received {frame['quantity'].iloc[row]!r})"
+        )
+    for column in ("part", "site") if has_site else ("part",):
+        empty = frame[column].isna().to_numpy()
+        if empty.any():
+            row = int(np.flatnonzero(empty)[0])
+            raise InputError(
+                f"{source}: data row {row + 1} (line {row + 2}), column {column}: must not "
+                f"be empty (received {frame[column].iloc[row]!r})"
+            )
+    return quantity, has_site
 
 
 def as_packed(history: pd.DataFrame | PackedSeries, period: str = "month") -> PackedSeries:

@@ -549,6 +549,26 @@ def cross_validate(
         **{"class": np.asarray(table.classes, dtype=object)[table.class_code], "fold": fold,
            "method": np.asarray(table.methods, dtype=object)[method],
            "demand": table.demand, "filled": filled, "average_stock": stock})
+    by_class = _out_of_sample_by_class(per_series, base_filled, base_stock)
+    final = select_by_class(result, rule, margin=margin, confidence=confidence,
+                            candidates=methods, baseline=base, per_class=per_class,
+                            min_class_fill_rate=floor, seed=seed, n_boot=n_boot)
+    mean_stock, mean_base = float(stock.mean()), float(base_stock.mean())
+    return CrossValidation(
+        folds=pd.DataFrame(rows), by_class=by_class, per_series=per_series, rule=rule,
+        n_folds=folds, seed=seed, target_fill_rate=result.target_fill_rate,
+        fill_rate=float(filled.sum()) / demand if demand > 0 else float("nan"),
+        fill_rate_low=low, fill_rate_high=high, average_stock=mean_stock, baseline=base,
+        baseline_fill_rate=float(base_filled.sum()) / demand if demand > 0 else float("nan"),
+        baseline_average_stock=mean_base,
+        extra_stock_vs_baseline=mean_stock / mean_base - 1.0 if mean_base > 0
+        else float("nan"), final=final)
+
+
+def _out_of_sample_by_class(per_series: pd.DataFrame, base_filled: np.ndarray,
+                            base_stock: np.ndarray) -> pd.DataFrame:
+    """:attr:`CrossValidation.by_class` from the held-out series' figures and the
+    baseline's."""
     grouped = per_series.assign(baseline_filled=base_filled, baseline_stock=base_stock
                                 ).groupby("class")
     by_class = grouped[["demand", "filled"]].sum()
@@ -563,16 +583,4 @@ def cross_validate(
     by_class = by_class.reset_index()[["class", "n_series", "demand", "filled", "fill_rate",
                                        "stock", "baseline_fill_rate", "baseline_stock",
                                        "extra_stock"]]
-    final = select_by_class(result, rule, margin=margin, confidence=confidence,
-                            candidates=methods, baseline=base, per_class=per_class,
-                            min_class_fill_rate=floor, seed=seed, n_boot=n_boot)
-    mean_stock, mean_base = float(stock.mean()), float(base_stock.mean())
-    return CrossValidation(
-        folds=pd.DataFrame(rows), by_class=by_class, per_series=per_series, rule=rule,
-        n_folds=folds, seed=seed, target_fill_rate=result.target_fill_rate,
-        fill_rate=float(filled.sum()) / demand if demand > 0 else float("nan"),
-        fill_rate_low=low, fill_rate_high=high, average_stock=mean_stock, baseline=base,
-        baseline_fill_rate=float(base_filled.sum()) / demand if demand > 0 else float("nan"),
-        baseline_average_stock=mean_base,
-        extra_stock_vs_baseline=mean_stock / mean_base - 1.0 if mean_base > 0
-        else float("nan"), final=final)
+    return by_class

@@ -14,11 +14,12 @@ Layout, one part: ``L`` locations in topological order (``parent[l] < l``, roots
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import prange
 
-from spareplan._numba import njit, njit_parallel
+from spareplan._numba import njit, njit_no_refcount, njit_parallel
 
 __all__ = ["count_pmf", "project_parts"]
 
@@ -248,220 +249,367 @@ def _child_backlog(backlog: np.ndarray, loc: int, up: int, week: int,
         _add_shifted(out, work, fixed, pn, r + 1)
 
 
-@njit
-def _project_one(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarray,
-                 lead_weeks: np.ndarray, slow_weeks: np.ndarray, slow_fraction: np.ndarray,
-                 net0: np.ndarray, pending: np.ndarray,
-                 on_order: np.ndarray, target: np.ndarray, receipts: np.ndarray,
-                 firm: np.ndarray, own_mean: np.ndarray, own_vtm: np.ndarray,
-                 tail_1: float, tail_2: float, m: int,
-                 p_short: np.ndarray, expected_short: np.ndarray, mean_net: np.ndarray,
-                 mean_demand: np.ndarray, base_out: np.ndarray, z_1: np.ndarray,
-                 z_2: np.ndarray) -> None:
-    """Project one part; write ``(L, H)`` outputs (see :func:`project_parts`)."""
-    n_loc = parent.shape[0]
-    horizon = receipts.shape[1]
-    excess = net0 + on_order + pending - target  # e_l = IP_l(0) - S_l
-    own = np.zeros((n_loc, m))
-    for loc in range(n_loc):
-        count_pmf(own_mean[loc], own_vtm[loc], own[loc])
-    weekly = np.zeros((n_loc, horizon + 1, m))      # delta_l(s): demand at l in week s
-    cumulative = np.zeros((n_loc, horizon + 1, m))  # C_l(s): demand at l in weeks 0..s
-    orders = np.zeros((n_loc, horizon + 1, m))      # o_l(s): l's orders on its parent
-    order_week = np.zeros((n_loc, horizon + 1))     # E[o_l(s)]
-    own_week = np.zeros((n_loc, horizon + 1))       # E[own customers' demand in week s]
-    initial = np.zeros(n_loc, dtype=np.int64)       # o_l(0)
-    week0 = np.zeros(n_loc, dtype=np.int64)         # C_l(0): children's initial orders
-    work = np.zeros(m)
-    work2 = np.zeros(m)
-    scratch = np.zeros(m)
+@njit(inline="always")
+def _copy(source: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = source`` element by element (a slice copy needs reference counting)."""
+    for i in range(out.shape[0]):
+        out[i] = source[i]
 
-    # 1. Bottom-up: the demand each location sees (own customers, firm orders, the
-    #    replenishment orders of its children) and the orders it passes to its parent.
-    #    Cumulative quantities are exact marginals (a child's cumulative orders are
-    #    max(0, C - e) of its cumulative demand; children are independent); the weekly
-    #    increments, used for the windows, treat a child's weeks as independent.
-    cum_orders = np.zeros((n_loc, horizon + 1, m))  # max(0, C_l(s) - e_l)
+
+class _Tree(NamedTuple):
+    """The location tree shared by every part: ``parent`` and the children as CSR."""
+
+    parent: np.ndarray
+    child_ptr: np.ndarray
+    child_idx: np.ndarray
+
+
+class _PartInput(NamedTuple):
+    """One part's inputs (the ``part`` slice of :func:`project_parts`' arrays)."""
+
+    lead_weeks: np.ndarray
+    slow_weeks: np.ndarray
+    slow_fraction: np.ndarray
+    net0: np.ndarray
+    pending: np.ndarray
+    excess: np.ndarray  # e_l = IP_l(0) - S_l
+    receipts: np.ndarray
+    firm: np.ndarray
+    own_mean: np.ndarray
+    own_vtm: np.ndarray
+
+
+class _Demand(NamedTuple):
+    """What the bottom-up pass leaves for the top-down one (pmfs on ``0 .. M - 1``)."""
+
+    weekly: np.ndarray       # delta_l(s): demand at l in week s
+    cumulative: np.ndarray   # C_l(s): demand at l in weeks 0..s
+    orders: np.ndarray       # o_l(s): l's orders on its parent
+    cum_orders: np.ndarray   # max(0, C_l(s) - e_l)
+    order_week: np.ndarray   # E[o_l(s)]
+    own_week: np.ndarray     # E[own customers' demand in week s]
+    initial: np.ndarray      # o_l(0)
+    week0: np.ndarray        # C_l(0): children's initial orders
+
+
+class _Supply(NamedTuple):
+    """The parents' backorders that the top-down pass hands to their children."""
+
+    backorders: np.ndarray        # pmf of B_l(t)
+    week0_short: np.ndarray       # B_l(0): l's orders unfilled at week 0
+    own_backorders_0: np.ndarray  # own customers waiting at week 0
+    arrived_mean: np.ndarray      # E[units reaching l in weeks 1..t]
+
+
+class _Output(NamedTuple):
+    """One part's ``(L, H)`` outputs (see :func:`project_parts`)."""
+
+    p_short: np.ndarray
+    expected_short: np.ndarray
+    mean_net: np.ndarray
+    mean_demand: np.ndarray
+    base: np.ndarray
+    z_1: np.ndarray
+    z_2: np.ndarray
+
+
+class _Work(NamedTuple):
+    """Scratch pmfs of length ``M``."""
+
+    work: np.ndarray
+    work2: np.ndarray
+    scratch: np.ndarray
+    total: np.ndarray
+
+
+@njit(inline="always")
+def _add_children(tree: _Tree, loc: int, pmfs: np.ndarray, s: int, work: _Work) -> None:
+    """``work.work`` convolved with ``pmfs[child, s]`` of every child of ``loc``."""
+    for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
+        _convolve(work.work, pmfs[tree.child_idx[c], s], work.work2)
+        _copy(work.work2, work.work)
+
+
+@njit(inline="always")
+def _week_orders(prior: np.ndarray, week: np.ndarray, e: int, out: np.ndarray) -> None:
+    """o = max(0, Y + d - e) - max(0, Y - e) with Y ~ ``prior`` = C(s - 1), d ~ ``week``."""
+    m = out.shape[0]
+    if e <= 0:
+        _copy(week, out)  # every unit demanded is reordered
+        return
+    above = 0.0
+    for y in range(min(e, m), m):
+        above += prior[y]
+    for j in range(m):
+        out[j] = above * week[j]
+    for y in range(min(e, m)):
+        py = prior[y]
+        if py <= _TINY:
+            continue
+        gap = e - y  # units still absorbed by the excess
+        absorbed = 0.0
+        for d in range(min(gap + 1, m)):
+            absorbed += week[d]
+        out[0] += py * absorbed
+        for j in range(1, m - gap):
+            out[j] += py * week[j + gap]
+
+
+@njit(inline="always")
+def _demand_week(tree: _Tree, part: _PartInput, own: np.ndarray, demand: _Demand,
+                 mean_demand: np.ndarray, loc: int, s: int, firm_so_far: int,
+                 work: _Work) -> None:
+    """Week ``s`` of ``loc`` in the bottom-up pass: delta, C, the orders on the parent."""
+    m = own.shape[0]
+    _shift(own, part.firm[loc, s - 1], work.work)
+    demand.own_week[loc, s] = part.own_mean[loc] + part.firm[loc, s - 1]
+    _add_children(tree, loc, demand.orders, s, work)
+    _copy(work.work, demand.weekly[loc, s])
+    mean_demand[loc, s - 1] = _mean(work.work) + (demand.week0[loc] if s == 1 else 0.0)
+    # C_l(s): own demand of weeks 1..s (Poisson / NB of mean s mu) + firm orders +
+    # the children's cumulative orders
+    count_pmf(part.own_mean[loc] * s, part.own_vtm[loc], work.work2)
+    _shift(work.work2, firm_so_far, work.work)
+    _add_children(tree, loc, demand.cum_orders, s, work)
+    if tree.child_ptr[loc] == tree.child_ptr[loc + 1]:
+        _shift(work.work, demand.week0[loc], demand.cumulative[loc, s])
+    else:
+        # the children's week-0 orders are in theirs
+        _copy(work.work, demand.cumulative[loc, s])
+    e = part.excess[loc]
+    cum = demand.cum_orders[loc, s]
+    for i in range(m):
+        cum[i] = 0.0
+    for i in range(m):
+        cum[max(0, min(i - e, m - 1))] += demand.cumulative[loc, s, i]
+    _week_orders(demand.cumulative[loc, s - 1], demand.weekly[loc, s], e,
+                 demand.orders[loc, s])
+    demand.order_week[loc, s] = _mean(demand.orders[loc, s])
+
+
+@njit_no_refcount
+def _demand_pass(tree: _Tree, part: _PartInput, own: np.ndarray, demand: _Demand,
+                 mean_demand: np.ndarray, work: _Work) -> None:
+    """Bottom-up: the demand each location sees (own customers, firm orders, the
+    replenishment orders of its children) and the orders it passes to its parent.
+
+    Cumulative quantities are exact marginals (a child's cumulative orders are
+    max(0, C - e) of its cumulative demand; children are independent); the weekly
+    increments, used for the windows, treat a child's weeks as independent. ``own``
+    receives the pmf of each location's own weekly demand.
+    """
+    n_loc = tree.parent.shape[0]
+    horizon = part.receipts.shape[1]
+    for loc in range(n_loc):
+        count_pmf(part.own_mean[loc], part.own_vtm[loc], own[loc])
     for loc in range(n_loc - 1, -1, -1):
-        for c in range(child_ptr[loc], child_ptr[loc + 1]):
-            week0[loc] += initial[child_idx[c]]
-        initial[loc] = max(0, week0[loc] - excess[loc])
-        _point(week0[loc], weekly[loc, 0])
-        _point(week0[loc], cumulative[loc, 0])
-        _point(initial[loc], orders[loc, 0])
-        _point(initial[loc], cum_orders[loc, 0])
-        order_week[loc, 0] = initial[loc]
+        for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
+            demand.week0[loc] += demand.initial[tree.child_idx[c]]
+        demand.initial[loc] = max(0, demand.week0[loc] - part.excess[loc])
+        _point(demand.week0[loc], demand.weekly[loc, 0])
+        _point(demand.week0[loc], demand.cumulative[loc, 0])
+        _point(demand.initial[loc], demand.orders[loc, 0])
+        _point(demand.initial[loc], demand.cum_orders[loc, 0])
+        demand.order_week[loc, 0] = demand.initial[loc]
         firm_so_far = 0
         for s in range(1, horizon + 1):
-            _shift(own[loc], firm[loc, s - 1], work)
-            own_week[loc, s] = own_mean[loc] + firm[loc, s - 1]
-            for c in range(child_ptr[loc], child_ptr[loc + 1]):
-                _convolve(work, orders[child_idx[c], s], work2)
-                work[:] = work2
-            weekly[loc, s] = work
-            mean_demand[loc, s - 1] = _mean(work) + (week0[loc] if s == 1 else 0.0)
-            # C_l(s): own demand of weeks 1..s (Poisson / NB of mean s mu) + firm orders +
-            # the children's cumulative orders
-            firm_so_far += firm[loc, s - 1]
-            count_pmf(own_mean[loc] * s, own_vtm[loc], work2)
-            _shift(work2, firm_so_far, work)
-            for c in range(child_ptr[loc], child_ptr[loc + 1]):
-                _convolve(work, cum_orders[child_idx[c], s], work2)
-                work[:] = work2
-            if child_ptr[loc] == child_ptr[loc + 1]:
-                _shift(work, week0[loc], cumulative[loc, s])
-            else:
-                cumulative[loc, s] = work  # the children's week-0 orders are in theirs
-            e = excess[loc]
-            for i in range(m):
-                cum_orders[loc, s, i] = 0.0
-            for i in range(m):
-                cum_orders[loc, s, max(0, min(i - e, m - 1))] += cumulative[loc, s, i]
-            work[:] = weekly[loc, s]
-            if e <= 0:
-                orders[loc, s] = work  # every unit demanded is reordered
-            else:
-                # o = max(0, Y + d - e) - max(0, Y - e), Y = C(s - 1), d = delta(s)
-                prior = cumulative[loc, s - 1]
-                out = orders[loc, s]
-                above = 0.0
-                for y in range(min(e, m), m):
-                    above += prior[y]
-                for j in range(m):
-                    out[j] = above * work[j]
-                for y in range(min(e, m)):
-                    py = prior[y]
-                    if py <= _TINY:
-                        continue
-                    gap = e - y  # units still absorbed by the excess
-                    absorbed = 0.0
-                    for d in range(min(gap + 1, m)):
-                        absorbed += work[d]
-                    out[0] += py * absorbed
-                    for j in range(1, m - gap):
-                        out[j] += py * work[j + gap]
-            order_week[loc, s] = _mean(orders[loc, s])
+            firm_so_far += part.firm[loc, s - 1]
+            _demand_week(tree, part, own[loc], demand, mean_demand, loc, s, firm_so_far,
+                         work)
 
-    # 2. Top-down: net inventory NI_l(t) = base_l(t) - Z_l(t); backorders for children.
-    backorders = np.zeros((n_loc, horizon + 1, m))
-    week0_short = np.zeros(n_loc, dtype=np.int64)  # B_l(0): l's orders unfilled at week 0
-    own_backorders_0 = np.zeros(n_loc, dtype=np.int64)  # own customers waiting at week 0
-    arrived_mean = np.zeros((n_loc, horizon + 1))  # E[units reaching l in weeks 1..t]
-    total = np.zeros(m)
+
+@njit(inline="always")
+def _week0_queue(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply,
+                 loc: int) -> None:
+    """Week 0 at ``loc``: its children's initial orders, filled first come first served
+    by position; the backorders and the own customers waiting now."""
+    stock = max(0, part.net0[loc])
+    for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
+        child = tree.child_idx[c]
+        filled = min(stock, demand.initial[child])
+        stock -= filled
+        supply.week0_short[child] = part.pending[child] + demand.initial[child] - filled
+    _point(max(0, demand.week0[loc] - part.net0[loc]), supply.backorders[loc, 0])
+    own_backorders = max(0, -part.net0[loc])
+    for c in range(tree.child_ptr[loc], tree.child_ptr[loc + 1]):
+        own_backorders -= part.pending[tree.child_idx[c]]
+    supply.own_backorders_0[loc] = max(0, own_backorders)
+
+
+@njit(inline="always")
+def _two_routes(prior: np.ndarray, e: int, q: float, work: _Work) -> None:
+    """Every order so far went the fast way (back) or the slow way (out), into
+    ``work.total``: Z = min(x, e) + Bin(orders, q) with x ~ ``prior`` = C(u), exact over x."""
+    _point(0, work.work2)  # Binomial(ordered, q), one trial at a time
+    trials = 0
+    for x in range(_support(prior)):
+        kept = min(x, e) if e > 0 else 0
+        ordered = max(0, x - e)
+        while trials < ordered:
+            _binomial_step(work.work2, q, trials)
+            trials += 1
+        px = prior[x]
+        if px <= _TINY:
+            continue
+        _add_shifted(work.total, work.work2, kept, px, ordered + 1)
+
+
+@njit(inline="always")
+def _kept_and_slow(demand: _Demand, loc: int, e: int, q: float, u: int, u_slow: int,
+                   work: _Work) -> None:
+    """``work.total`` = min(C(u_slow), e), plus the slow share of the orders of weeks
+    u_slow + 1 .. u (still out)."""
+    m = work.total.shape[0]
+    if e <= 0:
+        work.total[0] = 1.0
+    else:  # min(C(u_slow), e)
+        prior = demand.cumulative[loc, u_slow]
+        for i in range(m):
+            work.total[min(i, e, m - 1)] += prior[i]
+    if u_slow < u:  # orders of weeks u_slow + 1 .. u: the slow share is out
+        _point(0, work.work2)
+        for s in range(u_slow + 1, u + 1):
+            _convolve(work.work2, demand.weekly[loc, s], work.work)
+            _copy(work.work, work.work2)
+        _thin(work.work2, q, work.work)
+        _convolve(work.total, work.work, work.work2)
+        _copy(work.work2, work.total)
+
+
+@njit(inline="always")
+def _add_waiting_at_parent(tree: _Tree, part: _PartInput, demand: _Demand,
+                           supply: _Supply, loc: int, u: int, e: int, work: _Work) -> None:
+    """Add to ``work.total`` ``loc``'s orders still waiting at its parent at week ``u``."""
+    up = tree.parent[loc]
+    if u == 0:
+        _point(supply.week0_short[loc], work.work2)
+    else:
+        _child_backlog(supply.backorders[up, u], loc, up, u, tree.child_ptr, tree.child_idx,
+                       demand.order_week, demand.own_week, part.pending, supply.week0_short,
+                       supply.own_backorders_0[up], supply.arrived_mean[up, u], work.work,
+                       work.scratch, work.work2)
+    if e > 0:
+        # both grow with l's own demand up to u (its orders are what waits):
+        # added comonotone, not as independent counts
+        _comonotone_sum(work.total, work.work2, work.work)
+    else:
+        _convolve(work.total, work.work2, work.work)
+    _copy(work.work, work.total)
+
+
+@njit(inline="always")
+def _pipeline(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply, loc: int,
+              t: int, receipts_so_far: int, work: _Work) -> int:
+    """The pmf of Z_l(t) into ``work.total``; returns the constant b_l(t) of
+    NI_l(t) = b_l(t) - Z_l(t)."""
+    m = work.total.shape[0]
+    u = t - part.lead_weeks[loc]  # the (fast) route: orders up to week u are back
+    q = part.slow_fraction[loc]
+    u_slow = t - part.slow_weeks[loc] if q > 0.0 else u
+    if u < 0:
+        _copy(demand.cumulative[loc, t], work.total)
+        return part.net0[loc] + receipts_so_far
+    base = part.net0[loc] + receipts_so_far + part.pending[loc]
+    e = part.excess[loc]
+    if e <= 0:
+        base -= e  # the orders placed now to reach the target come back too
+    for i in range(m):
+        work.total[i] = 0.0
+    if u_slow < 0:
+        _two_routes(demand.cumulative[loc, u], e, q, work)
+    else:
+        _kept_and_slow(demand, loc, e, q, u, u_slow, work)
+    if tree.parent[loc] >= 0:  # l's orders still waiting at the parent at week u
+        _add_waiting_at_parent(tree, part, demand, supply, loc, u, e, work)
+    for s in range(u + 1, t + 1):
+        _convolve(work.total, demand.weekly[loc, s], work.work)
+        _copy(work.work, work.total)
+    return base
+
+
+@njit(inline="always")
+def _record_week(total: np.ndarray, base: int, backorders: np.ndarray, out: _Output,
+                 loc: int, t: int, tail_1: float, tail_2: float) -> float:
+    """Write week ``t``'s figures of NI = ``base`` - Z (Z ~ ``total``) and the backorders'
+    pmf; returns E[Z]."""
+    m = total.shape[0]
+    short = 0.0
+    expected = 0.0
+    mean_z = 0.0
+    for i in range(m):
+        backorders[i] = 0.0
+    for z in range(m):
+        pz = total[z]
+        mean_z += z * pz
+        if z > base:
+            short += pz
+            expected += (z - base) * pz
+            backorders[min(z - base, m - 1)] += pz
+        else:
+            backorders[0] += pz
+    out.p_short[loc, t - 1] = min(1.0, short)
+    out.expected_short[loc, t - 1] = expected
+    out.mean_net[loc, t - 1] = base - mean_z
+    out.base[loc, t - 1] = base
+    # z_k = smallest z with P(Z > z) <= tail_k (the (1 - tail_k) quantile of Z)
+    above = 1.0
+    found_1, found_2 = -1, -1
+    for z in range(m):
+        above -= total[z]
+        if found_1 < 0 and above <= tail_1 + 1e-12:
+            found_1 = z
+        if found_2 < 0 and above <= tail_2 + 1e-12:
+            found_2 = z
+        if found_1 >= 0 and found_2 >= 0:
+            break
+    out.z_1[loc, t - 1] = found_1 if found_1 >= 0 else m - 1
+    out.z_2[loc, t - 1] = found_2 if found_2 >= 0 else m - 1
+    return mean_z
+
+
+@njit_no_refcount
+def _supply_pass(tree: _Tree, part: _PartInput, demand: _Demand, supply: _Supply,
+                 out: _Output, tail_1: float, tail_2: float, work: _Work) -> None:
+    """Top-down: net inventory NI_l(t) = base_l(t) - Z_l(t); backorders for children."""
+    n_loc = tree.parent.shape[0]
+    horizon = part.receipts.shape[1]
     for loc in range(n_loc):
-        # week 0: children's initial orders, filled first come first served by position
-        stock = max(0, net0[loc])
-        for c in range(child_ptr[loc], child_ptr[loc + 1]):
-            child = child_idx[c]
-            filled = min(stock, initial[child])
-            stock -= filled
-            week0_short[child] = pending[child] + initial[child] - filled
-        _point(max(0, week0[loc] - net0[loc]), backorders[loc, 0])
-        own_backorders = max(0, -net0[loc])
-        for c in range(child_ptr[loc], child_ptr[loc + 1]):
-            own_backorders -= pending[child_idx[c]]
-        own_backorders_0[loc] = max(0, own_backorders)
-        up = parent[loc]
+        _week0_queue(tree, part, demand, supply, loc)
         receipts_so_far = 0
         demanded = 0.0
         for t in range(1, horizon + 1):
-            receipts_so_far += receipts[loc, t - 1]
-            u = t - lead_weeks[loc]  # the (fast) route: orders up to week u are back
-            q = slow_fraction[loc]
-            u_slow = t - slow_weeks[loc] if q > 0.0 else u
-            if u < 0:
-                base = net0[loc] + receipts_so_far
-                total[:] = cumulative[loc, t]
-            else:
-                base = net0[loc] + receipts_so_far + pending[loc]
-                e = excess[loc]
-                if e <= 0:
-                    base -= e  # the orders placed now to reach the target come back too
-                for i in range(m):
-                    total[i] = 0.0
-                if u_slow < 0:
-                    # every order so far went the fast way (back) or the slow way (out):
-                    # Z = min(x, e) + Bin(orders, q) with x = C(u), exact over x
-                    prior = cumulative[loc, u]
-                    _point(0, work2)  # Binomial(ordered, q), one trial at a time
-                    trials = 0
-                    for x in range(_support(prior)):
-                        kept = min(x, e) if e > 0 else 0
-                        ordered = max(0, x - e)
-                        while trials < ordered:
-                            _binomial_step(work2, q, trials)
-                            trials += 1
-                        px = prior[x]
-                        if px <= _TINY:
-                            continue
-                        _add_shifted(total, work2, kept, px, ordered + 1)
-                else:
-                    if e <= 0:
-                        total[0] = 1.0
-                    else:  # min(C(u_slow), e)
-                        prior = cumulative[loc, u_slow]
-                        for i in range(m):
-                            total[min(i, e, m - 1)] += prior[i]
-                    if u_slow < u:  # orders of weeks u_slow + 1 .. u: the slow share is out
-                        _point(0, work2)
-                        for s in range(u_slow + 1, u + 1):
-                            _convolve(work2, weekly[loc, s], work)
-                            work2[:] = work
-                        _thin(work2, q, work)
-                        _convolve(total, work, work2)
-                        total[:] = work2
-                if up >= 0:  # l's orders still waiting at the parent at week u
-                    if u == 0:
-                        _point(week0_short[loc], work2)
-                    else:
-                        _child_backlog(backorders[up, u], loc, up, u, child_ptr, child_idx,
-                                       order_week, own_week, pending, week0_short,
-                                       own_backorders_0[up], arrived_mean[up, u], work,
-                                       scratch, work2)
-                    if e > 0:
-                        # both grow with l's own demand up to u (its orders are what waits):
-                        # added comonotone, not as independent counts
-                        _comonotone_sum(total, work2, work)
-                    else:
-                        _convolve(total, work2, work)
-                    total[:] = work
-                for s in range(u + 1, t + 1):
-                    _convolve(total, weekly[loc, s], work)
-                    total[:] = work
-            short = 0.0
-            expected = 0.0
-            mean_z = 0.0
-            bo = backorders[loc, t]
-            for i in range(m):
-                bo[i] = 0.0
-            for z in range(m):
-                pz = total[z]
-                mean_z += z * pz
-                if z > base:
-                    short += pz
-                    expected += (z - base) * pz
-                    bo[min(z - base, m - 1)] += pz
-                else:
-                    bo[0] += pz
-            p_short[loc, t - 1] = min(1.0, short)
-            demanded += _mean(weekly[loc, t])
-            arrived_mean[loc, t] = (base - mean_z) - (net0[loc] - week0[loc]) + demanded
-            expected_short[loc, t - 1] = expected
-            mean_net[loc, t - 1] = base - mean_z
-            base_out[loc, t - 1] = base
-            # z_k = smallest z with P(Z > z) <= tail_k (the (1 - tail_k) quantile of Z)
-            above = 1.0
-            found_1, found_2 = -1, -1
-            for z in range(m):
-                above -= total[z]
-                if found_1 < 0 and above <= tail_1 + 1e-12:
-                    found_1 = z
-                if found_2 < 0 and above <= tail_2 + 1e-12:
-                    found_2 = z
-                if found_1 >= 0 and found_2 >= 0:
-                    break
-            z_1[loc, t - 1] = found_1 if found_1 >= 0 else m - 1
-            z_2[loc, t - 1] = found_2 if found_2 >= 0 else m - 1
+            receipts_so_far += part.receipts[loc, t - 1]
+            base = _pipeline(tree, part, demand, supply, loc, t, receipts_so_far, work)
+            mean_z = _record_week(work.total, base, supply.backorders[loc, t], out, loc, t,
+                                  tail_1, tail_2)
+            demanded += _mean(demand.weekly[loc, t])
+            supply.arrived_mean[loc, t] = ((base - mean_z)
+                                           - (part.net0[loc] - demand.week0[loc]) + demanded)
+
+
+@njit
+def _project_one(tree: _Tree, part: _PartInput, m: int, tail_1: float, tail_2: float,
+                 out: _Output) -> None:
+    """Project one part: the bottom-up demand pass, then the top-down supply pass.
+
+    The two passes allocate nothing (this function allocates their arrays) and are
+    compiled without reference counting (:func:`spareplan._numba.njit_no_refcount`), so
+    that their inline helpers, which bind NamedTuples of arrays, cost nothing.
+    """
+    n_loc = tree.parent.shape[0]
+    horizon = part.receipts.shape[1]
+    demand = _Demand(
+        weekly=np.zeros((n_loc, horizon + 1, m)), cumulative=np.zeros((n_loc, horizon + 1, m)),
+        orders=np.zeros((n_loc, horizon + 1, m)), cum_orders=np.zeros((n_loc, horizon + 1, m)),
+        order_week=np.zeros((n_loc, horizon + 1)), own_week=np.zeros((n_loc, horizon + 1)),
+        initial=np.zeros(n_loc, dtype=np.int64), week0=np.zeros(n_loc, dtype=np.int64))
+    work = _Work(np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m))
+    _demand_pass(tree, part, np.zeros((n_loc, m)), demand, out.mean_demand, work)
+    supply = _Supply(backorders=np.zeros((n_loc, horizon + 1, m)),
+                     week0_short=np.zeros(n_loc, dtype=np.int64),
+                     own_backorders_0=np.zeros(n_loc, dtype=np.int64),
+                     arrived_mean=np.zeros((n_loc, horizon + 1)))
+    _supply_pass(tree, part, demand, supply, out, tail_1, tail_2, work)
 
 
 @njit_parallel
@@ -502,10 +650,12 @@ def project_parts(parent: np.ndarray, child_ptr: np.ndarray, child_idx: np.ndarr
         children's replenishment orders; week 1 includes the orders placed now), the
         constant :math:`b_t` of :math:`NI_t = b_t - Z_t`, and the quantiles of :math:`Z_t`.
     """
+    tree = _Tree(parent, child_ptr, child_idx)
     for part in prange(net0.shape[0]):
-        _project_one(parent, child_ptr, child_idx, lead_weeks[part], slow_weeks[part],
-                     slow_fraction[part], net0[part],
-                     pending[part], on_order[part], target[part], receipts[part],
-                     firm[part], own_mean[part], own_vtm[part], tail_1, tail_2,
-                     int(support[part]), p_short[part], expected_short[part],
-                     mean_net[part], mean_demand[part], base[part], z_1[part], z_2[part])
+        inputs = _PartInput(lead_weeks[part], slow_weeks[part], slow_fraction[part],
+                            net0[part], pending[part],
+                            net0[part] + on_order[part] + pending[part] - target[part],
+                            receipts[part], firm[part], own_mean[part], own_vtm[part])
+        out = _Output(p_short[part], expected_short[part], mean_net[part], mean_demand[part],
+                      base[part], z_1[part], z_2[part])
+        _project_one(tree, inputs, int(support[part]), tail_1, tail_2, out)

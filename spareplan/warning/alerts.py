@@ -36,6 +36,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ from spareplan.scenario.model import Scenario
 from spareplan.warning.countermeasures import (
     CounterFinder,
     Countermeasure,
+    SupplyNetwork,
     covers,
     transit_matrix,
 )
@@ -146,20 +148,10 @@ class AlertContext:
     """
 
     settings: EarlyWarning
-    part_ids: tuple[str, ...]
-    location_ids: tuple[str, ...]
-    parent: np.ndarray
-    lead_days: np.ndarray
-    path_weeks: np.ndarray
-    transit_days: np.ndarray
+    network: SupplyNetwork
     own_sites: dict[str, list[str]] = field(repr=False)
     sla_class: dict[str, str] = field(repr=False)
     contacts: dict[str, tuple[str, str, list[str]]] = field(repr=False)
-    procurement_days: np.ndarray = field(repr=False)
-    unit_cost: np.ndarray = field(repr=False)
-    supplier: tuple[str | None, ...] = field(repr=False)
-    lateral_cost: float = 0.0
-    emergency_cost: float = 0.0
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, network: object, parts: object,
@@ -185,17 +177,18 @@ class AlertContext:
         listed = scenario.parts.set_index("part")["supplier"].reindex(list(parts.part_ids))
         supplier = tuple(value if isinstance(value, str) else None for value in listed)
         costs = scenario.document.costs
-        return cls(settings=settings or scenario.document.early_warning,
-                   part_ids=parts.part_ids, location_ids=network.location_ids,
-                   parent=network.parent, lead_days=network.lead_time_days,
-                   path_weeks=path, transit_days=transit, own_sites=own,
+        supply = SupplyNetwork(
+            part_ids=parts.part_ids, location_ids=network.location_ids,
+            parent=network.parent, lead_days=network.lead_time_days, path_weeks=path,
+            transit_days=transit, procurement_days=parts.procurement_lead_time_days,
+            unit_cost=parts.unit_cost, supplier=supplier,
+            lateral_cost=costs.lateral_shipment_cost,
+            emergency_cost=costs.emergency_shipment_cost)
+        return cls(settings=settings or scenario.document.early_warning, network=supply,
+                   own_sites=own,
                    sla_class=dict(zip(scenario.sites["site"], scenario.sites["sla_class"],
                                       strict=True)),
-                   contacts=_supplier_contacts(scenario),
-                   procurement_days=parts.procurement_lead_time_days,
-                   unit_cost=parts.unit_cost, supplier=supplier,
-                   lateral_cost=costs.lateral_shipment_cost,
-                   emergency_cost=costs.emergency_shipment_cost)
+                   contacts=_supplier_contacts(scenario))
 
     def with_settings(self, settings: EarlyWarning) -> AlertContext:
         """The same context with other thresholds (the backtest's tuning)."""
@@ -215,9 +208,9 @@ class AlertContext:
         stack = [location]
         while stack:
             loc = stack.pop()
-            sites += self.own_sites[self.location_ids[loc]]
-            stack += [c for c in range(len(self.parent))
-                      if self.parent[c] == loc and target[part, c] <= 0]
+            sites += self.own_sites[self.network.location_ids[loc]]
+            stack += [c for c in range(len(self.network.parent))
+                      if self.network.parent[c] == loc and target[part, c] <= 0]
         return sites
 
 
@@ -267,38 +260,88 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
         and every countermeasure listed on them.
     """
     settings = context.settings
-    p_internal = settings.internal_risk_probability
-    p_customer = settings.customer_notice_probability
-    window = settings.customer_notice_weeks
     inputs = projection.inputs
     finder = CounterFinder(
-        part_ids=context.part_ids, location_ids=context.location_ids,
-        parent=context.parent, lead_days=context.lead_days, path_weeks=context.path_weeks,
-        transit_days=context.transit_days, spare=projection.units_spare(),
+        network=context.network, spare=projection.units_spare(),
         arrivals=projection.arrivals(), on_hand=projection.inputs.net0,
         lead_weeks=projection.inputs.lead_weeks, receipts=receipts,
-        procurement_days=context.procurement_days,
-        unit_cost=context.unit_cost, supplier=context.supplier,
-        lateral_cost=context.lateral_cost, emergency_cost=context.emergency_cost,
         confirm_weeks=settings.confirm_weeks)
-    need_internal = projection.units_needed("internal")
-    need_customer = projection.units_needed("customer")
+    need = _Needs(projection.units_needed("internal"), projection.units_needed("customer"))
     ordered: dict[tuple[str, str], set[str]] = {}
     for part, loc, site in zip(orders["part"], orders["location"], orders["site"],
                                strict=True):
         if isinstance(site, str):
             ordered.setdefault((part, loc), set()).add(site)
 
+    records, listed = [], []
+    for candidate in _candidates(context, projection, firm_only, evaluated, open_pairs):
+        part, loc = candidate.part, candidate.location
+        part_id, loc_id = context.network.part_ids[part], context.network.location_ids[loc]
+        sites = sorted(set(context.affected_sites(part, loc, inputs.target))
+                       | ordered.get((part_id, loc_id), set()))
+        verdict = _judge(candidate, settings, projection, firm_only, finder, need)
+        serves_customers = bool(context.own_sites[loc_id]) or (part_id, loc_id) in ordered
+        if verdict.level.customer_facing and not (serves_customers and sites):
+            verdict = verdict._replace(
+                level=AlertLevel.INTERNAL_RISK, customer_week=None,
+                reason=verdict.reason + "; no customer is served from its stock directly: "
+                "the locations it replenishes carry their own alerts")
+        records.append(_alert_record(context, candidate, verdict, sites, projection,
+                                     firm_only, need, as_of))
+        listed += verdict.measures
+    frame = pd.DataFrame(records, columns=ALERT_COLUMNS)
+    for column in ("alert_id", "first_week_at_risk", "customer_week"):
+        frame[column] = frame[column].astype("Int64")
+    return frame.sort_values(["part", "location"], ignore_index=True), listed
+
+
+class _Needs(NamedTuple):
+    """Units that bring P(short) to the internal and to the customer threshold
+    (:meth:`Projection.units_needed`), ``(P, L, H)``."""
+
+    internal: np.ndarray
+    customer: np.ndarray
+
+
+class _Candidate(NamedTuple):
+    """A pair at risk; candidates sort most urgent first (then the higher peak)."""
+
+    urgent: int
+    minus_peak: float
+    part: int
+    location: int
+    first_risk: int | None  # first week at or above the internal (or keep-open) threshold
+    confirmed: int | None   # first week short for certain with the firm orders alone
+    notice: int | None      # first week within the notice window at the customer threshold
+
+
+class _Verdict(NamedTuple):
+    """The level of one candidate, why, and the countermeasures looked up for it."""
+
+    level: AlertLevel
+    customer_week: int | None
+    reason: str
+    measures: list[Countermeasure]
+    covered: bool
+
+
+def _candidates(context: AlertContext, projection: Projection, firm_only: Projection,
+                evaluated: np.ndarray, open_pairs: set[tuple[str, str]] | frozenset
+                ) -> list[_Candidate]:
+    """The pairs at risk, most urgent first; open alerts stay while P(short) is at least
+    ``all_clear_probability``."""
+    settings = context.settings
+    p_internal = settings.internal_risk_probability
+    p_keep = settings.all_clear_probability
     # certain even without random demand, in a week by which customer orders are due
-    ordered_by = np.cumsum(inputs.firm, axis=2) > 0
+    ordered_by = np.cumsum(projection.inputs.firm, axis=2) > 0
     certain = (firm_only.p_short >= 1.0 - 1e-9) & ordered_by
     keep = np.zeros(evaluated.shape, dtype=bool)
-    part_of = {p: i for i, p in enumerate(context.part_ids)}
-    loc_of = {loc: i for i, loc in enumerate(context.location_ids)}
+    part_of = {p: i for i, p in enumerate(context.network.part_ids)}
+    loc_of = {loc: i for i, loc in enumerate(context.network.location_ids)}
     for part_id, loc_id in open_pairs:
         if part_id in part_of and loc_id in loc_of:
             keep[part_of[part_id], loc_of[loc_id]] = True
-    p_keep = settings.all_clear_probability
     at_risk = evaluated & ((projection.p_short >= p_internal).any(axis=2) | certain.any(axis=2)
                            | (keep & (projection.p_short >= p_keep).any(axis=2)))
     candidates = []
@@ -306,102 +349,100 @@ def assess(context: AlertContext, projection: Projection, firm_only: Projection,
         p = projection.p_short[part, loc]
         first_risk = _first(p >= (p_keep if keep[part, loc] else p_internal))
         confirmed = _first(certain[part, loc])
-        notice = _first(p[:window] >= p_customer)
+        notice = _first(p[:settings.customer_notice_weeks]
+                        >= settings.customer_notice_probability)
         urgent = min(w for w in (first_risk, confirmed, notice) if w is not None)
-        candidates.append((urgent, -float(p.max()), int(part), int(loc), first_risk,
-                           confirmed, notice))
+        candidates.append(_Candidate(urgent, -float(p.max()), int(part), int(loc), first_risk,
+                                     confirmed, notice))
+    return sorted(candidates)
 
-    records, listed = [], []
-    for _, _, part, loc, first_risk, confirmed, notice in sorted(candidates):
-        part_id, loc_id = context.part_ids[part], context.location_ids[loc]
-        p = projection.p_short[part, loc]
-        sites = sorted(set(context.affected_sites(part, loc, inputs.target))
-                       | ordered.get((part_id, loc_id), set()))
-        customer_week = None
-        serves_customers = bool(context.own_sites[loc_id]) or (part_id, loc_id) in ordered
-        if confirmed is not None:
-            units = math.ceil(min(float(firm_only.expected_short[part, loc,
-                                                                     confirmed - 1:].max()),
-                                      float(inputs.firm[part, loc].sum())) - 1e-9)
-            measures = finder.find(part, loc, confirmed, units)
-            covered = covers(measures, units, confirmed)
-            if covered:
-                level = AlertLevel.INTERNAL_RISK
-                reason = (f"the customer orders due by week {confirmed} exceed what is on hand "
-                          f"and arrives by then by {units} unit(s); the countermeasures listed "
-                          "cover it in time")
-            else:
-                level = AlertLevel.CONFIRMED_SHORTAGE
-                customer_week = confirmed
-                reason = (f"the customer orders due by week {confirmed} exceed what is on hand "
-                          f"and arrives by then by {units} unit(s), and nothing listed brings "
-                          "them in time")
-        elif notice is not None:
-            units = int(need_customer[part, loc, notice - 1:].max())
-            measures = finder.find(part, loc, notice, units)
-            covered = covers(measures, units, notice)
-            if covered:
-                level = AlertLevel.INTERNAL_RISK
-                reason = (f"short from week {notice} is {probability_words(float(p[notice - 1]))}; "
-                          f"the countermeasures listed bring {units} unit(s) in time")
-            else:
-                level = AlertLevel.CUSTOMER_NOTICE
-                customer_week = notice
-                reason = (f"no transfer, emergency shipment, expedite or new buy brings the "
-                          f"{units} unit(s) needed by week {notice}")
-        else:
-            assert first_risk is not None
-            units = int(need_internal[part, loc, first_risk - 1:].max())
-            measures = finder.find(part, loc, first_risk, units)
-            covered = covers(measures, units, first_risk)
-            level = AlertLevel.INTERNAL_RISK
-            worst = int(np.argmax(p)) + 1
-            reason = (f"short in week {worst} is {probability_words(float(p[worst - 1]))}"
-                      + ("; the countermeasures listed cover it" if covered else
-                         "; no countermeasure covers it yet"))
-            if float(p.max()) < p_internal:
-                reason += (f"; kept open until the probability falls below "
-                           f"{p_keep:.2%}")
-        if level.customer_facing and not (serves_customers and sites):
-            level = AlertLevel.INTERNAL_RISK
-            customer_week = None
-            reason += ("; no customer is served from its stock directly: the locations it "
-                       "replenishes carry their own alerts")
-        worst = int(np.argmax(p)) + 1
-        expected = float(projection.expected_short[part, loc].max())
-        # the week the customers hear about (else the worst): P and the units if it happens
-        week = customer_week or worst
-        is_confirmed = level is AlertLevel.CONFIRMED_SHORTAGE
-        chance = 1.0 if is_confirmed else float(p[week - 1])
-        short = float((firm_only if is_confirmed else projection).expected_short[
-            part, loc, week - 1])
-        units_if_short = max(1, round(short / chance)) if chance > 0 else 0
-        supplier, contact, steps = context.contacts.get(part_id, ("", "", []))
-        records.append({
-            "alert_id": None, "part": part_id, "location": loc_id, "level": level.value,
-            "status": AlertStatus.NEW.value, "previous_level": None,
-            "p_short": round(float(p.max()), 4), "p_short_week": worst,
-            "first_week_at_risk": first_risk or confirmed,
-            "first_date_at_risk": _date(as_of, first_risk or confirmed),
-            "customer_week": customer_week, "customer_date": _date(as_of, customer_week),
-            "customer_p_short": round(chance, 4) if customer_week else None,
-            "expected_shortfall": round(expected, 3), "units_if_short": units_if_short,
-            "units_needed": int(need_internal[part, loc].max()),
-            "on_hand": int(inputs.net0[part, loc]), "target": int(inputs.target[part, loc]),
-            "sites": ";".join(sites),
-            "sla_classes": ";".join(sorted({context.sla_class[s] for s in sites
-                                            if s in context.sla_class})),
-            "countermeasures": _describe(measures),
-            "covered": covered,
-            "supplier": supplier or None, "supplier_contact": contact or None,
-            "escalation_step": escalation_step(level, steps) if supplier else None,
-            "owner": context.owner(level),
-            "follow_up_date": (as_of + dt.timedelta(days=context.follow_up_days(level))
-                               ).isoformat(),
-            "acknowledged_by": None, "awaiting": None, "reason": reason,
-        })
-        listed += measures
-    frame = pd.DataFrame(records, columns=ALERT_COLUMNS)
-    for column in ("alert_id", "first_week_at_risk", "customer_week"):
-        frame[column] = frame[column].astype("Int64")
-    return frame.sort_values(["part", "location"], ignore_index=True), listed
+
+def _judge(candidate: _Candidate, settings: EarlyWarning, projection: Projection,
+           firm_only: Projection, finder: CounterFinder, need: _Needs) -> _Verdict:
+    """Confirmed shortage, customer notice or internal risk, by the table of the module."""
+    part, loc = candidate.part, candidate.location
+    p = projection.p_short[part, loc]
+    confirmed, notice = candidate.confirmed, candidate.notice
+    if confirmed is not None:
+        units = math.ceil(min(float(firm_only.expected_short[part, loc, confirmed - 1:].max()),
+                              float(projection.inputs.firm[part, loc].sum())) - 1e-9)
+        measures = finder.find(part, loc, confirmed, units)
+        covered = covers(measures, units, confirmed)
+        shortfall = (f"the customer orders due by week {confirmed} exceed what is on hand "
+                     f"and arrives by then by {units} unit(s)")
+        if covered:
+            return _Verdict(AlertLevel.INTERNAL_RISK, None,
+                            shortfall + "; the countermeasures listed cover it in time",
+                            measures, covered)
+        return _Verdict(AlertLevel.CONFIRMED_SHORTAGE, confirmed,
+                        shortfall + ", and nothing listed brings them in time", measures,
+                        covered)
+    if notice is not None:
+        units = int(need.customer[part, loc, notice - 1:].max())
+        measures = finder.find(part, loc, notice, units)
+        covered = covers(measures, units, notice)
+        if covered:
+            return _Verdict(AlertLevel.INTERNAL_RISK, None,
+                            f"short from week {notice} is "
+                            f"{probability_words(float(p[notice - 1]))}; the countermeasures "
+                            f"listed bring {units} unit(s) in time", measures, covered)
+        return _Verdict(AlertLevel.CUSTOMER_NOTICE, notice,
+                        f"no transfer, emergency shipment, expedite or new buy brings the "
+                        f"{units} unit(s) needed by week {notice}", measures, covered)
+    first_risk = candidate.first_risk
+    assert first_risk is not None
+    units = int(need.internal[part, loc, first_risk - 1:].max())
+    measures = finder.find(part, loc, first_risk, units)
+    covered = covers(measures, units, first_risk)
+    worst = int(np.argmax(p)) + 1
+    reason = (f"short in week {worst} is {probability_words(float(p[worst - 1]))}"
+              + ("; the countermeasures listed cover it" if covered else
+                 "; no countermeasure covers it yet"))
+    if float(p.max()) < settings.internal_risk_probability:
+        reason += (f"; kept open until the probability falls below "
+                   f"{settings.all_clear_probability:.2%}")
+    return _Verdict(AlertLevel.INTERNAL_RISK, None, reason, measures, covered)
+
+
+def _alert_record(context: AlertContext, candidate: _Candidate, verdict: _Verdict,
+                  sites: list[str], projection: Projection, firm_only: Projection,
+                  need: _Needs, as_of: dt.date) -> dict[str, object]:
+    """One row of :data:`ALERT_COLUMNS` (status ``new``, no history yet)."""
+    part, loc = candidate.part, candidate.location
+    part_id = context.network.part_ids[part]
+    inputs = projection.inputs
+    p = projection.p_short[part, loc]
+    level, customer_week = verdict.level, verdict.customer_week
+    worst = int(np.argmax(p)) + 1
+    expected = float(projection.expected_short[part, loc].max())
+    # the week the customers hear about (else the worst): P and the units if it happens
+    week = customer_week or worst
+    is_confirmed = level is AlertLevel.CONFIRMED_SHORTAGE
+    chance = 1.0 if is_confirmed else float(p[week - 1])
+    short = float((firm_only if is_confirmed else projection).expected_short[
+        part, loc, week - 1])
+    units_if_short = max(1, round(short / chance)) if chance > 0 else 0
+    supplier, contact, steps = context.contacts.get(part_id, ("", "", []))
+    first_week = candidate.first_risk or candidate.confirmed
+    return {
+        "alert_id": None, "part": part_id, "location": context.network.location_ids[loc],
+        "level": level.value, "status": AlertStatus.NEW.value, "previous_level": None,
+        "p_short": round(float(p.max()), 4), "p_short_week": worst,
+        "first_week_at_risk": first_week, "first_date_at_risk": _date(as_of, first_week),
+        "customer_week": customer_week, "customer_date": _date(as_of, customer_week),
+        "customer_p_short": round(chance, 4) if customer_week else None,
+        "expected_shortfall": round(expected, 3), "units_if_short": units_if_short,
+        "units_needed": int(need.internal[part, loc].max()),
+        "on_hand": int(inputs.net0[part, loc]), "target": int(inputs.target[part, loc]),
+        "sites": ";".join(sites),
+        "sla_classes": ";".join(sorted({context.sla_class[s] for s in sites
+                                        if s in context.sla_class})),
+        "countermeasures": _describe(verdict.measures),
+        "covered": verdict.covered,
+        "supplier": supplier or None, "supplier_contact": contact or None,
+        "escalation_step": escalation_step(level, steps) if supplier else None,
+        "owner": context.owner(level),
+        "follow_up_date": (as_of + dt.timedelta(days=context.follow_up_days(level))
+                           ).isoformat(),
+        "acknowledged_by": None, "awaiting": None, "reason": verdict.reason,
+    }

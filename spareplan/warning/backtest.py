@@ -254,8 +254,6 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
     context = AlertContext.from_scenario(scenario, inputs.network, inputs.parts,
                                          inputs.projection.lead_weeks, settings)
     model, receipts, firm = _world(inputs, weeks + horizon)
-    thresholds = {"p_internal": settings.internal_risk_probability,
-                  "p_customer": settings.customer_notice_probability}
     runs: list[RunRecord] = []
     nets: dict[int, np.ndarray] = {}
     rows: list[dict[str, object]] = []
@@ -271,54 +269,17 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
         with tempfile.TemporaryDirectory(prefix="spareplan-backtest-") as folder:
             state = Path(folder) / "alerts.sqlite"
             for week in range(weeks):
-                run = _run_inputs(inputs, paths, firm, week, horizon)
-                projection = project(run, **thresholds)
-                firm_only = project_firm_orders(run, **thresholds)
-                run_as_of = inputs.as_of + dt.timedelta(weeks=week)
-                key = f"{replication}-{week}"
-                with history(state) as recorded:
-                    alerts, _ = assess(context, projection, firm_only, inputs.evaluated,
-                                       receipts=_receipt_frame(inputs, run),
-                                       orders=inputs.orders, as_of=run_as_of,
-                                       open_pairs=recorded.open_pairs(key))
-                    update = recorded.record(
-                        run_key=key, scenario=scenario.name, as_of=run_as_of, alerts=alerts,
-                        update_interval_weeks=settings.update_interval_weeks)
-                merged = alerts.drop(columns=["alert_id"]).merge(
-                    update.statuses[["part", "location", "alert_id", "notify"]],
-                    on=["part", "location"], how="left")
-                notices = draft_notices(scenario, merged, update.cleared, as_of=run_as_of,
-                                        update_interval_weeks=settings.update_interval_weeks)
-                part_of = {p: i for i, p in enumerate(inputs.parts.part_ids)}
-                loc_of = {loc: i for i, loc in enumerate(inputs.network.location_ids)}
-                record = pd.DataFrame({
-                    "part_index": merged["part"].map(part_of).astype(int),
-                    "location_index": merged["location"].map(loc_of).astype(int),
-                    "alert_id": merged["alert_id"].astype(int),
-                    "level": merged["level"]})
-                runs.append(RunRecord(replication, week, record, tuple(sorted(notices))))
+                run, p_short, row = _weekly_run(scenario, inputs, context, paths, firm, state,
+                                                replication, week)
+                runs.append(run)
                 within = short[:, :, week:week + horizon]
-                predicted.append(projection.p_short[inputs.evaluated][:, :within.shape[2]]
-                                 .ravel())
+                predicted.append(p_short[inputs.evaluated][:, :within.shape[2]].ravel())
                 observed.append(within[inputs.evaluated].ravel())
-                counts = alerts["level"].value_counts()
-                rows.append({"replication": replication, "week": week + 1,
-                             "as_of": run_as_of.isoformat(),
-                             **{lv.value: int(counts.get(lv.value, 0)) for lv in AlertLevel
-                                if lv is not AlertLevel.ALL_CLEAR},
-                             "sites_notified": len(notices),
-                             "shortage_weeks": int(short[:, :, week].sum())})
+                rows.append({**row, "shortage_weeks": int(short[:, :, week].sum())})
     figures = score(runs, nets, inputs.evaluated, horizon=horizon,
                     lead=settings.notice_lead_weeks, n_sites=inputs.network.n_sites)
     p = np.concatenate(predicted) if predicted else np.zeros(0)
     o = np.concatenate(observed) if observed else np.zeros(0, dtype=bool)
-    bins = np.digitize(p, _BINS[1:-1])
-    calibration = pd.DataFrame([{
-        "bin": f"[{_BINS[b]:.2f}, {min(_BINS[b + 1], 1.0):.2f})",
-        "weeks": int((bins == b).sum()),
-        "mean_probability": float(p[bins == b].mean()) if (bins == b).any() else None,
-        "shortage_frequency": float(o[bins == b].mean()) if (bins == b).any() else None,
-    } for b in range(len(_BINS) - 1)])
     summary = {
         "scenario": scenario.name, "as_of": inputs.as_of.isoformat(), "weeks": weeks,
         "replications": replications, "seed": seed, "horizon_weeks": horizon,
@@ -332,4 +293,58 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
         "brier_score": float(np.mean((p - o) ** 2)) if len(p) else None,
         **figures,
     }
+    calibration = _calibration(p, o)
     return BacktestResult(summary=summary, by_week=pd.DataFrame(rows), calibration=calibration)
+
+
+def _weekly_run(scenario: Scenario, inputs: WarnInputs, context: AlertContext,
+                paths: SamplePaths, firm: np.ndarray, state: Path, replication: int,
+                week: int) -> tuple[RunRecord, np.ndarray, dict[str, object]]:
+    """``warn`` as of the start of world week ``week + 1`` of one path, through the alert
+    history in ``state``: the run's record, its projected P(short) and its weekly row
+    (without the shortages, which the caller counts on the path)."""
+    settings = context.settings
+    thresholds = {"p_internal": settings.internal_risk_probability,
+                  "p_customer": settings.customer_notice_probability}
+    run = _run_inputs(inputs, paths, firm, week, inputs.horizon_weeks)
+    projection = project(run, **thresholds)
+    firm_only = project_firm_orders(run, **thresholds)
+    run_as_of = inputs.as_of + dt.timedelta(weeks=week)
+    key = f"{replication}-{week}"
+    with history(state) as recorded:
+        alerts, _ = assess(context, projection, firm_only, inputs.evaluated,
+                           receipts=_receipt_frame(inputs, run), orders=inputs.orders,
+                           as_of=run_as_of, open_pairs=recorded.open_pairs(key))
+        update = recorded.record(run_key=key, scenario=scenario.name, as_of=run_as_of,
+                                 alerts=alerts,
+                                 update_interval_weeks=settings.update_interval_weeks)
+    merged = alerts.drop(columns=["alert_id"]).merge(
+        update.statuses[["part", "location", "alert_id", "notify"]],
+        on=["part", "location"], how="left")
+    notices = draft_notices(scenario, merged, update.cleared, as_of=run_as_of,
+                            update_interval_weeks=settings.update_interval_weeks)
+    part_of = {p: i for i, p in enumerate(inputs.parts.part_ids)}
+    loc_of = {loc: i for i, loc in enumerate(inputs.network.location_ids)}
+    record = pd.DataFrame({
+        "part_index": merged["part"].map(part_of).astype(int),
+        "location_index": merged["location"].map(loc_of).astype(int),
+        "alert_id": merged["alert_id"].astype(int),
+        "level": merged["level"]})
+    counts = alerts["level"].value_counts()
+    row = {"replication": replication, "week": week + 1, "as_of": run_as_of.isoformat(),
+           **{lv.value: int(counts.get(lv.value, 0)) for lv in AlertLevel
+              if lv is not AlertLevel.ALL_CLEAR},
+           "sites_notified": len(notices)}
+    return (RunRecord(replication, week, record, tuple(sorted(notices))), projection.p_short,
+            row)
+
+
+def _calibration(p: np.ndarray, o: np.ndarray) -> pd.DataFrame:
+    """Projected probabilities ``p`` against the shortages ``o``, by bin of :data:`_BINS`."""
+    bins = np.digitize(p, _BINS[1:-1])
+    return pd.DataFrame([{
+        "bin": f"[{_BINS[b]:.2f}, {min(_BINS[b + 1], 1.0):.2f})",
+        "weeks": int((bins == b).sum()),
+        "mean_probability": float(p[bins == b].mean()) if (bins == b).any() else None,
+        "shortage_frequency": float(o[bins == b].mean()) if (bins == b).any() else None,
+    } for b in range(len(_BINS) - 1)])

@@ -71,9 +71,10 @@ def covers(items: list[Countermeasure], units: int, week: int) -> bool:
     return units <= 0 or sum(c.quantity for c in items if c.arrival_week <= week) >= units
 
 
-@dataclass
-class CounterFinder:
-    """Finds countermeasures for one run; keeps the donor units already promised.
+@dataclass(frozen=True)
+class SupplyNetwork:
+    """The network and parts the countermeasures search, built once per scenario (the one
+    owner of these fields: the alert context and every run's finder hold it).
 
     Attributes
     ----------
@@ -87,6 +88,35 @@ class CounterFinder:
         int64 ``(P, L)``: weeks from the central warehouse down to the location.
     transit_days : numpy.ndarray
         float64 ``(L, L)``: donor to target (reach, else along the tree; inf: none).
+    procurement_days, unit_cost : numpy.ndarray
+        float64 ``(P,)``.
+    supplier : tuple[str | None, ...]
+        Per part.
+    lateral_cost, emergency_cost : float
+        Per unit shipped.
+    """
+
+    part_ids: tuple[str, ...]
+    location_ids: tuple[str, ...]
+    parent: np.ndarray
+    lead_days: np.ndarray
+    path_weeks: np.ndarray
+    transit_days: np.ndarray
+    procurement_days: np.ndarray = field(repr=False)
+    unit_cost: np.ndarray = field(repr=False)
+    supplier: tuple[str | None, ...] = field(repr=False)
+    lateral_cost: float = 0.0
+    emergency_cost: float = 0.0
+
+
+@dataclass
+class CounterFinder:
+    """Finds countermeasures for one run; keeps the donor units already promised.
+
+    Attributes
+    ----------
+    network : SupplyNetwork
+        The network and parts searched.
     spare : numpy.ndarray
         int64 ``(P, L, H)``: units a location can give in week t (see the module).
     arrivals : numpy.ndarray
@@ -97,32 +127,16 @@ class CounterFinder:
         int64 ``(P, L)``: weeks from an order to its arrival.
     receipts : pandas.DataFrame
         ``part, location, week, quantity, kind, reference``.
-    procurement_days, unit_cost : numpy.ndarray
-        float64 ``(P,)``.
-    supplier : tuple[str | None, ...]
-        Per part.
-    lateral_cost, emergency_cost : float
-        Per unit shipped.
     confirm_weeks : int
         No expedite or new buy arrives before week ``confirm_weeks + 1``.
     """
 
-    part_ids: tuple[str, ...]
-    location_ids: tuple[str, ...]
-    parent: np.ndarray
-    lead_days: np.ndarray
-    path_weeks: np.ndarray
-    transit_days: np.ndarray
+    network: SupplyNetwork
     spare: np.ndarray = field(repr=False)
     arrivals: np.ndarray = field(repr=False)
     on_hand: np.ndarray = field(repr=False)
     lead_weeks: np.ndarray = field(repr=False)
     receipts: pd.DataFrame = field(repr=False)
-    procurement_days: np.ndarray = field(repr=False)
-    unit_cost: np.ndarray = field(repr=False)
-    supplier: tuple[str | None, ...] = field(repr=False)
-    lateral_cost: float = 0.0
-    emergency_cost: float = 0.0
     confirm_weeks: int = 1
     promised: dict[tuple[int, int], int] = field(default_factory=dict)
     _receipts_by_pair: dict[tuple[str, str], list[tuple[int, int, str, str]]] = field(
@@ -141,26 +155,27 @@ class CounterFinder:
 
     def ancestors(self, location: int) -> list[int]:
         """Parent, grandparent, ... of ``location`` (positions)."""
-        chain, node = [], int(self.parent[location])
+        chain, node = [], int(self.network.parent[location])
         while node >= 0:
             chain.append(node)
-            node = int(self.parent[node])
+            node = int(self.network.parent[node])
         return chain
 
     def _network(self, part: int, location: int, week: int, units: int
                  ) -> list[Countermeasure]:
+        net = self.network
         ancestors = set(self.ancestors(location))
         horizon = self.spare.shape[2]
         candidates = []
-        for donor in range(len(self.location_ids)):
-            days = self.transit_days[donor, location]
+        for donor in range(len(net.location_ids)):
+            days = net.transit_days[donor, location]
             if donor == location or not math.isfinite(days):
                 continue
             dispatch = week - int(days // 7)
             if dispatch < 1 or dispatch > horizon:
                 continue
             available = int(self.spare[part, donor, dispatch - 1:].min())
-            if donor == self.parent[location]:  # its replenishment, sent faster
+            if donor == net.parent[location]:  # its replenishment, sent faster
                 k = int(self.lead_weeks[part, location])
                 coming = float(self.arrivals[part, location, week:week + k].sum())
                 available = min(available + math.floor(coming + 1e-9),
@@ -176,25 +191,26 @@ class CounterFinder:
             emergency = donor in ancestors
             self.promised[(part, donor)] = self.promised.get((part, donor), 0) + quantity
             remaining -= quantity
-            cost = quantity * (self.emergency_cost if emergency else self.lateral_cost)
+            cost = quantity * (net.emergency_cost if emergency else net.lateral_cost)
             verb = "emergency shipment" if emergency else "lateral transfer"
             found.append(Countermeasure(
-                self.part_ids[part], self.location_ids[location],
-                "emergency" if emergency else "transfer", self.location_ids[donor], quantity,
+                net.part_ids[part], net.location_ids[location],
+                "emergency" if emergency else "transfer", net.location_ids[donor], quantity,
                 dispatch + int(days // 7), cost,
-                f"{verb} of {quantity} from {self.location_ids[donor]} (spare above what it "
+                f"{verb} of {quantity} from {net.location_ids[donor]} (spare above what it "
                 f"needs itself), dispatch in week {dispatch}, transit {_duration(days)}"))
         return found
 
     def _supplier(self, part: int, location: int, week: int, units: int
                   ) -> list[Countermeasure]:
+        net = self.network
         found, remaining = [], units
         earliest = self.confirm_weeks + 1
-        name = self.part_ids[part]
+        name = net.part_ids[part]
         for holder in [location, *self.ancestors(location)]:
-            down = int(self.path_weeks[part, location] - self.path_weeks[part, holder])
+            down = int(net.path_weeks[part, location] - net.path_weeks[part, holder])
             for due, quantity, kind, reference in self._receipts_by_pair.get(
-                    (name, self.location_ids[holder]), []):
+                    (name, net.location_ids[holder]), []):
                 if remaining <= 0:
                     break
                 arrival_here = due + down
@@ -203,23 +219,23 @@ class CounterFinder:
                 pulled = max(week - down, earliest)
                 arrival = pulled + down
                 where = ("" if holder == location
-                         else f" at {self.location_ids[holder]}, then on to "
-                              f"{self.location_ids[location]}")
+                         else f" at {net.location_ids[holder]}, then on to "
+                              f"{net.location_ids[location]}")
                 found.append(Countermeasure(
-                    name, self.location_ids[location], "expedite", reference, quantity,
+                    name, net.location_ids[location], "expedite", reference, quantity,
                     arrival, None,
                     f"expedite {kind} receipt {reference} ({quantity} units due in week "
                     f"{due}{where}) by {due - pulled} week(s)"))
                 remaining -= quantity
         if remaining > 0:
-            lead = float(self.procurement_days[part])
+            lead = float(net.procurement_days[part])
             if math.isfinite(lead):
                 arrival = max(earliest, math.ceil(lead / 7 - 1e-9)) \
-                    + int(self.path_weeks[part, location])
-                supplier = self.supplier[part] or "(no supplier on file)"
+                    + int(net.path_weeks[part, location])
+                supplier = net.supplier[part] or "(no supplier on file)"
                 found.append(Countermeasure(
-                    name, self.location_ids[location], "new_order", supplier, remaining,
-                    arrival, remaining * float(self.unit_cost[part]),
+                    name, net.location_ids[location], "new_order", supplier, remaining,
+                    arrival, remaining * float(net.unit_cost[part]),
                     f"new order of {remaining} from {supplier} (procurement lead time "
                     f"{lead:g} days, arrives in week {arrival})"))
         return found
@@ -240,8 +256,8 @@ class CounterFinder:
 
     def release(self, items: list[Countermeasure]) -> None:
         """Give back the donor units promised to ``items`` (a search that was not used)."""
-        index = {loc: i for i, loc in enumerate(self.location_ids)}
-        part_index = {p: i for i, p in enumerate(self.part_ids)}
+        index = {loc: i for i, loc in enumerate(self.network.location_ids)}
+        part_index = {p: i for i, p in enumerate(self.network.part_ids)}
         for item in items:
             if item.in_network:
                 key = (part_index[item.part], index[item.source])

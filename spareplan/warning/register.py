@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -158,10 +159,38 @@ def load_supplier_register(scenario: Scenario) -> tuple[pd.DataFrame | None, lis
     return frame, problems
 
 
-def _sessions(add: object, supplier: str, name: object, part_list: list[str], entry: object,
-              as_of: dt.date, end: dt.date, interval_months: int) -> None:
+class _Findings:
+    """The findings collected so far, one row each (see :data:`REGISTER_COLUMNS`)."""
+
+    def __init__(self, owners: dict[str, Any]) -> None:
+        self.owners = owners  # supplier -> its supplier-register row
+        self.rows: list[dict[str, object]] = []
+
+    def add(self, supplier: str, name: object, finding: str, part_list: list[str],
+            date: dt.date | None, detail: str) -> None:
+        """A finding about ``supplier``, with the owner of its contact record."""
+        entry = self.owners.get(supplier)
+        owner = entry.owner if entry is not None and isinstance(entry.owner, str) else None
+        self.rows.append({"supplier": supplier, "supplier_name": name, "finding": finding,
+                          "parts": ";".join(part_list),
+                          "date": date.isoformat() if date else None, "owner": owner,
+                          "detail": detail})
+
+    def frame(self) -> pd.DataFrame:
+        """The findings sorted by supplier, finding (in :data:`FINDINGS` order), date."""
+        frame = pd.DataFrame(self.rows, columns=REGISTER_COLUMNS)
+        frame["owner"] = frame["owner"].astype(object)
+        order = {finding: i for i, finding in enumerate(FINDINGS)}
+        frame["_order"] = frame["finding"].map(order)
+        frame = frame.sort_values(["supplier", "_order", "date", "parts"],
+                                  na_position="first", ignore_index=True)
+        return frame.drop(columns="_order")
+
+
+def _sessions(findings: _Findings, supplier: str, name: object, part_list: list[str],
+              entry: object, as_of: dt.date, end: dt.date, interval_months: int) -> None:
     """Session findings of one critical supplier (see the module docstring)."""
-    assert callable(add)
+    add = findings.add
     planned = _date(getattr(entry, "next_session", None)) if entry is not None else None
     held = _date(getattr(entry, "last_session", None)) if entry is not None else None
     with_whom = getattr(entry, "session_with", None) if entry is not None else None
@@ -204,105 +233,104 @@ def register_findings(scenario: Scenario, *, as_of: dt.date, horizon_weeks: int,
     end = as_of + dt.timedelta(weeks=horizon_weeks)
     parts = scenario.parts
     critical = parts[parts["criticality"].isin(settings.critical_levels)]
-    rows: list[dict[str, object]] = []
+    findings = _Findings({} if register is None else
+                         {row.supplier: row for row in register.itertuples(index=False)})
     for part in critical.loc[critical["supplier"].isna(), "part"]:
-        rows.append({"supplier": None, "supplier_name": None, "finding": "no_supplier",
-                     "parts": part, "date": None,
-                     "detail": f"critical part {part} names no supplier"})
+        findings.rows.append({"supplier": None, "supplier_name": None,
+                              "finding": "no_supplier", "parts": part, "date": None,
+                              "detail": f"critical part {part} names no supplier"})
     by_supplier = (critical.dropna(subset=["supplier"]).groupby("supplier")["part"]
                    .apply(lambda s: sorted(s)).to_dict())
     suppliers = scenario.table("suppliers")
     records = ({} if suppliers is None else
                {row.supplier: row for row in suppliers.itertuples(index=False)})
-    owners = ({} if register is None else
-              {row.supplier: row for row in register.itertuples(index=False)})
-
-    def add(supplier: str, name: object, finding: str, part_list: list[str],
-            date: dt.date | None, detail: str) -> None:
-        entry = owners.get(supplier)
-        owner = entry.owner if entry is not None and isinstance(entry.owner, str) else None
-        rows.append({"supplier": supplier, "supplier_name": name, "finding": finding,
-                     "parts": ";".join(part_list),
-                     "date": date.isoformat() if date else None, "owner": owner,
-                     "detail": detail})
-
     for supplier, part_list in by_supplier.items():
         record = records.get(supplier)
         if record is None:
-            add(supplier, None, "no_role_contact", part_list, None,
-                "supplier has no row in the suppliers table: no contact, no escalation path")
-            add(supplier, None, "no_escalation_path", part_list, None,
-                "supplier has no row in the suppliers table")
+            findings.add(supplier, None, "no_role_contact", part_list, None,
+                         "supplier has no row in the suppliers table: no contact, no "
+                         "escalation path")
+            findings.add(supplier, None, "no_escalation_path", part_list, None,
+                         "supplier has no row in the suppliers table")
             continue
         name = record.name if isinstance(record.name, str) else None
-        contact = record.contact if isinstance(record.contact, str) else ""
-        if not contact.strip():
-            add(supplier, name, "no_role_contact", part_list, None, "no contact on file")
-        elif is_personal_mailbox(contact):
-            add(supplier, name, "no_role_contact", part_list, None,
-                f"contact {contact!r} looks like a person's mailbox; use a shared mailbox "
-                "or a function")
-        escalation = record.escalation if isinstance(record.escalation, str) else ""
-        if not [s for s in escalation.split(";") if s.strip()]:
-            add(supplier, name, "no_escalation_path", part_list, None,
-                "no escalation path on file")
-        entry = owners.get(supplier)
-        if entry is None or not isinstance(entry.owner, str) or not entry.owner.strip():
-            add(supplier, name, "no_record_owner", part_list, None,
-                "nobody owns this supplier's contact record (supplier register)")
-        cadence = (int(entry.review_every_months) if entry is not None
-                   and pd.notna(entry.review_every_months) else settings.contact_review_months)
-        reviewed = _date(record.contact_reviewed)
-        if reviewed is None:
-            add(supplier, name, "contact_not_reviewed", part_list, None,
-                "contact data was never reviewed")
-        elif reviewed < _add_months(as_of, -cadence):
-            add(supplier, name, "contact_not_reviewed", part_list, reviewed,
-                f"contact data last reviewed {reviewed.isoformat()}, more than "
-                f"{cadence} months before {as_of.isoformat()}")
-        _sessions(add, supplier, name, part_list, entry, as_of, end,
+        entry = findings.owners.get(supplier)
+        _contact_findings(findings, supplier, name, part_list, record, entry,
+                          settings.contact_review_months, as_of)
+        _sessions(findings, supplier, name, part_list, entry, as_of, end,
                   settings.session_interval_months)
         renewal = _date(record.contract_renewal)
         if renewal is not None and renewal < as_of:
-            add(supplier, name, "contract_renewal_overdue", part_list, renewal,
-                f"contract renewal was due {renewal.isoformat()}")
+            findings.add(supplier, name, "contract_renewal_overdue", part_list, renewal,
+                         f"contract renewal was due {renewal.isoformat()}")
         elif renewal is not None and renewal <= end:
-            add(supplier, name, "contract_renewal_due", part_list, renewal,
-                f"contract renewal due {renewal.isoformat()}, within the "
-                f"{horizon_weeks}-week horizon")
-
+            findings.add(supplier, name, "contract_renewal_due", part_list, renewal,
+                         f"contract renewal due {renewal.isoformat()}, within the "
+                         f"{horizon_weeks}-week horizon")
     windows = scenario.table("order_windows")
     if windows is not None and len(windows):
-        for index, window in windows.iterrows():
-            supplier = window["supplier"]
-            scope = by_supplier.get(supplier, [])
-            concerned = ([window["part"]] if isinstance(window["part"], str) else scope)
-            concerned = [p for p in concerned if p in scope]
-            if not concerned:
-                continue
-            record = records.get(supplier)
-            name = record.name if record is not None and isinstance(record.name, str) else None
-            opens, closes = _date(window["opens"]), _date(window["closes"])
-            assert opens is not None and closes is not None
-            what = window["description"] if isinstance(window["description"], str) \
-                else "order window"
-            if as_of <= closes <= end:
-                add(supplier, name, "order_window_closing", concerned, closes,
-                    f"{what} ({opens.isoformat()} to {closes.isoformat()}) closes within "
-                    f"the horizon")
-            elif closes < as_of and (as_of - closes).days <= 365:
-                same_scope = windows[(windows["supplier"] == supplier)
-                                     & (windows["part"].fillna("") ==
-                                        (window["part"] if isinstance(window["part"], str)
-                                         else ""))
-                                     & (windows.index != index)]
-                if not (same_scope["closes"] >= pd.Timestamp(as_of)).any():
-                    add(supplier, name, "order_window_missed", concerned, closes,
-                        f"{what} closed {closes.isoformat()} and no later window is listed")
-    frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
-    frame["owner"] = frame["owner"].astype(object)
-    order = {finding: i for i, finding in enumerate(FINDINGS)}
-    frame["_order"] = frame["finding"].map(order)
-    frame = frame.sort_values(["supplier", "_order", "date", "parts"], na_position="first",
-                              ignore_index=True)
-    return frame.drop(columns="_order")
+        _window_findings(findings, windows, by_supplier, records, as_of, end)
+    return findings.frame()
+
+
+def _contact_findings(findings: _Findings, supplier: str, name: str | None,
+                      part_list: list[str], record: Any, entry: Any,
+                      default_review_months: int, as_of: dt.date) -> None:
+    """Contact, escalation path, record owner and review findings of one supplier."""
+    contact = record.contact if isinstance(record.contact, str) else ""
+    if not contact.strip():
+        findings.add(supplier, name, "no_role_contact", part_list, None, "no contact on file")
+    elif is_personal_mailbox(contact):
+        findings.add(supplier, name, "no_role_contact", part_list, None,
+                     f"contact {contact!r} looks like a person's mailbox; use a shared "
+                     "mailbox or a function")
+    escalation = record.escalation if isinstance(record.escalation, str) else ""
+    if not [s for s in escalation.split(";") if s.strip()]:
+        findings.add(supplier, name, "no_escalation_path", part_list, None,
+                     "no escalation path on file")
+    if entry is None or not isinstance(entry.owner, str) or not entry.owner.strip():
+        findings.add(supplier, name, "no_record_owner", part_list, None,
+                     "nobody owns this supplier's contact record (supplier register)")
+    cadence = (int(entry.review_every_months) if entry is not None
+               and pd.notna(entry.review_every_months) else default_review_months)
+    reviewed = _date(record.contact_reviewed)
+    if reviewed is None:
+        findings.add(supplier, name, "contact_not_reviewed", part_list, None,
+                     "contact data was never reviewed")
+    elif reviewed < _add_months(as_of, -cadence):
+        findings.add(supplier, name, "contact_not_reviewed", part_list, reviewed,
+                     f"contact data last reviewed {reviewed.isoformat()}, more than "
+                     f"{cadence} months before {as_of.isoformat()}")
+
+
+def _window_findings(findings: _Findings, windows: pd.DataFrame,
+                     by_supplier: dict[str, list[str]], records: dict[str, Any],
+                     as_of: dt.date, end: dt.date) -> None:
+    """Order windows of critical parts closing within the horizon, or missed."""
+    for index, window in windows.iterrows():
+        supplier = window["supplier"]
+        scope = by_supplier.get(supplier, [])
+        concerned = ([window["part"]] if isinstance(window["part"], str) else scope)
+        concerned = [p for p in concerned if p in scope]
+        if not concerned:
+            continue
+        record = records.get(supplier)
+        name = record.name if record is not None and isinstance(record.name, str) else None
+        opens, closes = _date(window["opens"]), _date(window["closes"])
+        assert opens is not None and closes is not None
+        what = window["description"] if isinstance(window["description"], str) \
+            else "order window"
+        if as_of <= closes <= end:
+            findings.add(supplier, name, "order_window_closing", concerned, closes,
+                         f"{what} ({opens.isoformat()} to {closes.isoformat()}) closes "
+                         f"within the horizon")
+        elif closes < as_of and (as_of - closes).days <= 365:
+            same_scope = windows[(windows["supplier"] == supplier)
+                                 & (windows["part"].fillna("") ==
+                                    (window["part"] if isinstance(window["part"], str)
+                                     else ""))
+                                 & (windows.index != index)]
+            if not (same_scope["closes"] >= pd.Timestamp(as_of)).any():
+                findings.add(supplier, name, "order_window_missed", concerned, closes,
+                             f"{what} closed {closes.isoformat()} and no later window is "
+                             "listed")

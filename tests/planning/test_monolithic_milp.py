@@ -25,7 +25,7 @@ from spareplan import load_scenario
 from spareplan.errors import ParameterError
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.optimize import ENUMERATION_LIMIT, optimize
-from spareplan.scenario_generator import MAX_STOCK_PER_LOCATION, generate_scenario
+from spareplan.scenario.generator import MAX_STOCK_PER_LOCATION, generate_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "scenarios" / "tiny"

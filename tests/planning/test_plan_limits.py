@@ -13,7 +13,7 @@ import pytest
 import solvers
 import solvers.budget
 from spareplan import InfeasibleError, load_scenario, plan
-from spareplan.scenario_generator import generate_scenario
+from spareplan.scenario.generator import generate_scenario
 
 TINY = Path(__file__).resolve().parents[2] / "scenarios" / "tiny"
 

@@ -25,7 +25,7 @@ from spareplan.demand.rates import (
     with_demand_settings,
 )
 from spareplan.planning.protection import protection_cost
-from spareplan.scenario_generator import generate_scenario
+from spareplan.scenario.generator import generate_scenario
 
 REPLICATIONS, YEARS, MONTHS = 10, 3.0, 36
 # The analytic METRIC model alone is optimistic for uptime rows (measured at commit

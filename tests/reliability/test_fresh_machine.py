@@ -24,7 +24,7 @@ SCRIPT = REPO / ".ci" / "fresh_machine.sh"
                            "plan, notebooks: several minutes)")
 def test_the_readme_lines_work_in_order_on_a_fresh_machine(tmp_path: Path) -> None:
     env = {**os.environ, "FRESH_PYTEST_ARGS": os.environ.get(
-        "FRESH_PYTEST_ARGS", "-q tests/core/test_notebooks.py")}
+        "FRESH_PYTEST_ARGS", "-q tests/notebooks/test_notebooks.py")}
     done = subprocess.run(["bash", str(SCRIPT), str(tmp_path)], env=env, capture_output=True,
                           text=True, check=False, timeout=3 * 3600)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]

@@ -31,7 +31,7 @@ def test_analytic_and_simulation_read_the_same_candidates() -> None:
     from spareplan import load_scenario
     from spareplan.evaluation.service import ServiceModel
     from spareplan.network import compile_network
-    from spareplan.scenario_generator import generate_scenario
+    from spareplan.scenario.generator import generate_scenario
 
     with tempfile.TemporaryDirectory() as folder:
         path = generate_scenario(Path(folder) / "s", n_parts=5, n_fsls=6, seed=2,
