@@ -217,7 +217,7 @@ def integer_phase(pool: ColumnPool, lp: MasterLP, *, backend: str, budget: TimeB
     reduced = pool.reduced_costs(pi, lp.group_duals)
     if start is not None and not lp.artificial_in_use:
         incumbent = solution_cost(final, start, _needed_facilities(final, start))
-        keep = np.flatnonzero(may_improve(reduced, lp.value, incumbent))
+        keep = _kept(reduced, lp.value, incumbent, start)
     # Under a time limit a MILP over too many columns would overrun it (HiGHS's presolve
     # of 241,678 columns x 79 dense rows took minutes against 48 s given): the window
     # search then gets all the time left instead.
@@ -228,7 +228,7 @@ def integer_phase(pool: ColumnPool, lp: MasterLP, *, backend: str, budget: TimeB
         start, windows = improve_by_windows(problem, start, reduced, lp.value, backend,
                                             budget.share(share), settings)
         incumbent = solution_cost(final, start, _needed_facilities(final, start))
-        keep = np.flatnonzero(may_improve(reduced, lp.value, incumbent))
+        keep = _kept(reduced, lp.value, incumbent, start)
     clock.lap("windows")
     chosen, facility_open, status, message = _final_milp(
         pool, keep, start, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
@@ -239,6 +239,16 @@ def integer_phase(pool: ColumnPool, lp: MasterLP, *, backend: str, budget: TimeB
         facility_open = _needed_facilities(final, chosen)
     clock.lap("milp")
     return IntegerPlan(chosen, facility_open, status, message)
+
+
+def _kept(reduced: np.ndarray, lp_value: float, incumbent: float, start: np.ndarray
+          ) -> np.ndarray:
+    """Pool indices the final MILP keeps: every column that may improve on the incumbent
+    (:func:`may_improve`) and the incumbent's own, so that every group keeps one even
+    when the LP's reduced costs carry its tolerance (1e-7) on small objective values."""
+    mask = may_improve(reduced, lp_value, incumbent)
+    mask[start] = True
+    return np.flatnonzero(mask)
 
 
 def _final_milp(pool: ColumnPool, keep: np.ndarray, start: np.ndarray | None, *, backend: str,

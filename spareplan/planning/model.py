@@ -41,6 +41,7 @@ F_l for every open location (:meth:`PlanningModel.option_facilities`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,9 +347,24 @@ class PlanningModel:
         shipping."""
         if self.goal == COST:
             return {"holding_weight": 1.0, "shipping_weight": 1.0}
-        return {"holding_weight": TIE_BREAK_SHORTFALL / self._most_holding(),
-                "shipping_weight": 0.0}
+        return {"holding_weight": TIE_BREAK_SHORTFALL * self.objective_scale
+                / self._most_holding, "shipping_weight": 0.0}
 
+    @functools.cached_property
+    def objective_scale(self) -> float:
+        """What one unit of weighted shortfall weighs in the objective: 1 under the cost
+        goal (the objective is money); under the service goal the inventory budget B (or
+        the capital of every box full), so that a part's objective is of the order of a
+        cost and the solvers' absolute tolerances (1e-7 on reduced costs) stay far below
+        it. The weighted service of a plan is 1 - objective / scale."""
+        if self.goal == COST:
+            return 1.0
+        if self.inventory_budget is not None:
+            return float(self.inventory_budget)
+        _, hi = self.service.bounds_many(np.arange(self.n_parts, dtype=np.int64))
+        return max(float(np.sum(hi.sum(axis=1) * self.parts.unit_cost)), 1.0)
+
+    @functools.cached_property
     def _most_holding(self) -> float:
         """An upper bound of any plan's yearly holding cost: every box full, or the
         budget's worth of stock at the highest holding rate."""
@@ -366,7 +382,7 @@ class PlanningModel:
         penalty p_r per request missing the window (D_r requests per year) and
         p_r 8760 M_r for a penalty per downtime hour (M_r machines); 0 without one."""
         if self.goal == SERVICE and self.service_weights is not None:
-            return self.service_weights
+            return self.service_weights * self.objective_scale
         penalty = np.array([r.penalty for r in self.rows], dtype=np.float64)
         scale = np.where(self.is_fill_row, self.row_demand[self.active],
                          HOURS_PER_YEAR * self.row_machines[self.active])

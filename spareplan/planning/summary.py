@@ -132,7 +132,8 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
     gap = relative_gap(objective, bound)
     analytic = (bound if feed is None else feed.analytic_bound)
     # the objective is the shortfall plus a tie-break of at most TIE_BREAK_SHORTFALL
-    service_bound = (1.0 - float(solution.lower_bound) + TIE_BREAK_SHORTFALL
+    service_bound = (1.0 - float(solution.lower_bound) / model.objective_scale
+                     + TIE_BREAK_SHORTFALL
                      if model.goal == SERVICE and math.isfinite(solution.lower_bound)
                      else math.nan)
     if model.goal == SERVICE and math.isfinite(service_bound) \
