@@ -129,10 +129,18 @@ def _n(text: str) -> Cell:
     return _e(text), "num"
 
 
-def _collapsible(title: str, body: str, count: int, open_below: int = 40) -> str:
-    """A table in a ``<details>`` (open when it is short)."""
-    opened = " open" if count <= open_below else ""
-    return f"<details{opened}><summary>{_e(title)} ({count:,} rows)</summary>{body}</details>"
+def _listing(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], *,
+             total: Sequence[Cell] | None = None, table_id: str = "",
+             shown: int = 25) -> str:
+    """A table whose first ``shown`` rows are always visible; the others (and the total)
+    follow in a ``<details>`` that opens on a click."""
+    if len(rows) <= shown:
+        return _table(header, rows, total=total, table_id=table_id)
+    head = _table(header, rows[:shown], table_id=table_id)
+    rest = _table(header, rows[shown:], total=total, table_id=f"{table_id}-rest")
+    return (f"{head}<details><summary>{_e(title)}: the other {len(rows) - shown:,} of "
+            f"{len(rows):,} rows{' and the total' if total is not None else ''}</summary>"
+            f"{rest}</details>")
 
 
 # ---------------------------------------------------------------------- sections
@@ -287,28 +295,38 @@ def _figures(files: PlanFiles) -> str:
             f"<figure>{cost_svg}</figure></section>")
 
 
+def _largest_first(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows by ``column`` descending, then by their other columns (deterministic)."""
+    keys = [column] + [c for c in frame.columns if c != column]
+    return frame.sort_values(keys, ascending=[False] + [True] * (len(keys) - 1),
+                             kind="stable", ignore_index=True)
+
+
 def _moves_section(files: PlanFiles, moves: StockMoves) -> str:
     currency = files.currency
-    buys = moves.buys
-    buy_rows = ([_t(r.part), _t(r.location), _n(f"{r.units:,}"),
+    buys = _largest_first(moves.buys, "cost")
+    buy_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"),
                  _n(_money(r.unit_cost, currency, 2)), _n(_money(r.cost, currency))]
-                for r in buys.itertuples())
+                for r in buys.itertuples()]
     buy_total = [_t("total"), _t(""), _n(f"{int(buys['units'].sum()):,}"), _t(""),
                  _n(_money(buys["cost"].sum(), currency))]
-    buy_table = _table(["part", "location", "units to buy", "unit cost", "cost"], buy_rows,
-                       total=buy_total, table_id="buy-list")
-    red = moves.redeployments
-    red_rows = ([_t(r.part), _t(r.from_location), _t(r.to_location), _n(f"{r.units:,}"),
-                 _n(_money(r.value, currency))] for r in red.itertuples())
-    red_table = _table(["part", "from (surplus)", "to (needs)", "units", "purchase avoided"],
-                       red_rows, total=[_t("total"), _t(""), _t(""),
-                                        _n(f"{int(red['units'].sum()):,}"),
-                                        _n(_money(red["value"].sum(), currency))],
+    buy_table = _listing("Buy list", ["part", "location", "units to buy", "unit cost",
+                                       "cost"], buy_rows, total=buy_total,
+                         table_id="buy-list")
+    red = _largest_first(moves.redeployments, "value")
+    red_rows = [[_t(r.part), _t(r.from_location), _t(r.to_location), _n(f"{r.units:,}"),
+                 _n(_money(r.value, currency))] for r in red.itertuples()]
+    red_table = _listing("Redeployment list", ["part", "from (surplus)", "to (needs)",
+                                                "units", "purchase avoided"], red_rows,
+                         total=[_t("total"), _t(""), _t(""),
+                                _n(f"{int(red['units'].sum()):,}"),
+                                _n(_money(red["value"].sum(), currency))],
                        table_id="redeployment-list")
-    ex = moves.excess
-    ex_rows = ([_t(r.part), _t(r.location), _n(f"{r.units:,}"), _n(_money(r.value, currency))]
-               for r in ex.itertuples())
-    ex_table = _table(["part", "location", "units beyond the plan", "value"], ex_rows,
+    ex = _largest_first(moves.excess, "value")
+    ex_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"), _n(_money(r.value, currency))]
+               for r in ex.itertuples()]
+    ex_table = _listing("Excess list", ["part", "location", "units beyond the plan", "value"],
+                        ex_rows,
                       total=[_t("total"), _t(""), _n(f"{int(ex['units'].sum()):,}"),
                              _n(_money(ex["value"].sum(), currency))], table_id="excess-list")
     return (
@@ -317,13 +335,13 @@ def _moves_section(files: PlanFiles, moves: StockMoves) -> str:
         "that need units (closest in the location tree first), then buy what is still "
         "missing; what is still surplus is excess.</p>"
         f'<h3 id="buy">Buy list: {len(buys):,} line(s), {_e(_money(buys["cost"].sum(), currency))}'
-        f"</h3>{_collapsible('Buy list', buy_table, len(buys))}"
+        f"</h3>{buy_table}"
         f'<h3 id="redeploy">Redeployment list: {len(red):,} move(s), '
         f"{_e(_money(red['value'].sum(), currency))} of purchases avoided</h3>"
-        f"{_collapsible('Redeployment list', red_table, len(red))}"
+        f"{red_table}"
         f'<h3 id="excess">Excess list: {len(ex):,} line(s), '
         f"{_e(_money(ex['value'].sum(), currency))}</h3>"
-        f"{_collapsible('Excess list', ex_table, len(ex))}</section>")
+        f"{ex_table}</section>")
 
 
 def _explanations(files: PlanFiles) -> str:
@@ -337,7 +355,10 @@ def _explanations(files: PlanFiles) -> str:
     stocked = frame[frame["kind"] == "stocked"]
     zero = frame[frame["kind"] != "stocked"]
 
-    def rows(part: pd.DataFrame, with_stock: bool) -> Iterable[list[Cell]]:
+    def rows(part: pd.DataFrame, with_stock: bool) -> list[list[Cell]]:
+        return list(_rows(part, with_stock))
+
+    def _rows(part: pd.DataFrame, with_stock: bool) -> Iterable[list[Cell]]:
         for r in part.itertuples():
             cells = [_t(r.part), _t(r.location)]
             if with_stock:
@@ -346,11 +367,13 @@ def _explanations(files: PlanFiles) -> str:
                       _n(_money(r.cost_per_year, currency)), _t(r.explanation)]
             yield cells
 
-    stocked_table = _table(["part", "location", "stock", "main SLA row", "value/yr",
-                            "net cost/yr", "why"], rows(stocked, True),
-                           table_id="explanations-stocked")
-    zero_table = _table(["part", "best location", "main SLA row", "value/yr", "net cost/yr",
-                         "why not stocked"], rows(zero, False), table_id="explanations-zero")
+    stocked_table = _listing("Explanations", ["part", "location", "stock", "main SLA row",
+                                              "value/yr", "net cost/yr", "why"],
+                             rows(stocked, True), table_id="explanations-stocked", shown=15)
+    zero_table = _listing("Parts stocked nowhere", ["part", "best location", "main SLA row",
+                                                    "value/yr", "net cost/yr",
+                                                    "why not stocked"],
+                          rows(zero, False), table_id="explanations-zero", shown=15)
     return (
         '<section id="explanations"><h2>Why each unit, and why not</h2>'
         '<p class="note">For the last unit of every part at every stocked location: the '
@@ -361,9 +384,9 @@ def _explanations(files: PlanFiles) -> str:
         "For every part stocked nowhere: the best single unit and why the plan does "
         "without it.</p>"
         f"<h3>Recommended stock ({len(stocked):,})</h3>"
-        f"{_collapsible('Explanations of the recommended stock', stocked_table, len(stocked))}"
+        f"{stocked_table}"
         f"<h3>Parts stocked nowhere ({len(zero):,})</h3>"
-        f"{_collapsible('Why these parts are not stocked', zero_table, len(zero))}</section>")
+        f"{zero_table}</section>")
 
 
 def _location_table(files: PlanFiles) -> str:
@@ -396,9 +419,9 @@ def _location_table(files: PlanFiles) -> str:
                                        else [])
         cells += [_n(fmt(r[name])) for name, _, fmt in present]
         rows.append(cells)
-    table = _table(head + [label for _, label, _ in present], rows, table_id="per-location")
-    return (f'<section id="locations"><h2>Per location</h2>'
-            f"{_collapsible('Locations', table, len(kpis), 80)}</section>")
+    table = _listing("Locations", head + [label for _, label, _ in present], rows,
+                     table_id="per-location", shown=60)
+    return f'<section id="locations"><h2>Per location</h2>{table}</section>'
 
 
 def _part_table(files: PlanFiles) -> str:
@@ -427,9 +450,9 @@ def _part_table(files: PlanFiles) -> str:
     present = [c for c in columns if c[0] in kpis]
     rows = [[_t(r["part"])] + [_n(fmt(r[name])) for name, _, fmt in present]
             for r in kpis.to_dict("records")]
-    table = _table(["part"] + [label for _, label, _ in present], rows, table_id="per-part")
-    return (f'<section id="parts"><h2>Per part</h2>'
-            f"{_collapsible('Parts', table, len(kpis), 60)}</section>")
+    table = _listing("Parts", ["part"] + [label for _, label, _ in present], rows,
+                     table_id="per-part", shown=30)
+    return f'<section id="parts"><h2>Per part</h2>{table}</section>'
 
 
 def _footer(files: PlanFiles) -> str:
