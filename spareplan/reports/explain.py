@@ -41,7 +41,7 @@ from spareplan.network import Network
 from spareplan.planning.model import PlanningModel
 from spareplan.scenario.model import Scenario
 
-__all__ = ["EXPLANATION_COLUMNS", "explain_plan", "shadow_prices"]
+__all__ = ["EXPLANATION_COLUMNS", "PlanExplanation", "explain_plan", "shadow_prices"]
 
 #: Columns of ``explanations.csv``.
 EXPLANATION_COLUMNS = ["part", "location", "stock", "kind", "sla_row", "rows",
@@ -51,6 +51,27 @@ EXPLANATION_COLUMNS = ["part", "location", "stock", "kind", "sla_row", "rows",
 NEGLIGIBLE = 1e-7
 #: Rows named in an explanation, largest value first.
 ROWS_NAMED = 3
+
+
+@dataclass(frozen=True)
+class PlanExplanation:
+    """The explanations of a plan and the shadow prices they use.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        :data:`EXPLANATION_COLUMNS`, one line per stocked part and location and per part
+        stocked nowhere (``explanations.csv``).
+    shadow_prices : dict of str to float
+        pi_r per optimized SLA row: currency per year per unit of the row's service (x 0.01
+        for a percentage point).
+    """
+
+    frame: pd.DataFrame
+    shadow_prices: dict[str, float]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
 
 
 @dataclass(frozen=True)
@@ -208,7 +229,7 @@ def _row_list(model: PlanningModel, rows: list[int], service: np.ndarray) -> str
     return "; ".join(f"{model.rows[k].name} {_points(float(service[k]))}" for k in rows)
 
 
-def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> pd.DataFrame:
+def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExplanation:
     """One explanation per stocked part and location and per part stocked nowhere.
 
     Parameters
@@ -220,14 +241,14 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> pd.DataFr
 
     Returns
     -------
-    pandas.DataFrame
-        :data:`EXPLANATION_COLUMNS`: ``kind`` is ``"stocked"`` (the last unit at the
+    PlanExplanation
+        ``frame`` with :data:`EXPLANATION_COLUMNS`: ``kind`` is ``"stocked"`` (the last unit at the
         location) or ``"zero stock"`` (the part's cheapest unit, not bought);
         ``sla_row`` the row it serves most, ``rows`` the rows named with their marginal
         service, ``marginal_service`` the service it adds to ``sla_row``,
         ``value_per_year`` its value at the rows' shadow prices, ``cost_per_year`` its
         yearly cost net of the shipping it saves, ``holding_cost_per_year`` its holding
-        cost, ``explanation`` a sentence.
+        cost, ``explanation`` a sentence; and ``shadow_prices`` per SLA row.
 
     Examples
     --------
@@ -256,8 +277,10 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> pd.DataFr
                                    currency))
     frame = pd.DataFrame.from_records(records, columns=EXPLANATION_COLUMNS)
     order = frame["kind"].map({"stocked": 0, "zero stock": 1})
-    return (frame.assign(_order=order).sort_values(["_order", "part", "location"])
-            .drop(columns="_order").reset_index(drop=True))
+    frame = (frame.assign(_order=order).sort_values(["_order", "part", "location"])
+             .drop(columns="_order").reset_index(drop=True))
+    return PlanExplanation(frame, {row.name: round(float(price), 6)
+                                   for row, price in zip(model.rows, prices, strict=True)})
 
 
 def _stocked(model: PlanningModel, part: int, location: int, units: int,

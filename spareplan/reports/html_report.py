@@ -221,6 +221,8 @@ def _headline(files: PlanFiles, moves: StockMoves) -> str:
 def _sla_table(files: PlanFiles) -> str:
     rows = []
     has_sim = "simulated" in files.service
+    prices = files.context.get("shadow_prices")
+    prices = prices if isinstance(prices, dict) else {}
     for r in files.service.itertuples():
         verdict = _verdict_of(r)
         ci = (f"[{_share(r.ci_low)}, {_share(r.ci_high)}]"
@@ -229,13 +231,18 @@ def _sla_table(files: PlanFiles) -> str:
                      _n(_share(r.target)), _n(_share(r.planned)),
                      _n(_share(getattr(r, "simulated", None))), _n(ci),
                      (_e(verdict), _VERDICT_CLASS.get(verdict, "nodemand")),
-                     _n(_number(getattr(r, "demand_per_year", None), 1))])
+                     _n(_number(getattr(r, "demand_per_year", None), 1)),
+                     _n(_money(0.01 * prices[r.sla_row], files.currency)
+                        if _finite(prices.get(r.sla_row)) else "–")])
     table = _table(["SLA row", "kind", "class", "target", "planned", "simulated",
-                    "95% CI", "verdict", "requests/yr"], rows, table_id="sla-rows")
+                    "95% CI", "verdict", "requests/yr", "shadow price per pt/yr"], rows,
+                   table_id="sla-rows")
     return (f'<section id="sla"><h2>Verdict per SLA row</h2>'
             f'<p class="note">planned: what the optimizer\'s model promised; simulated: the '
             f"independent verification, with its 95% confidence interval. A row is met when "
-            f"the simulated value is at or above its target.</p>{table}</section>")
+            f"the simulated value is at or above its target. Shadow price: what one more "
+            f"percentage point of the row's service costs a year at the margin of this plan "
+            f"(see the explanations).</p>{table}</section>")
 
 
 def _kpis(files: PlanFiles) -> str:

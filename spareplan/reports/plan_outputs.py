@@ -47,11 +47,14 @@ def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True,
 def write_report_inputs(result: PlanResult, scenario: Scenario, folder: Path) -> None:
     """What the report needs beside the plan's tables, computed now so that the report
     can be rebuilt from the folder: explanations and KPIs."""
-    write_csv(folder / "explanations.csv", explain_plan(scenario, result.recommendations))
+    explanation = explain_plan(scenario, result.recommendations)
+    write_csv(folder / "explanations.csv", explanation.frame)
     parts, locations = plan_kpis(scenario, result.recommendations, result.verification)
     write_csv(folder / "kpis_parts.csv", parts)
     write_csv(folder / "kpis_locations.csv", locations)
-    write_json(folder / "plan_context.json", plan_context(scenario, result.verification))
+    context = plan_context(scenario, result.verification)
+    context["shadow_prices"] = explanation.shadow_prices
+    write_json(folder / "plan_context.json", context)
 
 
 def write_report(folder: Path) -> None:

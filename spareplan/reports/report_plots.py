@@ -66,11 +66,15 @@ def _panel(ax: Any, rows: pd.DataFrame, title: str, label: str) -> None:
         low = rows["ci_low"].to_numpy(dtype=float)
         high = rows["ci_high"].to_numpy(dtype=float)
         values += [low, high]
-        for i in range(len(rows)):
-            if np.isfinite(simulated[i]):
-                ax.errorbar(simulated[i], y[i] - 0.18,
-                            xerr=[[simulated[i] - low[i]], [high[i] - simulated[i]]],
-                            fmt="s", ms=4, color=colours[i], capsize=2, zorder=2)
+        finite_sim = np.isfinite(simulated)
+        for colour in sorted(set(colours)):
+            pick = finite_sim & (np.array(colours) == colour)
+            if pick.any():
+                ax.errorbar(simulated[pick], y[pick] - 0.18,
+                            xerr=np.vstack([simulated[pick] - low[pick],
+                                            high[pick] - simulated[pick]]),
+                            fmt="s", ms=4, color=colour, capsize=2, zorder=2,
+                            linestyle="none")
         ax.scatter([], [], marker="s", color=VERDICT_COLOURS["met"],
                    label="simulated, 95% CI: met")
         ax.scatter([], [], marker="s", color=VERDICT_COLOURS["not met"],
