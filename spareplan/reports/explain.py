@@ -76,7 +76,8 @@ class PlanExplanation:
 
 @dataclass(frozen=True)
 class _Moves:
-    """Evaluated neighbour columns: part, location, +1/-1, coefficients, cost."""
+    """Evaluated neighbour columns: part, location, +1/-1, coefficients, cost; ``in_lp``:
+    within the part's stock bounds (a column the optimizer could choose)."""
 
     part: np.ndarray
     location: np.ndarray
@@ -84,6 +85,7 @@ class _Moves:
     coefficients: np.ndarray  # (K, rows)
     cost: np.ndarray  # (K,)
     holding: np.ndarray  # (K,)
+    in_lp: np.ndarray  # bool (K,)
 
 
 def _stock_matrix(model: PlanningModel, recommendations: pd.DataFrame) -> np.ndarray:
@@ -115,7 +117,7 @@ def _evaluate(model: PlanningModel, parts: np.ndarray, stock: np.ndarray
 def _moves(model: PlanningModel, stock: np.ndarray) -> _Moves:
     """One unit less at every stocked location, one more at every location of support."""
     lo, hi = model.service.bounds_many(np.arange(model.n_parts))
-    down_p, down_l = np.nonzero(stock > lo)
+    down_p, down_l = np.nonzero(stock > 0)
     up_p, up_l = np.nonzero(stock < hi)
     part = np.concatenate([down_p, up_p]).astype(np.int64)
     location = np.concatenate([down_l, up_l]).astype(np.int64)
@@ -123,7 +125,9 @@ def _moves(model: PlanningModel, stock: np.ndarray) -> _Moves:
     moved = stock[part].copy()
     moved[np.arange(part.shape[0]), location] += step
     coefficients, cost, holding = _evaluate(model, part, moved)
-    return _Moves(part, location, step, coefficients, cost, holding)
+    in_lp = np.concatenate([stock[down_p, down_l] > lo[down_p, down_l],
+                            np.ones(up_p.shape[0], dtype=bool)])
+    return _Moves(part, location, step, coefficients, cost, holding, in_lp)
 
 
 def shadow_prices(model: PlanningModel, base_coefficients: np.ndarray,
@@ -151,9 +155,10 @@ def shadow_prices(model: PlanningModel, base_coefficients: np.ndarray,
     activity = base_coefficients.sum(axis=0)
     lower = np.where(model.is_fill_row, activity, -np.inf)
     upper = np.where(model.is_fill_row, np.inf, activity)
-    groups = np.concatenate([np.arange(model.n_parts), moves.part])
-    coefficients = np.vstack([base_coefficients, moves.coefficients]).T
-    cost = np.concatenate([base_cost, moves.cost])
+    keep = moves.in_lp
+    groups = np.concatenate([np.arange(model.n_parts), moves.part[keep]])
+    coefficients = np.vstack([base_coefficients, moves.coefficients[keep]]).T
+    cost = np.concatenate([base_cost, moves.cost[keep]])
     try:
         problem = solvers.ChoiceProblem(
             group_of_option=groups, cost=cost, coefficients=coefficients,
@@ -172,23 +177,28 @@ def _service_delta(model: PlanningModel, delta_activity: np.ndarray) -> np.ndarr
     return np.where(model.is_fill_row, delta_activity, -delta_activity)
 
 
-def _served_rows(model: PlanningModel, part: int, location: int) -> list[int]:
-    """Rows with demand of ``part`` at a site that ``location`` serves (primary, an
-    ancestor of the primary, or in reach for a lateral or emergency supply)."""
-    net: Network = model.network
-    ancestors = np.zeros((net.n_sites, net.n_locations), dtype=bool)
-    for site in range(net.n_sites):
-        a = int(net.site_primary[site])
+def _serves(network: Network) -> np.ndarray:
+    """Boolean (N, L): location l serves site s (its primary, an ancestor of the primary,
+    or in reach for a lateral or emergency supply)."""
+    serves = np.isfinite(network.response_hours).copy()
+    for site in range(network.n_sites):
+        a = int(network.site_primary[site])
         while a >= 0:
-            ancestors[site, a] = True
-            a = int(net.parent[a])
-    serves = ancestors[:, location] | np.isfinite(net.response_hours[:, location])
-    demand = model.parts.demand_rate[part] > 0
-    sites = serves & demand
-    found = [k for k, row in enumerate(model.rows) if sites[row.sites].any()]
+            serves[site, a] = True
+            a = int(network.parent[a])
+    return serves
+
+
+def _served_rows(model: PlanningModel, serves: np.ndarray, part: int, location: int
+                 ) -> list[int]:
+    """Rows with demand of ``part`` at a site that ``location`` serves (else every row
+    with a site that it serves)."""
+    sites = serves[:, location]
+    demand = sites & (model.parts.demand_rate[part] > 0)
+    found = [k for k, row in enumerate(model.rows) if demand[row.sites].any()]
     if found:
         return found
-    return [k for k, row in enumerate(model.rows) if serves[row.sites].any()]
+    return [k for k, row in enumerate(model.rows) if sites[row.sites].any()]
 
 
 def _money(value: float, currency: str) -> str:
@@ -218,7 +228,7 @@ def _points(delta: float) -> str:
     return f"{100 * delta:+.3f} pts"
 
 
-def _ranked(model: PlanningModel, service: np.ndarray, value: np.ndarray) -> list[int]:
+def _ranked(service: np.ndarray, value: np.ndarray) -> list[int]:
     """Rows the move serves, by value then by service (largest first)."""
     useful = np.flatnonzero(service > NEGLIGIBLE)
     order = sorted(useful, key=lambda k: (-value[k], -service[k], k))
@@ -262,17 +272,26 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
     base_coefficients, base_cost, base_holding = _evaluate(model, every, stock)
     moves = _moves(model, stock)
     prices = shadow_prices(model, base_coefficients, base_cost, moves)
+    serves = _serves(model.network)
+    down = np.flatnonzero(moves.step == -1)
+    parts_down = moves.part[down]
+    gains = base_coefficients[parts_down] - moves.coefficients[down]  # the last units
+    service = _service_delta(model, gains)
+    value_rows = prices * np.abs(gains) * (service > 0)
+    order = np.lexsort((np.arange(len(model.rows))[None, :].repeat(down.shape[0], 0),
+                        -service, -value_rows), axis=-1)
     records: list[dict[str, object]] = []
-    for k in range(moves.part.shape[0]):
-        p, loc, step = int(moves.part[k]), int(moves.location[k]), int(moves.step[k])
-        if step != -1:
-            continue
-        gain = base_coefficients[p] - moves.coefficients[k]  # activity of the last unit
-        records.append(_stocked(model, p, loc, int(stock[p, loc]), gain,
+    for i, k in enumerate(down):
+        p, loc = int(moves.part[k]), int(moves.location[k])
+        ranked = [int(r) for r in order[i] if service[i, r] > NEGLIGIBLE]
+        lo_stock = bool(not moves.in_lp[k])
+        records.append(_stocked(model, serves, p, loc, int(stock[p, loc]), ranked,
+                                service[i], float(value_rows[i].sum()),
                                 float(base_cost[p] - moves.cost[k]),
-                                float(base_holding[p] - moves.holding[k]), prices, currency))
+                                float(base_holding[p] - moves.holding[k]), lo_stock,
+                                currency))
     for p in np.flatnonzero(stock.sum(axis=1) == 0):
-        records.append(_zero_stock(model, int(p), moves, base_coefficients[p],
+        records.append(_zero_stock(model, serves, int(p), moves, base_coefficients[p],
                                    float(base_cost[p]), float(base_holding[p]), prices,
                                    currency))
     frame = pd.DataFrame.from_records(records, columns=EXPLANATION_COLUMNS)
@@ -283,37 +302,34 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
                                    for row, price in zip(model.rows, prices, strict=True)})
 
 
-def _stocked(model: PlanningModel, part: int, location: int, units: int,
-             gain: np.ndarray, cost: float, holding: float, prices: np.ndarray,
-             currency: str) -> dict[str, object]:
-    """The explanation of the last of ``units`` of ``part`` at ``location``."""
+def _stocked(model: PlanningModel, serves: np.ndarray, part: int, location: int,
+             units: int, ranked: list[int], service: np.ndarray, value: float, cost: float,
+             holding: float, at_min_stock: bool, currency: str) -> dict[str, object]:
+    """The explanation of the last of ``units`` of ``part`` at ``location`` (``ranked``:
+    the rows it serves, most valuable first; ``service``: its marginal service per row)."""
     net = model.network
-    service = _service_delta(model, gain)
-    value_rows = prices * np.abs(gain) * (service > 0)
-    ranked = _ranked(model, service, value_rows)
-    value = float(value_rows.sum())
     where = net.location_ids[location]
     part_id = model.parts.part_ids[part]
     what = f"{units} unit{'s' if units != 1 else ''} at {where}"
+    floor = " (the part's min_stock asks for it)" if at_min_stock else ""
     if ranked:
         main = ranked[0]
         named = ranked[:ROWS_NAMED]
         more = len(ranked) - len(named)
-        text = (f"{what}: the last unit adds {_row_list(model, named, service)}"
+        rows_text = _row_list(model, named, service)
+        text = (f"{what}{floor}: the last unit adds {rows_text}"
                 f"{f' and serves {more} more row(s)' if more > 0 else ''}; worth "
                 f"{_money(value, currency)}/yr at the rows' shadow prices; "
                 f"{_cost_words(cost, holding, currency)}: {_verdict(value, cost)}.")
-        rows_text = _row_list(model, named, service)
         marginal = float(service[main])
     else:
-        served = _served_rows(model, part, location)
+        served = _served_rows(model, serves, part, location)
         main = served[0] if served else -1
-        names = ", ".join(model.rows[k].name for k in served[:ROWS_NAMED])
-        text = (f"{what}: serves {names or 'no SLA row'}; the analytic model sees no "
-                f"measurable service from the last unit (below {100 * NEGLIGIBLE:g} pts), "
-                f"the simulated system or the part's min_stock asked for it; "
-                f"{_cost_words(cost, holding, currency)}.")
-        rows_text = names
+        rows_text = ", ".join(model.rows[k].name for k in served[:ROWS_NAMED])
+        text = (f"{what}{floor}: serves {rows_text or 'no SLA row'}; the analytic model "
+                f"sees no measurable service from the last unit (below "
+                f"{100 * NEGLIGIBLE:g} pts), the simulated system or the part's min_stock "
+                f"asked for it; {_cost_words(cost, holding, currency)}.")
         marginal = float(service[main]) if main >= 0 else 0.0
     return {"part": part_id, "location": where, "stock": units, "kind": "stocked",
             "sla_row": model.rows[main].name if main >= 0 else "", "rows": rows_text,
@@ -322,7 +338,8 @@ def _stocked(model: PlanningModel, part: int, location: int, units: int,
             "explanation": text}
 
 
-def _zero_stock(model: PlanningModel, part: int, moves: _Moves, base: np.ndarray,
+def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Moves,
+                base: np.ndarray,
                 base_cost: float, base_holding: float, prices: np.ndarray,
                 currency: str) -> dict[str, object]:
     """Why ``part`` is stocked nowhere: its best single unit and what it would buy."""
@@ -346,7 +363,7 @@ def _zero_stock(model: PlanningModel, part: int, moves: _Moves, base: np.ndarray
     k = int(candidates[best])
     row_service = service[best]
     value_rows = prices * np.abs(gains[best]) * (row_service > 0)
-    ranked = _ranked(model, row_service, value_rows)
+    ranked = _ranked(row_service, value_rows)
     where = model.network.location_ids[int(moves.location[k])]
     value, cost, holding = float(values[best]), float(costs[best]), float(holdings[best])
     shipments = demand
@@ -358,7 +375,7 @@ def _zero_stock(model: PlanningModel, part: int, moves: _Moves, base: np.ndarray
         record["marginal_service"] = float(row_service[main])
         buys = f"buys {_row_list(model, named, row_service)}"
     else:
-        served = _served_rows(model, part, int(moves.location[k]))
+        served = _served_rows(model, serves, part, int(moves.location[k]))
         record["sla_row"] = model.rows[served[0]].name if served else ""
         record["rows"] = ", ".join(model.rows[i].name for i in served[:ROWS_NAMED])
         buys = (f"buys no measurable service on {record['rows'] or 'any SLA row'} "

@@ -55,7 +55,7 @@ flex:1 1 190px;background:#fbfcfd}
 td.met,td.notmet,td.nodemand{color:#fff;font-weight:bold}
 table{border-collapse:collapse;margin:6px 0 12px;font-size:12.5px}
 th,td{border:1px solid #dfe2e6;padding:3px 7px;text-align:left;vertical-align:top}
-th{background:#eef1f4}td.num{text-align:right;font-variant-numeric:tabular-nums;
+th{background:#eef1f4}td.n{text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}
 tr.total td{font-weight:bold;background:#f3f5f7}
 details{margin:6px 0 12px}summary{cursor:pointer;font-weight:bold;margin:4px 0}
@@ -64,6 +64,9 @@ details{margin:6px 0 12px}summary{cursor:pointer;font-weight:bold;margin:4px 0}
 figure{margin:10px 0}figure svg{max-width:100%;height:auto}
 footer{margin-top:30px;color:#666;font-size:12px}
 """
+
+#: Most rows of one table in the page (the files of the plan hold every line).
+MAX_TABLE_ROWS = 5000
 
 _VERDICT_CLASS = {"met": "met", "not met": "notmet", "no demand": "nodemand"}
 
@@ -111,11 +114,12 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
     out += [f"<th>{_e(h)}</th>" for h in header]
     out.append("</tr></thead><tbody>")
     for row in rows:
-        out.append("<tr>" + "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>"
-                                    for v, c in row) + "</tr>")
+        # HTML5 lets a cell and a row end where the next begins: no closing tags
+        out.append("<tr>" + "".join(f"<td class={c}>{v}" if c else f"<td>{v}"
+                                    for v, c in row))
     if total is not None:
         out.append('<tr class="total">' + "".join(
-            f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for v, c in total)
+            f"<td class={c}>{v}" if c else f"<td>{v}" for v, c in total)
             + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -126,21 +130,26 @@ def _t(value: object) -> Cell:
 
 
 def _n(text: str) -> Cell:
-    return _e(text), "num"
+    return _e(text), "n"
 
 
 def _listing(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], *,
              total: Sequence[Cell] | None = None, table_id: str = "",
-             shown: int = 25) -> str:
-    """A table whose first ``shown`` rows are always visible; the others (and the total)
-    follow in a ``<details>`` that opens on a click."""
+             shown: int = 25, source: str = "") -> str:
+    """A table whose first ``shown`` rows are always visible; the others (up to
+    :data:`MAX_TABLE_ROWS` in all; ``source`` names the file holding every line) and the
+    total follow in a ``<details>`` that opens on a click."""
     if len(rows) <= shown:
         return _table(header, rows, total=total, table_id=table_id)
     head = _table(header, rows[:shown], table_id=table_id)
-    rest = _table(header, rows[shown:], total=total, table_id=f"{table_id}-rest")
-    return (f"{head}<details><summary>{_e(title)}: the other {len(rows) - shown:,} of "
+    kept = rows[shown:MAX_TABLE_ROWS]
+    rest = _table(header, kept, total=total, table_id=f"{table_id}-rest")
+    cut = len(rows) - shown - len(kept)
+    note = (f'<p class="note">The other {cut:,} lines are in {_e(source)}.</p>'
+            if cut > 0 else "")
+    return (f"{head}<details><summary>{_e(title)}: the other {len(kept):,} of "
             f"{len(rows):,} rows{' and the total' if total is not None else ''}</summary>"
-            f"{rest}</details>")
+            f"{rest}{note}</details>")
 
 
 # ---------------------------------------------------------------------- sections
@@ -313,29 +322,33 @@ def _moves_section(files: PlanFiles, moves: StockMoves) -> str:
     currency = files.currency
     buys = _largest_first(moves.buys, "cost")
     buy_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"),
-                 _n(_money(r.unit_cost, currency, 2)), _n(_money(r.cost, currency))]
+                 _n(_money(r.unit_cost, "", 2)), _n(_money(r.cost, ""))]
                 for r in buys.itertuples()]
     buy_total = [_t("total"), _t(""), _n(f"{int(buys['units'].sum()):,}"), _t(""),
                  _n(_money(buys["cost"].sum(), currency))]
-    buy_table = _listing("Buy list", ["part", "location", "units to buy", "unit cost",
-                                       "cost"], buy_rows, total=buy_total,
-                         table_id="buy-list")
+    unit = f" ({currency})" if currency else ""
+    buy_table = _listing("Buy list", ["part", "location", "units to buy", f"unit cost{unit}",
+                                       f"cost{unit}"], buy_rows, total=buy_total,
+                         table_id="buy-list", source="buy_list.csv")
     red = _largest_first(moves.redeployments, "value")
     red_rows = [[_t(r.part), _t(r.from_location), _t(r.to_location), _n(f"{r.units:,}"),
-                 _n(_money(r.value, currency))] for r in red.itertuples()]
+                 _n(_money(r.value, ""))] for r in red.itertuples()]
     red_table = _listing("Redeployment list", ["part", "from (surplus)", "to (needs)",
-                                                "units", "purchase avoided"], red_rows,
+                                                "units", f"purchase avoided{unit}"],
+                         red_rows,
                          total=[_t("total"), _t(""), _t(""),
                                 _n(f"{int(red['units'].sum()):,}"),
                                 _n(_money(red["value"].sum(), currency))],
-                       table_id="redeployment-list")
+                         table_id="redeployment-list", source="redeployments.csv")
     ex = _largest_first(moves.excess, "value")
-    ex_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"), _n(_money(r.value, currency))]
+    ex_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"), _n(_money(r.value, ""))]
                for r in ex.itertuples()]
-    ex_table = _listing("Excess list", ["part", "location", "units beyond the plan", "value"],
+    ex_table = _listing("Excess list", ["part", "location", "units beyond the plan",
+                                        f"value{unit}"],
                         ex_rows,
                       total=[_t("total"), _t(""), _n(f"{int(ex['units'].sum()):,}"),
-                             _n(_money(ex["value"].sum(), currency))], table_id="excess-list")
+                             _n(_money(ex["value"].sum(), currency))], table_id="excess-list",
+                        source="excess.csv")
     return (
         '<section id="moves"><h2>From today\'s stock to the plan</h2>'
         '<p class="note">First move surplus stock of a part to the locations of the same part '
@@ -362,25 +375,31 @@ def _explanations(files: PlanFiles) -> str:
     stocked = frame[frame["kind"] == "stocked"]
     zero = frame[frame["kind"] != "stocked"]
 
-    def rows(part: pd.DataFrame, with_stock: bool) -> list[list[Cell]]:
-        return list(_rows(part, with_stock))
-
-    def _rows(part: pd.DataFrame, with_stock: bool) -> Iterable[list[Cell]]:
-        for r in part.itertuples():
+    def rows(part: pd.DataFrame, with_stock: bool, sentences: int) -> list[list[Cell]]:
+        """Table rows; past the first ``sentences`` the rows served with their marginal
+        service stand for the sentence (explanations.csv has every sentence)."""
+        out = []
+        for i, r in enumerate(part.itertuples()):
             cells = [_t(r.part), _t(r.location)]
             if with_stock:
                 cells.append(_n(f"{r.stock:,}"))
-            cells += [_t(r.sla_row), _n(_money(r.value_per_year, currency)),
-                      _n(_money(r.cost_per_year, currency)), _t(r.explanation)]
-            yield cells
+            why = (r.explanation if i < sentences else
+                   f"{_share(r.marginal_service, 3)} on its main row")
+            cells += [_t(r.sla_row), _n(_money(r.value_per_year, "")),
+                      _n(_money(r.cost_per_year, "")), _t(why)]
+            out.append(cells)
+        return out
 
+    unit = f" ({currency})" if currency else ""
     stocked_table = _listing("Explanations", ["part", "location", "stock", "main SLA row",
-                                              "value/yr", "net cost/yr", "why"],
-                             rows(stocked, True), table_id="explanations-stocked", shown=15)
+                                              f"value/yr{unit}", f"net cost/yr{unit}", "why"],
+                             rows(stocked, True, 200), table_id="explanations-stocked",
+                             shown=15, source="explanations.csv")
     zero_table = _listing("Parts stocked nowhere", ["part", "best location", "main SLA row",
-                                                    "value/yr", "net cost/yr",
-                                                    "why not stocked"],
-                          rows(zero, False), table_id="explanations-zero", shown=15)
+                                                    f"value/yr{unit}",
+                                                    f"net cost/yr{unit}", "why not stocked"],
+                          rows(zero, False, len(zero)), table_id="explanations-zero",
+                          shown=15, source="explanations.csv")
     return (
         '<section id="explanations"><h2>Why each unit, and why not</h2>'
         '<p class="note">For the last unit of every part at every stocked location: the '
@@ -389,7 +408,8 @@ def _explanations(files: PlanFiles) -> str:
         "neighbourhood: what one more unit of each row's service costs at the margin) and "
         "its net yearly cost (holding minus the emergency and lateral shipments it saves). "
         "For every part stocked nowhere: the best single unit and why the plan does "
-        "without it.</p>"
+        "without it. Past the first 200 lines the marginal service on the main row stands "
+        "for the sentence; explanations.csv holds every sentence.</p>"
         f"<h3>Recommended stock ({len(stocked):,})</h3>"
         f"{stocked_table}"
         f"<h3>Parts stocked nowhere ({len(zero):,})</h3>"
@@ -400,6 +420,7 @@ def _location_table(files: PlanFiles) -> str:
     currency = files.currency
     kpis = files.location_kpis
     recs = files.recommendations
+    unit = f" ({currency})" if currency else ""
     if kpis is None:
         grouped = recs.assign(investment=recs["stock"] * recs["unit_cost"]).groupby(
             "location")[["stock", "current_stock", "investment", "yearly_holding_cost"]].sum()
@@ -407,8 +428,8 @@ def _location_table(files: PlanFiles) -> str:
     columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("stock", "stock", lambda v: _number(v, 0)),
         ("current_stock", "today", lambda v: _number(v, 0)),
-        ("investment", "investment", lambda v: _money(v, currency)),
-        ("yearly_holding_cost", "holding/yr", lambda v: _money(v, currency)),
+        ("investment", f"investment{unit}", lambda v: _money(v, "")),
+        ("yearly_holding_cost", f"holding/yr{unit}", lambda v: _money(v, "")),
         ("requests_per_year", "requests/yr", lambda v: _number(v, 1)),
         ("fill_rate_within_window", "fill within window", _share),
         ("fill_rate_primary", "fill at location", _share),
@@ -427,24 +448,25 @@ def _location_table(files: PlanFiles) -> str:
         cells += [_n(fmt(r[name])) for name, _, fmt in present]
         rows.append(cells)
     table = _listing("Locations", head + [label for _, label, _ in present], rows,
-                     table_id="per-location", shown=60)
+                     table_id="per-location", shown=60, source="kpis_locations.csv")
     return f'<section id="locations"><h2>Per location</h2>{table}</section>'
 
 
 def _part_table(files: PlanFiles) -> str:
     currency = files.currency
     kpis = files.part_kpis
+    unit = f" ({currency})" if currency else ""
     if kpis is None:
         recs = files.recommendations
         kpis = recs.assign(investment=recs["stock"] * recs["unit_cost"]).groupby(
             "part")[["stock", "current_stock", "investment", "yearly_holding_cost"]].sum(
         ).reset_index()
     columns: list[tuple[str, str, Callable[[Any], str]]] = [
-        ("unit_cost", "unit cost", lambda v: _money(v, currency, 2)),
+        ("unit_cost", f"unit cost{unit}", lambda v: _money(v, "", 2)),
         ("stock", "stock", lambda v: _number(v, 0)),
         ("current_stock", "today", lambda v: _number(v, 0)),
-        ("investment", "investment", lambda v: _money(v, currency)),
-        ("yearly_holding_cost", "holding/yr", lambda v: _money(v, currency)),
+        ("investment", f"investment{unit}", lambda v: _money(v, "")),
+        ("yearly_holding_cost", f"holding/yr{unit}", lambda v: _money(v, "")),
         ("requests_per_year", "requests/yr", lambda v: _number(v, 2)),
         ("fill_rate_within_window", "fill within window", _share),
         ("expected_backorders", "exp. backorders", lambda v: _number(v, 3)),
@@ -458,7 +480,7 @@ def _part_table(files: PlanFiles) -> str:
     rows = [[_t(r["part"])] + [_n(fmt(r[name])) for name, _, fmt in present]
             for r in kpis.to_dict("records")]
     table = _listing("Parts", ["part"] + [label for _, label, _ in present], rows,
-                     table_id="per-part", shown=30)
+                     table_id="per-part", shown=30, source="kpis_parts.csv")
     return f'<section id="parts"><h2>Per part</h2>{table}</section>'
 
 
@@ -470,7 +492,8 @@ def _footer(files: PlanFiles) -> str:
             f"{_e(s.get('solver', ''))}; method {_e(s.get('method', ''))}; inputs SHA-256 "
             f"{_e(s['input_hash'])}; {_e(version_text)}. Files of this plan: "
             "recommendations.csv, service.csv, summary.json, explanations.csv, "
-            "kpis_parts.csv, kpis_locations.csv. Rebuild this page with "
+            "kpis_parts.csv, kpis_locations.csv, buy_list.csv, redeployments.csv, "
+            "excess.csv, plan_context.json. Rebuild this page with "
             "<code>spareplan report DIR</code>.</footer>")
 
 

@@ -1,6 +1,7 @@
-"""The files of ``spareplan plan``: recommendations.csv, service.csv, summary.json and the
-report with what it is made of (explanations.csv, kpis_parts.csv, kpis_locations.csv,
-plan_context.json, service.png, report.html)."""
+"""The files of ``spareplan plan``: recommendations.csv, service.csv, summary.json, the
+report (report.html, service.png) and what it is made of: explanations.csv,
+kpis_parts.csv, kpis_locations.csv, plan_context.json, and the lists buy_list.csv,
+redeployments.csv and excess.csv (:mod:`spareplan.reports.stock_moves`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from spareplan.reports.kpis import plan_context, plan_kpis
 from spareplan.reports.plan_folder import read_plan_files
 from spareplan.reports.report_plots import save_service_png
 from spareplan.reports.report_rebuild import REPORT_FILE
+from spareplan.reports.stock_moves import stock_moves
 from spareplan.scenario.model import Scenario
 
 SERVICE_COLUMNS = ["sla_row", "kind", "sla_class", "sites", "target", "planned", "simulated",
@@ -55,6 +57,11 @@ def write_report_inputs(result: PlanResult, scenario: Scenario, folder: Path) ->
     context = plan_context(scenario, result.verification)
     context["shadow_prices"] = explanation.shadow_prices
     write_json(folder / "plan_context.json", context)
+    parent = dict(zip(locations["location"], locations["parent"], strict=True))
+    moves = stock_moves(result.recommendations, parent)
+    write_csv(folder / "buy_list.csv", moves.buys)
+    write_csv(folder / "redeployments.csv", moves.redeployments)
+    write_csv(folder / "excess.csv", moves.excess)
 
 
 def write_report(folder: Path) -> None:
