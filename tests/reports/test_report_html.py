@@ -65,7 +65,8 @@ def demo_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_plan_writes_report_and_what_it_is_built_from(tiny_plan: Path) -> None:
     names = set(listing(tiny_plan))
     assert {"report.html", "explanations.csv", "kpis_parts.csv", "kpis_locations.csv",
-            "plan_context.json", "service.png", "recommendations.csv", "service.csv",
+            "plan_context.json", "service.png", "buy_list.csv", "redeployments.csv",
+            "excess.csv", "recommendations.csv", "service.csv",
             "summary.json"} <= names
     marker = json.loads((tiny_plan / ".spareplan-output").read_text())
     assert "report.html" in marker["files"] and marker["command"] == "plan"
@@ -95,6 +96,16 @@ def test_report_dir_rebuilds_the_same_bytes_and_touches_nothing_else(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]
     assert ".spareplan-output" in before
     assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no temporary file
+
+
+def test_same_plan_gives_the_same_report_bytes(tiny_plan: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    done = run("plan", str(TINY), "--out", str(again), "--replications", "4", "--years", "2")
+    assert done.returncode == 0, done.stderr
+    for name in ("report.html", "explanations.csv", "kpis_parts.csv", "kpis_locations.csv",
+                 "plan_context.json", "buy_list.csv", "redeployments.csv", "excess.csv",
+                 "service.png"):
+        assert (tiny_plan / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_every_recommended_unit_has_an_explanation_naming_a_row_and_a_value(
