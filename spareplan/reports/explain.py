@@ -202,7 +202,7 @@ def _served_rows(model: PlanningModel, serves: np.ndarray, part: int, location: 
 
 
 def _money(value: float, currency: str) -> str:
-    return f"{value:,.0f} {currency}"
+    return f"{round(value):,} {currency}"  # round: no "-0"
 
 
 def _cost_words(cost: float, holding: float, currency: str) -> str:
@@ -328,8 +328,9 @@ def _stocked(model: PlanningModel, serves: np.ndarray, part: int, location: int,
         rows_text = ", ".join(model.rows[k].name for k in served[:ROWS_NAMED])
         text = (f"{what}{floor}: serves {rows_text or 'no SLA row'}; the analytic model "
                 f"sees no measurable service from the last unit (below "
-                f"{100 * NEGLIGIBLE:g} pts), the simulated system or the part's min_stock "
-                f"asked for it; {_cost_words(cost, holding, currency)}.")
+                f"{100 * NEGLIGIBLE:g} pts): the simulated system, the part's min_stock or "
+                f"an unfinished optimization (a time limit) kept it; "
+                f"{_cost_words(cost, holding, currency)}.")
         marginal = float(service[main]) if main >= 0 else 0.0
     return {"part": part_id, "location": where, "stock": units, "kind": "stocked",
             "sla_row": model.rows[main].name if main >= 0 else "", "rows": rows_text,
@@ -382,7 +383,9 @@ def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Mov
                 f"(the sites' windows are met as well by shipments)")
     reason = ("cheaper to meet its rows with other parts and with emergency or lateral "
               "shipments of this one" if value < cost else
-              "its rows are already met by the plan without it")
+              "the plan meets its rows without it (at the analytic model's shadow prices "
+              "one unit would be worth its cost, but the simulated system that the plan "
+              "optimizes did not need it)")
     record.update({
         "location": where, "value_per_year": round(value, 2),
         "cost_per_year": round(cost, 2), "holding_cost_per_year": round(holding, 2),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -129,26 +130,32 @@ def _t(value: object) -> Cell:
     return _e(value), ""
 
 
+#: Text of a number cell that needs no escaping (digits, separators, signs, brackets).
+_PLAIN = re.compile(r"[0-9,.%+\-– \[\]]*")
+
+
 def _n(text: str) -> Cell:
-    return _e(text), "n"
+    return (text if _PLAIN.fullmatch(text) else _e(text)), "n"
 
 
 def _listing(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], *,
              total: Sequence[Cell] | None = None, table_id: str = "",
-             shown: int = 25, source: str = "") -> str:
+             shown: int = 25, source: str = "", count: int | None = None) -> str:
     """A table whose first ``shown`` rows are always visible; the others (up to
     :data:`MAX_TABLE_ROWS` in all; ``source`` names the file holding every line) and the
-    total follow in a ``<details>`` that opens on a click."""
-    if len(rows) <= shown:
+    total follow in a ``<details>`` that opens on a click. ``count``: the number of lines
+    when ``rows`` holds only the first of them."""
+    count = len(rows) if count is None else count
+    if count <= shown:
         return _table(header, rows, total=total, table_id=table_id)
     head = _table(header, rows[:shown], table_id=table_id)
     kept = rows[shown:MAX_TABLE_ROWS]
     rest = _table(header, kept, total=total, table_id=f"{table_id}-rest")
-    cut = len(rows) - shown - len(kept)
+    cut = count - shown - len(kept)
     note = (f'<p class="note">The other {cut:,} lines are in {_e(source)}.</p>'
             if cut > 0 else "")
     return (f"{head}<details><summary>{_e(title)}: the other {len(kept):,} of "
-            f"{len(rows):,} rows{' and the total' if total is not None else ''}</summary>"
+            f"{count:,} rows{' and the total' if total is not None else ''}</summary>"
             f"{rest}{note}</details>")
 
 
@@ -168,7 +175,10 @@ def _bound_text(summary: dict[str, Any], currency: str) -> str:
         text += (f" The analytic (METRIC-type) model's lower bound is "
                  f"{_money(analytic, currency)}")
         text += (f"; this plan costs {_share(premium, 1)} more (what the simulated service "
-                 f"asks beyond the formulas)." if _finite(premium) else ".")
+                 f"asks beyond the formulas)." if _finite(premium) else
+                 ": its column generation did not converge"
+                 + (" within the time limit" if summary.get("time_limit") else "")
+                 + "; the plan may cost much more than needed (allow more time).")
     return text
 
 
@@ -323,32 +333,33 @@ def _moves_section(files: PlanFiles, moves: StockMoves) -> str:
     buys = _largest_first(moves.buys, "cost")
     buy_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"),
                  _n(_money(r.unit_cost, "", 2)), _n(_money(r.cost, ""))]
-                for r in buys.itertuples()]
+                for r in buys.head(MAX_TABLE_ROWS).itertuples()]
     buy_total = [_t("total"), _t(""), _n(f"{int(buys['units'].sum()):,}"), _t(""),
                  _n(_money(buys["cost"].sum(), currency))]
     unit = f" ({currency})" if currency else ""
     buy_table = _listing("Buy list", ["part", "location", "units to buy", f"unit cost{unit}",
                                        f"cost{unit}"], buy_rows, total=buy_total,
-                         table_id="buy-list", source="buy_list.csv")
+                         table_id="buy-list", source="buy_list.csv", count=len(buys))
     red = _largest_first(moves.redeployments, "value")
     red_rows = [[_t(r.part), _t(r.from_location), _t(r.to_location), _n(f"{r.units:,}"),
-                 _n(_money(r.value, ""))] for r in red.itertuples()]
+                 _n(_money(r.value, ""))] for r in red.head(MAX_TABLE_ROWS).itertuples()]
     red_table = _listing("Redeployment list", ["part", "from (surplus)", "to (needs)",
                                                 "units", f"purchase avoided{unit}"],
                          red_rows,
                          total=[_t("total"), _t(""), _t(""),
                                 _n(f"{int(red['units'].sum()):,}"),
                                 _n(_money(red["value"].sum(), currency))],
-                         table_id="redeployment-list", source="redeployments.csv")
+                         table_id="redeployment-list", source="redeployments.csv",
+                         count=len(red))
     ex = _largest_first(moves.excess, "value")
     ex_rows = [[_t(r.part), _t(r.location), _n(f"{r.units:,}"), _n(_money(r.value, ""))]
-               for r in ex.itertuples()]
+               for r in ex.head(MAX_TABLE_ROWS).itertuples()]
     ex_table = _listing("Excess list", ["part", "location", "units beyond the plan",
                                         f"value{unit}"],
                         ex_rows,
                       total=[_t("total"), _t(""), _n(f"{int(ex['units'].sum()):,}"),
                              _n(_money(ex["value"].sum(), currency))], table_id="excess-list",
-                        source="excess.csv")
+                        source="excess.csv", count=len(ex))
     return (
         '<section id="moves"><h2>From today\'s stock to the plan</h2>'
         '<p class="note">First move surplus stock of a part to the locations of the same part '
@@ -362,6 +373,20 @@ def _moves_section(files: PlanFiles, moves: StockMoves) -> str:
         f'<h3 id="excess">Excess list: {len(ex):,} line(s), '
         f"{_e(_money(ex['value'].sum(), currency))}</h3>"
         f"{ex_table}</section>")
+
+
+def _idle_note(stocked: pd.DataFrame, currency: str) -> str:
+    """A warning when stocked lines show no measurable service (an unfinished plan)."""
+    idle = stocked[(stocked["value_per_year"].fillna(0.0) == 0)
+                   & (stocked["marginal_service"].fillna(0.0).abs() < 1e-7)]
+    if idle.empty:
+        return ""
+    holding = float(idle["holding_cost_per_year"].sum()) if "holding_cost_per_year" in idle \
+        else math.nan
+    css = "bad" if len(idle) > 0.1 * len(stocked) else "note"
+    return (f'<p class="{css}">{len(idle):,} of {len(stocked):,} stocked lines '
+            f"({_e(_money(holding, currency))}/yr of holding) show no measurable service "
+            "from their last unit in the analytic model.</p>")
 
 
 def _explanations(files: PlanFiles) -> str:
@@ -379,7 +404,7 @@ def _explanations(files: PlanFiles) -> str:
         """Table rows; past the first ``sentences`` the rows served with their marginal
         service stand for the sentence (explanations.csv has every sentence)."""
         out = []
-        for i, r in enumerate(part.itertuples()):
+        for i, r in enumerate(part.head(MAX_TABLE_ROWS).itertuples()):
             cells = [_t(r.part), _t(r.location)]
             if with_stock:
                 cells.append(_n(f"{r.stock:,}"))
@@ -394,12 +419,12 @@ def _explanations(files: PlanFiles) -> str:
     stocked_table = _listing("Explanations", ["part", "location", "stock", "main SLA row",
                                               f"value/yr{unit}", f"net cost/yr{unit}", "why"],
                              rows(stocked, True, 200), table_id="explanations-stocked",
-                             shown=15, source="explanations.csv")
+                             shown=15, source="explanations.csv", count=len(stocked))
     zero_table = _listing("Parts stocked nowhere", ["part", "best location", "main SLA row",
                                                     f"value/yr{unit}",
                                                     f"net cost/yr{unit}", "why not stocked"],
                           rows(zero, False, len(zero)), table_id="explanations-zero",
-                          shown=15, source="explanations.csv")
+                          shown=15, source="explanations.csv", count=len(zero))
     return (
         '<section id="explanations"><h2>Why each unit, and why not</h2>'
         '<p class="note">For the last unit of every part at every stocked location: the '
@@ -410,7 +435,7 @@ def _explanations(files: PlanFiles) -> str:
         "For every part stocked nowhere: the best single unit and why the plan does "
         "without it. Past the first 200 lines the marginal service on the main row stands "
         "for the sentence; explanations.csv holds every sentence.</p>"
-        f"<h3>Recommended stock ({len(stocked):,})</h3>"
+        f"<h3>Recommended stock ({len(stocked):,})</h3>{_idle_note(stocked, currency)}"
         f"{stocked_table}"
         f"<h3>Parts stocked nowhere ({len(zero):,})</h3>"
         f"{zero_table}</section>")

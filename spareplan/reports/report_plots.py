@@ -154,8 +154,11 @@ def cost_figure_svg(location_cost: pd.Series, investment: pd.Series, currency: s
                      color="#6b8e23")
         axes[1].set_title("Investment (unit cost x stock) per location")
         axes[1].set_xlabel(f"capital tied up{unit}")
+        from matplotlib.ticker import FuncFormatter
+
         for ax in axes:
             ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-            ax.ticklabel_format(axis="x", style="plain")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.tick_params(axis="x", labelrotation=30)
         figure.tight_layout()
     return _svg(figure)

@@ -16,6 +16,7 @@ pair is equally close.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -81,10 +82,18 @@ def stock_moves(recommendations: pd.DataFrame,
     buys: list[tuple[str, str, int, float, float]] = []
     excess: list[tuple[str, str, int, float, float]] = []
     frame = recommendations.sort_values(["part", "location"], kind="stable")
-    for part, rows in frame.groupby("part", sort=True):
-        cost = float(rows["unit_cost"].iloc[0])
-        delta = dict(zip(rows["location"].astype(str),
-                         (rows["stock"] - rows["current_stock"]).astype(int), strict=True))
+    parts = frame["part"].astype(str).to_numpy()
+    locations = frame["location"].astype(str).to_numpy()
+    deltas = (frame["stock"] - frame["current_stock"]).astype(int).to_numpy()
+    costs = frame["unit_cost"].astype(float).to_numpy()
+    starts = [0, *[i for i in range(1, len(parts)) if parts[i] != parts[i - 1]], len(parts)]
+    for begin, end in itertools.pairwise(starts):
+        if begin == end:
+            continue
+        part, cost = str(parts[begin]), float(costs[begin])
+        delta = {str(locations[i]): int(deltas[i]) for i in range(begin, end)}
+        if all(d == 0 for d in delta.values()):
+            continue
         surplus = {loc: -d for loc, d in delta.items() if d < 0}
         for need_at in sorted(loc for loc, d in delta.items() if d > 0):
             need = delta[need_at]
@@ -92,14 +101,14 @@ def stock_moves(recommendations: pd.DataFrame,
                 source = min(surplus, key=lambda s: (_closeness(s, need_at, parent),
                                                      -surplus[s], s))
                 units = min(need, surplus[source])
-                redeploy.append((str(part), source, need_at, units, cost, units * cost))
+                redeploy.append((part, source, need_at, units, cost, units * cost))
                 need -= units
                 surplus[source] -= units
                 if not surplus[source]:
                     del surplus[source]
             if need > 0:
-                buys.append((str(part), need_at, need, cost, need * cost))
-        excess.extend((str(part), loc, units, cost, units * cost)
+                buys.append((part, need_at, need, cost, need * cost))
+        excess.extend((part, loc, units, cost, units * cost)
                       for loc, units in sorted(surplus.items()))
     return StockMoves(
         redeployments=pd.DataFrame(redeploy, columns=["part", "from_location", "to_location",
