@@ -164,8 +164,8 @@ def _listing(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], 
 def _bound_text(summary: dict[str, Any], currency: str) -> str:
     bound, gap, model = summary["lower_bound"], summary["gap"], summary["bound_model"]
     if model and _finite(bound):
-        text = (f"Lower bound {_money(bound, currency)} of the {model}; gap "
-                f"{_share(gap or 0.0, 3)}.")
+        text = (f"Lower bound {_money(bound, currency)}, gap {_share(gap or 0.0, 3)}; the "
+                f"model it bounds: {model}.")
     else:
         text = (f"No lower bound is claimed for the model optimized "
                 f"({summary['service_model']}).")
@@ -216,8 +216,9 @@ def _headline(files: PlanFiles, moves: StockMoves) -> str:
         ("Investment (stock at unit cost)", _money(s["inventory_value"], currency),
          f"to buy {_money(buy, currency)}; redeployed {_money(moved, currency)}"),
         ("SLA rows met", f"{met} of {len(verdicts)}",
-         "every SLA row met" if s["meets_every_sla"] else
-         f"{missed} row(s) not met" if missed else "not every row verified"),
+         ("every SLA row met" if s["meets_every_sla"] else
+          f"{missed} row(s) not met" if missed else "not every row verified")
+         + ("" if s["verification"] is not None else " (planned values, not verified)")),
         ("Status", str(s["status"]), f"optimizer's model: {s['service_model']}"),
     ]
     card_html = "".join(

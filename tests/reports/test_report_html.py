@@ -98,6 +98,20 @@ def test_report_dir_rebuilds_the_same_bytes_and_touches_nothing_else(
     assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no temporary file
 
 
+def test_report_of_an_older_plan_folder_without_the_report_files(tiny_plan: Path,
+                                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    shutil.copytree(tiny_plan, folder)
+    for name in ("report.html", "explanations.csv", "kpis_parts.csv", "kpis_locations.csv",
+                 "plan_context.json", "buy_list.csv", "redeployments.csv", "excess.csv"):
+        (folder / name).unlink()
+    done = run("report", str(folder))
+    assert done.returncode == 0, done.stderr
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "explanations.csv is not in this plan folder" in page
+    assert 'id="buy-list"' in page
+
+
 def test_same_plan_gives_the_same_report_bytes(tiny_plan: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     done = run("plan", str(TINY), "--out", str(again), "--replications", "4", "--years", "2")
