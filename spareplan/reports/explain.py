@@ -381,7 +381,10 @@ def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Mov
         record["rows"] = ", ".join(model.rows[i].name for i in served[:ROWS_NAMED])
         buys = (f"buys no measurable service on {record['rows'] or 'any SLA row'} "
                 f"(the sites' windows are met as well by shipments)")
-    reason = ("cheaper to meet its rows with other parts and with emergency or lateral "
+    reason = ("one unit would pay for itself in the analytic model (it saves more "
+              "shipping than it costs to hold), but the simulated system that the plan "
+              "optimizes did without it" if cost <= 0 else
+              "cheaper to meet its rows with other parts and with emergency or lateral "
               "shipments of this one" if value < cost else
               "the plan meets its rows without it (at the analytic model's shadow prices "
               "one unit would be worth its cost, but the simulated system that the plan "

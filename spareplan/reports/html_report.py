@@ -313,7 +313,7 @@ def _kpis(files: PlanFiles) -> str:
 
 
 def _figures(files: PlanFiles) -> str:
-    service_svg = service_figure_svg(files.service)
+    service_svg = service_figure_svg(files.service) if len(files.service) else ""
     recs = files.recommendations
     cost = recs.groupby("location")["yearly_holding_cost"].sum()
     investment = (recs["stock"] * recs["unit_cost"]).groupby(recs["location"]).sum()

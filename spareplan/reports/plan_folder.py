@@ -269,8 +269,6 @@ def read_plan_files(folder: Path) -> PlanFiles:
                                _RECOMMENDATION_COLUMNS)
     service = _convert(_csv(folder / "service.csv"), "service.csv", _SERVICE_COLUMNS)
     service = _convert(service, "service.csv", _SERVICE_OPTIONAL, required=False)
-    if not len(service):
-        raise _fail("service.csv", "", "must hold at least one SLA row", 0)
     context = (_json(folder / "plan_context.json")
                if (folder / "plan_context.json").exists() else {})
     parts = _optional_csv(folder, "kpis_parts.csv", {"part": "text"})

@@ -41,7 +41,8 @@ def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True,
         if scenario is not None:
             write_report_inputs(result, scenario, staging)
         if plots:
-            save_service_png(service, staging / "service.png")
+            if len(service):
+                save_service_png(service, staging / "service.png")
             write_report(staging)
     return out
 
