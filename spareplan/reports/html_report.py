@@ -52,7 +52,6 @@ flex:1 1 190px;background:#fbfcfd}
 .card .n{color:#555;font-size:12px;margin-top:3px}
 .verdicts{display:flex;flex-wrap:wrap;gap:6px;margin:8px 0}
 .chip{border-radius:12px;padding:3px 10px;font-size:12px;color:#fff}
-.met{background:#1a7f37}.notmet{background:#c62828}.nodemand{background:#8c8c8c}
 td.met,td.notmet,td.nodemand{color:#fff;font-weight:bold}
 table{border-collapse:collapse;margin:6px 0 12px;font-size:12.5px}
 th,td{border:1px solid #dfe2e6;padding:3px 7px;text-align:left;vertical-align:top}
@@ -61,7 +60,6 @@ white-space:nowrap}
 tr.total td{font-weight:bold;background:#f3f5f7}
 details{margin:6px 0 12px}summary{cursor:pointer;font-weight:bold;margin:4px 0}
 .note{color:#555;font-size:12.5px;max-width:1000px}
-.bad{color:#c62828;font-weight:bold}.good{color:#1a7f37;font-weight:bold}
 figure{margin:10px 0}figure svg{max-width:100%;height:auto}
 footer{margin-top:30px;color:#666;font-size:12px}
 """
@@ -540,8 +538,10 @@ def render_report(files: PlanFiles) -> str:
         _headline(files, moves), _kpis(files), _sla_table(files), _figures(files),
         _moves_section(files, moves), _explanations(files), _location_table(files),
         _part_table(files), _footer(files)])
-    colours = "".join(f".c-{_VERDICT_CLASS[k]}{{color:{VERDICT_COLOURS[k]}}}"
-                      for k in _VERDICT_CLASS)
+    colours = "".join(f".{_VERDICT_CLASS[k]}{{background:{VERDICT_COLOURS[k]}}}"
+                      for k in _VERDICT_CLASS) + (
+        f".bad{{color:{VERDICT_COLOURS['not met']};font-weight:bold}}"
+        f".good{{color:{VERDICT_COLOURS['met']};font-weight:bold}}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
