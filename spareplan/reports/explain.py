@@ -225,7 +225,7 @@ def _verdict(value: float, cost: float) -> str:
 
 def _points(delta: float) -> str:
     """A service delta in percentage points."""
-    return f"{100 * delta:+.3f} pts"
+    return f"{100 * delta:+.3g} pts"  # 3 significant digits: uptime deltas are small
 
 
 def _ranked(service: np.ndarray, value: np.ndarray) -> list[int]:

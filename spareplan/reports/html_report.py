@@ -408,7 +408,8 @@ def _explanations(files: PlanFiles) -> str:
             if with_stock:
                 cells.append(_n(f"{r.stock:,}"))
             why = (r.explanation if i < sentences else
-                   f"{_share(r.marginal_service, 3)} on its main row")
+                   f"{100 * float(r.marginal_service):+.3g} pts on its main row"
+                   if _finite(r.marginal_service) else "")
             cells += [_t(r.sla_row), _n(_money(r.value_per_year, "")),
                       _n(_money(r.cost_per_year, "")), _t(why)]
             out.append(cells)
@@ -437,7 +438,8 @@ def _explanations(files: PlanFiles) -> str:
         f"<h3>Recommended stock ({len(stocked):,})</h3>{_idle_note(stocked, currency)}"
         f"{stocked_table}"
         f"<h3>Parts stocked nowhere ({len(zero):,})</h3>"
-        f"{zero_table}</section>")
+        f"{zero_table if len(zero) else '<p>Every part is stocked somewhere.</p>'}"
+        "</section>")
 
 
 def _location_table(files: PlanFiles) -> str:
