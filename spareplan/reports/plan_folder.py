@@ -141,8 +141,8 @@ def _check_summary(summary: dict[str, Any]) -> None:
         wanted = types if isinstance(types, tuple) else (types,)
         is_bool = isinstance(value, bool)
         if not isinstance(value, wanted) or (is_bool and bool not in wanted):
-            names = " or ".join(t.__name__.replace("str", "text").replace("dict", "object")
-                                for t in wanted)
+            names = {(int, float): "a number", (str,): "text", (dict,): "an object",
+                     (bool,): "true or false", (int,): "an integer"}.get(wanted, "valid")
             raise _fail("summary.json", f"field {name}",
                         f"must be {names}{' or null' if nullable else ''}", value)
         if isinstance(value, float) and not math.isfinite(value):

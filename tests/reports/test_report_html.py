@@ -193,7 +193,7 @@ def test_report_refuses_a_folder_that_is_not_a_plan(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("file", "edit", "message"), [
     ("summary.json", lambda t: t.replace('"objective": ', '"objective": "a lot", "x": '),
-     "summary.json: field objective: must be int or float (received 'a lot')"),
+     "summary.json: field objective: must be a number (received 'a lot')"),
     ("recommendations.csv", lambda t: t.replace("\n", "\nX,CW,-1,0,0,1,1\n", 1),
      "recommendations.csv: row 2, column stock: must be an integer >= 0 (received '-1')"),
     ("service.csv", lambda t: t.replace("sla_row", "row", 1),
