@@ -17,7 +17,8 @@ def report_command(
                                            "summary.json, ...).")],
 ) -> int:
     """Rebuild report.html of a plan folder from its files (no planning, no simulation);
-    only report.html and the folder's marker are rewritten. Exit 0 ok, 2 bad input."""
+    nothing but report.html (and the folder's marker, when it does not list the page yet)
+    is written. Exit 0 ok, 2 bad input (nothing written)."""
     path = rebuild_report(folder)
     say(f"report written to {path.resolve()}")
     return EXIT_OK
