@@ -10,6 +10,7 @@ from spareplan.cli.backtest import backtest_command
 from spareplan.cli.common import guarded
 from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
+from spareplan.cli.report import report_command
 from spareplan.cli.simulate import simulate_command
 from spareplan.cli.warn import warn_command
 from spareplan.cli.warn_ack import warn_ack_command
@@ -42,6 +43,7 @@ def _options(
 
 app.command("validate")(guarded(validate_command, "validate"))
 app.command("plan")(guarded(plan_command, "plan"))
+app.command("report")(guarded(report_command, "report"))
 app.command("simulate")(guarded(simulate_command, "simulate"))
 app.command("frontier")(guarded(frontier_command, "frontier"))
 app.command("warn")(guarded(warn_command, "warn"))

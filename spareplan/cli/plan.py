@@ -83,7 +83,7 @@ def plan_command(
     result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver, verify=verify,
                   replications=replications, years=years, budget=budget, service_model=model,
                   goal=goal)
-    folder = write_plan(result, out)
+    folder = write_plan(result, out, scenario=loaded)
     summary = result.summary
     for line in _account_lines(summary):
         say(line)

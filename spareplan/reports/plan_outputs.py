@@ -1,4 +1,7 @@
-"""The files of ``spareplan plan``: recommendations.csv, service.csv, summary.json."""
+"""The files of ``spareplan plan``: recommendations.csv, service.csv, summary.json, the
+report (report.html, service.png) and what it is made of: explanations.csv,
+kpis_parts.csv, kpis_locations.csv, plan_context.json, and the lists buy_list.csv,
+redeployments.csv and excess.csv (:mod:`spareplan.reports.stock_moves`)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,14 @@ from pathlib import Path
 
 from spareplan.planning.plan import PlanResult
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+from spareplan.reports.explain import explain_plan
+from spareplan.reports.html_report import render_report
+from spareplan.reports.kpis import plan_context, plan_kpis
+from spareplan.reports.plan_folder import read_plan_files
+from spareplan.reports.report_plots import save_service_png
+from spareplan.reports.report_rebuild import REPORT_FILE
+from spareplan.reports.stock_moves import stock_moves
+from spareplan.scenario.model import Scenario
 
 SERVICE_COLUMNS = ["sla_row", "kind", "sla_class", "sites", "target", "planned", "simulated",
                    "std_error", "ci_low", "ci_high", "half_width", "half_width_share",
@@ -13,26 +24,48 @@ SERVICE_COLUMNS = ["sla_row", "kind", "sla_class", "sites", "target", "planned",
                    "repair_hours", "demand_per_year"]
 
 
-def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True) -> Path:
-    """Write a plan's outputs into ``out`` atomically; returns the folder."""
+def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True,
+               scenario: Scenario | None = None) -> Path:
+    """Write a plan's outputs into ``out`` atomically; returns the folder.
+
+    With ``scenario`` (the scenario planned) the explanations and KPIs are computed and
+    written too; ``report.html`` is rendered from the files written (so that
+    ``spareplan report`` rebuilds the same bytes) when ``plots`` is true.
+    """
     out = Path(out)
     with atomic_folder(out) as staging:
         write_csv(staging / "recommendations.csv", result.recommendations)
         service = result.service[[c for c in SERVICE_COLUMNS if c in result.service]]
         write_csv(staging / "service.csv", service)
         write_json(staging / "summary.json", result.summary.to_dict())
+        if scenario is not None:
+            write_report_inputs(result, scenario, staging)
         if plots:
-            _plots(result, staging)
+            if len(service):
+                save_service_png(service, staging / "service.png")
+            write_report(staging)
     return out
 
 
-def _plots(result: PlanResult, folder: Path) -> None:
-    import matplotlib
+def write_report_inputs(result: PlanResult, scenario: Scenario, folder: Path) -> None:
+    """What the report needs beside the plan's tables, computed now so that the report
+    can be rebuilt from the folder: explanations and KPIs."""
+    explanation = explain_plan(scenario, result.recommendations)
+    write_csv(folder / "explanations.csv", explanation.frame)
+    parts, locations = plan_kpis(scenario, result.recommendations, result.verification)
+    write_csv(folder / "kpis_parts.csv", parts)
+    write_csv(folder / "kpis_locations.csv", locations)
+    context = plan_context(scenario, result.verification)
+    context["shadow_prices"] = explanation.shadow_prices
+    write_json(folder / "plan_context.json", context)
+    parent = dict(zip(locations["location"], locations["parent"], strict=True))
+    moves = stock_moves(result.recommendations, parent)
+    write_csv(folder / "buy_list.csv", moves.buys)
+    write_csv(folder / "redeployments.csv", moves.redeployments)
+    write_csv(folder / "excess.csv", moves.excess)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    ax = result.plot_service()
-    ax.figure.tight_layout()
-    ax.figure.savefig(folder / "service.png", dpi=110, metadata={"Software": None})
-    plt.close(ax.figure)
+def write_report(folder: Path) -> None:
+    """Render ``report.html`` in ``folder`` from the plan files in it."""
+    text = render_report(read_plan_files(folder))
+    (folder / REPORT_FILE).write_text(text, encoding="utf-8")

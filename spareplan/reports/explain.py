@@ -1,0 +1,400 @@
+"""Why each unit is in the plan, and why a part is stocked nowhere: ``explanations.csv``.
+
+Computed at plan time from the scenario and the plan's stock (so that ``spareplan report``
+rebuilds the report without planning again), with the analytic METRIC-type model of
+:class:`~spareplan.planning.model.PlanningModel` (uncorrected: the explanation is a
+reading aid, the verdicts come from the simulation).
+
+For every part p with stock vector S_p and every location l where S_pl > 0 the *last unit*
+is explained by the difference between the column at S_p and the column at S_p - e_l:
+
+- its marginal service Delta_r on every SLA row r (fill rate within the window, or
+  availability; positive is better), in service units (0.001 = 0.1 percentage point);
+- its yearly cost Delta c = holding cost of the unit minus the emergency and lateral
+  shipping it saves;
+- its value V = sum_r pi_r |Delta a_r| at the rows' shadow prices pi_r.
+
+The shadow prices pi_r (currency per year per unit of row activity) are the duals of the
+LP relaxation of the multiple-choice problem restricted to the plan's neighbourhood: per
+part the plan's column, the columns with one unit less at each stocked location and one
+unit more at each location in the part's support, with every SLA row bounded at the
+activity the plan reaches (so the plan itself is feasible and every row binds). They
+price what one more unit of service on each row costs at the margin of this plan
+(Dantzig & Wolfe 1960; van Houtum & Kranenburg 2015, ch. 5: the same duals price
+columns in column generation).
+
+A part stocked nowhere is explained by the cheapest way to stock it: one unit at each
+location of its support, the one with the largest value minus cost, and what it costs
+and buys (its rows and their shadow prices): the rows are met more cheaply by other parts
+and by emergency or lateral shipments of this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import solvers
+from spareplan.network import Network
+from spareplan.planning.model import PlanningModel
+from spareplan.scenario.model import Scenario
+
+__all__ = ["EXPLANATION_COLUMNS", "PlanExplanation", "explain_plan", "shadow_prices"]
+
+#: Columns of ``explanations.csv``.
+EXPLANATION_COLUMNS = ["part", "location", "stock", "kind", "sla_row", "rows",
+                       "marginal_service", "value_per_year", "cost_per_year",
+                       "holding_cost_per_year", "explanation"]
+#: Marginal service below which a unit is said to do nothing measurable on a row.
+NEGLIGIBLE = 1e-7
+#: Rows named in an explanation, largest value first.
+ROWS_NAMED = 3
+
+
+@dataclass(frozen=True)
+class PlanExplanation:
+    """The explanations of a plan and the shadow prices they use.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        :data:`EXPLANATION_COLUMNS`, one line per stocked part and location and per part
+        stocked nowhere (``explanations.csv``).
+    shadow_prices : dict of str to float
+        pi_r per optimized SLA row: currency per year per unit of the row's service (x 0.01
+        for a percentage point).
+    """
+
+    frame: pd.DataFrame
+    shadow_prices: dict[str, float]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """Evaluated neighbour columns: part, location, +1/-1, coefficients, cost; ``in_lp``:
+    within the part's stock bounds (a column the optimizer could choose)."""
+
+    part: np.ndarray
+    location: np.ndarray
+    step: np.ndarray
+    coefficients: np.ndarray  # (K, rows)
+    cost: np.ndarray  # (K,)
+    holding: np.ndarray  # (K,)
+    in_lp: np.ndarray  # bool (K,)
+
+
+def _stock_matrix(model: PlanningModel, recommendations: pd.DataFrame) -> np.ndarray:
+    """Planned stock (P, L) from the recommendations (part, location, stock)."""
+    net, parts = model.network, model.parts
+    stock = np.zeros((parts.n_parts, net.n_locations), dtype=np.int64)
+    part_index = {p: i for i, p in enumerate(parts.part_ids)}
+    location_index = {loc: i for i, loc in enumerate(net.location_ids)}
+    for part, location, units in recommendations[["part", "location", "stock"]].itertuples(
+            index=False):
+        stock[part_index[str(part)], location_index[str(location)]] = int(units)
+    return stock
+
+
+def _evaluate(model: PlanningModel, parts: np.ndarray, stock: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SLA-row coefficients (K, rows), yearly cost (K,) and holding cost (K,)."""
+    if parts.shape[0] == 0:
+        return np.zeros((0, len(model.rows))), np.zeros(0), np.zeros(0)
+    services = model.service.evaluate_many(parts, stock)
+    within = np.vstack([s.within for s in services])
+    wait = np.vstack([s.wait_hours for s in services])
+    coefficients = model.coefficients(parts, within, wait)
+    cost = np.array([s.cost for s in services])
+    holding = np.array([s.holding_cost for s in services])
+    return coefficients, cost, holding
+
+
+def _moves(model: PlanningModel, stock: np.ndarray) -> _Moves:
+    """One unit less at every stocked location, one more at every location of support."""
+    lo, hi = model.service.bounds_many(np.arange(model.n_parts))
+    down_p, down_l = np.nonzero(stock > 0)
+    up_p, up_l = np.nonzero(stock < hi)
+    part = np.concatenate([down_p, up_p]).astype(np.int64)
+    location = np.concatenate([down_l, up_l]).astype(np.int64)
+    step = np.concatenate([-np.ones(down_p.shape[0]), np.ones(up_p.shape[0])]).astype(np.int64)
+    moved = stock[part].copy()
+    moved[np.arange(part.shape[0]), location] += step
+    coefficients, cost, holding = _evaluate(model, part, moved)
+    in_lp = np.concatenate([stock[down_p, down_l] > lo[down_p, down_l],
+                            np.ones(up_p.shape[0], dtype=bool)])
+    return _Moves(part, location, step, coefficients, cost, holding, in_lp)
+
+
+def shadow_prices(model: PlanningModel, base_coefficients: np.ndarray,
+                  base_cost: np.ndarray, moves: _Moves) -> np.ndarray:
+    """Shadow price pi_r >= 0 of every optimized SLA row at the plan (module docstring).
+
+    Parameters
+    ----------
+    model : PlanningModel
+    base_coefficients : float64 (P, rows)
+        Coefficients of the plan's column of every part.
+    base_cost : float64 (P,)
+        Yearly cost of those columns.
+    moves : _Moves
+        The neighbour columns.
+
+    Returns
+    -------
+    float64 (rows,)
+        Currency per year per unit of row activity; zeros when the LP fails.
+    """
+    n_rows = len(model.rows)
+    if n_rows == 0:
+        return np.zeros(0)
+    activity = base_coefficients.sum(axis=0)
+    lower = np.where(model.is_fill_row, activity, -np.inf)
+    upper = np.where(model.is_fill_row, np.inf, activity)
+    keep = moves.in_lp
+    groups = np.concatenate([np.arange(model.n_parts), moves.part[keep]])
+    coefficients = np.vstack([base_coefficients, moves.coefficients[keep]]).T
+    cost = np.concatenate([base_cost, moves.cost[keep]])
+    try:
+        problem = solvers.ChoiceProblem(
+            group_of_option=groups, cost=cost, coefficients=coefficients,
+            row_lower=lower, row_upper=upper, n_groups=model.n_parts)
+        lp = solvers.solve_master_lp(problem)
+    except (solvers.SolverError, ValueError):
+        return np.zeros(n_rows)
+    if lp.artificial_in_use:
+        return np.zeros(n_rows)
+    return np.abs(np.asarray(lp.row_duals, dtype=np.float64))
+
+
+def _service_delta(model: PlanningModel, delta_activity: np.ndarray) -> np.ndarray:
+    """Delta of service (fill rate, availability) from a delta of activity: fill rows
+    gain with activity, uptime rows (downtime share) lose."""
+    return np.where(model.is_fill_row, delta_activity, -delta_activity)
+
+
+def _serves(network: Network) -> np.ndarray:
+    """Boolean (N, L): location l serves site s (its primary, an ancestor of the primary,
+    or in reach for a lateral or emergency supply)."""
+    serves = np.isfinite(network.response_hours).copy()
+    for site in range(network.n_sites):
+        a = int(network.site_primary[site])
+        while a >= 0:
+            serves[site, a] = True
+            a = int(network.parent[a])
+    return serves
+
+
+def _served_rows(model: PlanningModel, serves: np.ndarray, part: int, location: int
+                 ) -> list[int]:
+    """Rows with demand of ``part`` at a site that ``location`` serves (else every row
+    with a site that it serves)."""
+    sites = serves[:, location]
+    demand = sites & (model.parts.demand_rate[part] > 0)
+    found = [k for k, row in enumerate(model.rows) if demand[row.sites].any()]
+    if found:
+        return found
+    return [k for k, row in enumerate(model.rows) if sites[row.sites].any()]
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{round(value):,} {currency}"  # round: no "-0"
+
+
+def _cost_words(cost: float, holding: float, currency: str) -> str:
+    """What a unit costs a year: holding, the shipping it saves, the net."""
+    saved = holding - cost
+    net = (f"net cost {_money(cost, currency)}/yr" if cost > 0 else
+           f"net saving {_money(-cost, currency)}/yr")
+    return (f"it costs {_money(holding, currency)}/yr to hold and saves "
+            f"{_money(saved, currency)}/yr of emergency and lateral shipments ({net})")
+
+
+def _verdict(value: float, cost: float) -> str:
+    if cost <= 0:
+        return "it pays for itself through the shipments it saves"
+    if value >= cost:
+        return "worth more than its net cost"
+    return ("the rows' targets need it, although its priced value at the margin is below "
+            "its net cost")
+
+
+def _points(delta: float) -> str:
+    """A service delta in percentage points."""
+    return f"{100 * delta:+.3g} pts"  # 3 significant digits: uptime deltas are small
+
+
+def _ranked(service: np.ndarray, value: np.ndarray) -> list[int]:
+    """Rows the move serves, by value then by service (largest first)."""
+    useful = np.flatnonzero(service > NEGLIGIBLE)
+    order = sorted(useful, key=lambda k: (-value[k], -service[k], k))
+    return [int(k) for k in order]
+
+
+def _row_list(model: PlanningModel, rows: list[int], service: np.ndarray) -> str:
+    return "; ".join(f"{model.rows[k].name} {_points(float(service[k]))}" for k in rows)
+
+
+def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExplanation:
+    """One explanation per stocked part and location and per part stocked nowhere.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the plan was made for.
+    recommendations : pandas.DataFrame
+        ``part, location, stock`` (recommendations.csv).
+
+    Returns
+    -------
+    PlanExplanation
+        ``frame`` with :data:`EXPLANATION_COLUMNS`: ``kind`` is ``"stocked"`` (the last unit at the
+        location) or ``"zero stock"`` (the part's cheapest unit, not bought);
+        ``sla_row`` the row it serves most, ``rows`` the rows named with their marginal
+        service, ``marginal_service`` the service it adds to ``sla_row``,
+        ``value_per_year`` its value at the rows' shadow prices, ``cost_per_year`` its
+        yearly cost net of the shipping it saves, ``holding_cost_per_year`` its holding
+        cost, ``explanation`` a sentence; and ``shadow_prices`` per SLA row.
+
+    Examples
+    --------
+    >>> from spareplan import load_scenario  # doctest: +SKIP
+    >>> explain_plan(load_scenario("scenarios/tiny"), plan.recommendations)  # doctest: +SKIP
+    """
+    model = PlanningModel.build(scenario)
+    currency = scenario.document.currency
+    stock = _stock_matrix(model, recommendations)
+    every = np.arange(model.n_parts, dtype=np.int64)
+    base_coefficients, base_cost, base_holding = _evaluate(model, every, stock)
+    moves = _moves(model, stock)
+    prices = shadow_prices(model, base_coefficients, base_cost, moves)
+    serves = _serves(model.network)
+    down = np.flatnonzero(moves.step == -1)
+    parts_down = moves.part[down]
+    gains = base_coefficients[parts_down] - moves.coefficients[down]  # the last units
+    service = _service_delta(model, gains)
+    value_rows = prices * np.abs(gains) * (service > 0)
+    order = np.lexsort((np.arange(len(model.rows))[None, :].repeat(down.shape[0], 0),
+                        -service, -value_rows), axis=-1)
+    records: list[dict[str, object]] = []
+    for i, k in enumerate(down):
+        p, loc = int(moves.part[k]), int(moves.location[k])
+        ranked = [int(r) for r in order[i] if service[i, r] > NEGLIGIBLE]
+        lo_stock = bool(not moves.in_lp[k])
+        records.append(_stocked(model, serves, p, loc, int(stock[p, loc]), ranked,
+                                service[i], float(value_rows[i].sum()),
+                                float(base_cost[p] - moves.cost[k]),
+                                float(base_holding[p] - moves.holding[k]), lo_stock,
+                                currency))
+    for p in np.flatnonzero(stock.sum(axis=1) == 0):
+        records.append(_zero_stock(model, serves, int(p), moves, base_coefficients[p],
+                                   float(base_cost[p]), float(base_holding[p]), prices,
+                                   currency))
+    frame = pd.DataFrame.from_records(records, columns=EXPLANATION_COLUMNS)
+    order = frame["kind"].map({"stocked": 0, "zero stock": 1})
+    frame = (frame.assign(_order=order).sort_values(["_order", "part", "location"])
+             .drop(columns="_order").reset_index(drop=True))
+    return PlanExplanation(frame, {row.name: round(float(price), 6)
+                                   for row, price in zip(model.rows, prices, strict=True)})
+
+
+def _stocked(model: PlanningModel, serves: np.ndarray, part: int, location: int,
+             units: int, ranked: list[int], service: np.ndarray, value: float, cost: float,
+             holding: float, at_min_stock: bool, currency: str) -> dict[str, object]:
+    """The explanation of the last of ``units`` of ``part`` at ``location`` (``ranked``:
+    the rows it serves, most valuable first; ``service``: its marginal service per row)."""
+    net = model.network
+    where = net.location_ids[location]
+    part_id = model.parts.part_ids[part]
+    what = f"{units} unit{'s' if units != 1 else ''} at {where}"
+    floor = " (the part's min_stock asks for it)" if at_min_stock else ""
+    if ranked:
+        main = ranked[0]
+        named = ranked[:ROWS_NAMED]
+        more = len(ranked) - len(named)
+        rows_text = _row_list(model, named, service)
+        text = (f"{what}{floor}: the last unit adds {rows_text}"
+                f"{f' and serves {more} more row(s)' if more > 0 else ''}; worth "
+                f"{_money(value, currency)}/yr at the rows' shadow prices; "
+                f"{_cost_words(cost, holding, currency)}: {_verdict(value, cost)}.")
+        marginal = float(service[main])
+    else:
+        served = _served_rows(model, serves, part, location)
+        main = served[0] if served else -1
+        rows_text = ", ".join(model.rows[k].name for k in served[:ROWS_NAMED])
+        text = (f"{what}{floor}: serves {rows_text or 'no SLA row'}; the analytic model "
+                f"sees no measurable service from the last unit (below "
+                f"{100 * NEGLIGIBLE:g} pts): the simulated system, the part's min_stock or "
+                f"an unfinished optimization (a time limit) kept it; "
+                f"{_cost_words(cost, holding, currency)}.")
+        marginal = float(service[main]) if main >= 0 else 0.0
+    return {"part": part_id, "location": where, "stock": units, "kind": "stocked",
+            "sla_row": model.rows[main].name if main >= 0 else "", "rows": rows_text,
+            "marginal_service": marginal, "value_per_year": round(value, 2),
+            "cost_per_year": round(cost, 2), "holding_cost_per_year": round(holding, 2),
+            "explanation": text}
+
+
+def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Moves,
+                base: np.ndarray,
+                base_cost: float, base_holding: float, prices: np.ndarray,
+                currency: str) -> dict[str, object]:
+    """Why ``part`` is stocked nowhere: its best single unit and what it would buy."""
+    part_id = model.parts.part_ids[part]
+    demand = float(model.parts.demand_rate[part].sum())
+    candidates = np.flatnonzero((moves.part == part) & (moves.step == 1))
+    record: dict[str, object] = {"part": part_id, "location": "", "stock": 0,
+                                 "kind": "zero stock", "sla_row": "", "rows": "",
+                                 "marginal_service": 0.0, "value_per_year": 0.0,
+                                 "cost_per_year": 0.0, "holding_cost_per_year": 0.0}
+    if demand <= 0 or candidates.shape[0] == 0:
+        record["explanation"] = ("no demand at any site of an SLA row: there is nothing for "
+                                 "a unit to serve")
+        return record
+    gains = moves.coefficients[candidates] - base  # activity of one unit
+    service = _service_delta(model, gains)
+    values = (prices * np.abs(gains) * (service > 0)).sum(axis=1)
+    costs = moves.cost[candidates] - base_cost
+    holdings = moves.holding[candidates] - base_holding
+    best = int(np.lexsort((candidates, -(values - costs)))[0])
+    k = int(candidates[best])
+    row_service = service[best]
+    value_rows = prices * np.abs(gains[best]) * (row_service > 0)
+    ranked = _ranked(row_service, value_rows)
+    where = model.network.location_ids[int(moves.location[k])]
+    value, cost, holding = float(values[best]), float(costs[best]), float(holdings[best])
+    shipments = demand
+    if ranked:
+        main = ranked[0]
+        named = ranked[:ROWS_NAMED]
+        record["sla_row"] = model.rows[main].name
+        record["rows"] = _row_list(model, named, row_service)
+        record["marginal_service"] = float(row_service[main])
+        buys = f"buys {_row_list(model, named, row_service)}"
+    else:
+        served = _served_rows(model, serves, part, int(moves.location[k]))
+        record["sla_row"] = model.rows[served[0]].name if served else ""
+        record["rows"] = ", ".join(model.rows[i].name for i in served[:ROWS_NAMED])
+        buys = (f"buys no measurable service on {record['rows'] or 'any SLA row'} "
+                f"(the sites' windows are met as well by shipments)")
+    reason = ("one unit would pay for itself in the analytic model (it saves more "
+              "shipping than it costs to hold), but the simulated system that the plan "
+              "optimizes did without it" if cost <= 0 else
+              "cheaper to meet its rows with other parts and with emergency or lateral "
+              "shipments of this one" if value < cost else
+              "the plan meets its rows without it (at the analytic model's shadow prices "
+              "one unit would be worth its cost, but the simulated system that the plan "
+              "optimizes did not need it)")
+    record.update({
+        "location": where, "value_per_year": round(value, 2),
+        "cost_per_year": round(cost, 2), "holding_cost_per_year": round(holding, 2),
+        "explanation": (
+            f"stocked nowhere: {reason} ({shipments:.2f} requests/yr, unit cost "
+            f"{_money(float(model.parts.unit_cost[part]), currency)}). The best single "
+            f"unit, one at {where}: {_cost_words(cost, holding, currency)}; it {buys}, "
+            f"worth {_money(value, currency)}/yr at the rows' shadow prices.")})
+    return record
