@@ -161,6 +161,17 @@ def _listing(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], 
 
 def _bound_text(summary: dict[str, Any], currency: str) -> str:
     bound, gap, model = summary["lower_bound"], summary["gap"], summary["bound_model"]
+    goal = summary.get("service_goal")
+    if goal is not None:  # the budget question: the bound is on the weighted service
+        budget = summary.get("inventory_budget")
+        text = ("Goal: the best service for a budget"
+                + (f" of {_money(budget, currency)}" if _finite(budget) else "")
+                + f": weighted service {goal['weighted_service']:.6f} (SLA rows weighted by "
+                f"their requests, the optimizer's model)")
+        if _finite(goal.get("weighted_service_bound")):
+            text += (f"; no plan within the budget reaches more than "
+                     f"{goal['weighted_service_bound']:.6f} in the model {model or ''}")
+        return text + ". The SLA targets judge this plan; they did not bind it."
     if model and _finite(bound):
         text = (f"Lower bound {_money(bound, currency)}, gap {_share(gap or 0.0, 3)}; the "
                 f"model it bounds: {model}.")
@@ -210,7 +221,9 @@ def _headline(files: PlanFiles, moves: StockMoves) -> str:
          f"holding {_money(s['holding_cost'], currency)}, shipments "
          f"{_money(s['shipping_cost'], currency)}"
          + (f", fixed {_money(s.get('fixed_location_cost'), currency)}"
-            if _finite(s.get("fixed_location_cost")) and s.get("fixed_location_cost") else "")),
+            if _finite(s.get("fixed_location_cost")) and s.get("fixed_location_cost") else "")
+         + (f", expected contract penalties {_money(s.get('penalty_cost'), currency)}"
+            if _finite(s.get("penalty_cost")) and s.get("penalty_cost") else "")),
         ("Investment (stock at unit cost)", _money(s["inventory_value"], currency),
          f"to buy {_money(buy, currency)}; redeployed {_money(moved, currency)}"),
         ("SLA rows met", f"{met} of {len(verdicts)}",
