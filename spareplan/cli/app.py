@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
+from spareplan import __version__
 from spareplan.cli.backtest import backtest_command
-from spareplan.cli.common import guarded
+from spareplan.cli.common import guarded, set_quiet
 from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.report import report_command
@@ -21,11 +22,18 @@ app = typer.Typer(
     name="spareplan",
     help="Service-parts inventory optimizer: how many units of each part to stock at each "
     "location so that every SLA is met at least cost. Exit codes: 0 ok, 1 an SLA is not "
-    "met or the solver failed, 2 bad input.",
+    "met or the solver failed, 2 bad input or a bad option, 3 an internal error (a bug: "
+    "please report it with the traceback shown).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"spareplan {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -35,8 +43,16 @@ def _options(
         "--allow-outside-tables",
         help="Read scenario tables named by an absolute path, through '..' or a symbolic "
              "link leading out of the scenario folder (refused by default).")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress or account lines on stderr (errors are still "
+        "shown); for batch jobs.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False,
 ) -> None:
     """Options of every command (given before the command's name)."""
+    del version  # handled by its callback
+    set_quiet(quiet)
     if allow_outside_tables:
         context.with_resource(outside_tables_allowed())
 

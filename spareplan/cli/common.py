@@ -3,6 +3,7 @@ work (options, the output contract), messages on the console."""
 
 from __future__ import annotations
 
+import contextvars
 import math
 import sys
 import traceback
@@ -29,9 +30,25 @@ EXIT_OK, EXIT_SLA, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 SEED_MAX = 2**63 - 1
 
 
+#: ``spareplan --quiet``: progress and account lines are dropped, errors still shown.
+_QUIET = contextvars.ContextVar("spareplan_quiet", default=False)
+
+
 def say(message: str) -> None:
-    """A line for the person (or the log) running the command, on stderr."""
+    """A line for the person (or the log) running the command, on stderr (none under
+    ``--quiet``)."""
+    if not _QUIET.get():
+        print(message, file=sys.stderr, flush=True)
+
+
+def complain(message: str) -> None:
+    """An error line, on stderr even under ``--quiet``."""
     print(message, file=sys.stderr, flush=True)
+
+
+def set_quiet(quiet: bool) -> None:
+    """``--quiet`` for the rest of the process."""
+    _QUIET.set(quiet)
 
 
 def check_seed(seed: int, name: str = "--seed") -> None:
@@ -102,10 +119,10 @@ def guarded(function: Callable[..., int | None],
             try:
                 code = function(*args, **kwargs)
             except InputError as error:
-                say(f"error: {error}")
+                complain(f"error: {error}")
                 raise typer.Exit(EXIT_INPUT) from None
             except PlanningError as error:
-                say(f"error: {error}")
+                complain(f"error: {error}")
                 raise typer.Exit(EXIT_SLA) from None
             except (typer.Exit, typer.Abort):
                 raise
@@ -117,8 +134,8 @@ def guarded(function: Callable[..., int | None],
                 say("interrupted; no partial output is left")
                 raise typer.Exit(130) from None
             except Exception:  # a bug, not bad input: keep the traceback for the report
-                say("internal error (please report it with the traceback below):")
-                say(traceback.format_exc())
+                complain("internal error (please report it with the traceback below):")
+                complain(traceback.format_exc())
                 raise typer.Exit(EXIT_INTERNAL) from None
         raise typer.Exit(code or EXIT_OK)
 

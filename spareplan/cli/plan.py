@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,6 +53,9 @@ def plan_command(
         "service simulated; the default of --goal cost) or analytic (METRIC-type "
         "formulas, with a proven bound of that model; the model of --goal service).")]
     = None,
+    json_summary: Annotated[bool, typer.Option(
+        "--json", help="Print summary.json on stdout when done (for batch jobs; the "
+        "console lines stay on stderr).")] = False,
     goal: Annotated[str, typer.Option(
         "--goal", help="cost: the least yearly cost that meets every SLA (default). "
         "service: the best service the inventory budget buys (needs --budget or "
@@ -97,6 +101,9 @@ def plan_command(
     for line in _verification_lines(summary):
         say(line)
     say(f"outputs written to {folder.resolve()}")
+    if json_summary:
+        sys.stdout.write((folder / "summary.json").read_text(encoding="utf-8"))
+        sys.stdout.flush()
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
 
 
