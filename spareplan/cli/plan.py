@@ -11,12 +11,15 @@ import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
-from spareplan.errors import ParameterError
+from spareplan.errors import InfeasibleError, ParameterError
 from spareplan.planning.model import GOALS, SERVICE
 from spareplan.planning.plan import SERVICE_MODELS, plan
 from spareplan.planning.verification import SHARP_SHARE
+from spareplan.reports.atomic import atomic_folder, write_json
 from spareplan.reports.plan_outputs import write_plan
 from spareplan.scenario.load import load_scenario
+from spareplan.scenario.model import Scenario
+from spareplan.versions import package_versions
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.toml) or "
                                              "the TOML file.")]
@@ -84,9 +87,13 @@ def plan_command(
     loaded = load_scenario(scenario)
     say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
         f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
-    result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver, verify=verify,
-                  replications=replications, years=years, budget=budget, service_model=model,
-                  goal=goal)
+    try:
+        result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
+                      verify=verify, replications=replications, years=years, budget=budget,
+                      service_model=model, goal=goal)
+    except InfeasibleError as error:
+        _write_infeasible(out, loaded, error, seed=seed, goal=goal, json_summary=json_summary)
+        raise
     folder = write_plan(result, out, scenario=loaded)
     summary = result.summary
     for line in _account_lines(summary):
@@ -105,6 +112,23 @@ def plan_command(
         sys.stdout.write((folder / "summary.json").read_text(encoding="utf-8"))
         sys.stdout.flush()
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
+
+
+def _write_infeasible(out: Path, scenario: Scenario, error: InfeasibleError, *, seed: int,
+                      goal: str, json_summary: bool) -> None:
+    """An infeasible run still leaves its account for a batch job: ``summary.json`` with
+    status ``infeasible``, the reason and the diagnosis (each SLA or capacity row, what it
+    asks and what can be reached), alone in ``--out``."""
+    summary = {"scenario": scenario.name, "status": "infeasible", "goal": goal,
+               "seed": seed, "reason": str(error), "diagnosis": error.diagnosis,
+               "input_hash": scenario.input_hash, "versions": package_versions(),
+               "meets_every_sla": False}
+    with atomic_folder(out) as staging:
+        write_json(staging / "summary.json", summary)
+    say(f"summary.json (status infeasible) written to {Path(out).resolve()}")
+    if json_summary:
+        sys.stdout.write((Path(out) / "summary.json").read_text(encoding="utf-8"))
+        sys.stdout.flush()
 
 
 def _account_lines(summary: Mapping[str, Any]) -> list[str]:

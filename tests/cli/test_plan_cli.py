@@ -85,7 +85,12 @@ def test_unreachable_sla_exits_1_naming_row_and_best_value(tmp_path: Path) -> No
     assert "gold/S1/fill_rate_within" in done.stderr
     assert "best reachable 0.0000" in done.stderr
     assert "no location in reach responds within 1 h for site(s) S1" in done.stderr
-    assert not (tmp_path / "out").exists()
+    # summary.json alone, with the reason and each row's best reachable value
+    written = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name[0] != ".")
+    assert written == ["summary.json"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "infeasible" and not summary["meets_every_sla"]
+    assert summary["diagnosis"][0]["sla_row"] == "gold/S1/fill_rate_within"
 
 
 def test_a_failed_run_keeps_the_previous_complete_output(tiny_plan: tuple[Path, str],

@@ -269,7 +269,12 @@ def test_cli_budget_below_need_exits_1_naming_the_budget(tmp_path):
     assert "inventory_budget" in done.output
     assert "need at least 3,720.00 EUR" in done.output
     assert "Traceback" not in done.output
-    assert not (tmp_path / "out").exists()
+    # a batch job still gets the account: summary.json alone, status infeasible
+    written = sorted(p.name for p in (tmp_path / "out").iterdir() if p.name[0] != ".")
+    assert written == ["summary.json"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "infeasible"
+    assert summary["diagnosis"][0]["row"] == "inventory_budget"
     # The same budget from scenario.toml, and --budget lifting it.
     toml_budget = _scenario(tmp_path / "toml_budget", budget=3700.0)
     done = runner.invoke(app, ["plan", str(toml_budget), "--out", str(tmp_path / "out")])
