@@ -28,9 +28,8 @@ from spareplan.scenario.load import load_scenario
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.verify import SimulationResult
 from spareplan.simulation.verify import simulate_plan as simulate
+from spareplan.versions import __version__
 from spareplan.warning import WarningResult, warn
-
-__version__ = "0.1.0"
 
 __all__ = [
     "InfeasibleError",
@@ -44,6 +43,7 @@ __all__ = [
     "SolverFailure",
     "SpareplanError",
     "WarningResult",
+    "__version__",
     "compile_network",
     "load_scenario",
     "plan",

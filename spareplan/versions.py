@@ -5,6 +5,9 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
+#: spareplan's version (re-exported as ``spareplan.__version__``).
+__version__ = "0.1.0"
+
 _PACKAGES = ("spareplan", "numpy", "scipy", "pandas", "numba", "pulp", "highspy")
 
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from spareplan import __version__
 from spareplan.cli.backtest import backtest_command
 from spareplan.cli.common import guarded, set_quiet
 from spareplan.cli.frontier import frontier_command
@@ -17,6 +16,7 @@ from spareplan.cli.warn import warn_command
 from spareplan.cli.warn_ack import warn_ack_command
 from spareplan.cli.warn_backtest import warn_backtest_command
 from spareplan.scenario.load import outside_tables_allowed
+from spareplan.versions import __version__
 
 app = typer.Typer(
     name="spareplan",

@@ -439,7 +439,7 @@ def _commit(staging: Path, destination: Path) -> None:
 
 
 def _write_marker(staging: Path, command: str | None) -> None:
-    from spareplan import __version__
+    from spareplan.versions import __version__
 
     files = sorted(entry for entry in os.listdir(staging) if entry != MARKER)
     data = {"written_by": "spareplan", "version": __version__, "command": command,
