@@ -240,6 +240,12 @@ def build_monolithic(model: PlanningModel
                      ) -> tuple[MonolithicMilp, Callable[[np.ndarray], np.ndarray]]:
     """Write the monolithic MILP of ``model`` (see the module docstring).
 
+    One function of about 240 lines on purpose: it is the benchmark's readable reference
+    formulation, written top to bottom in the order of the module docstring (variables,
+    unary stock encoding, linking rows, SLA rows, objective), and its stages share a dozen
+    index arrays; split into helpers the formulation could no longer be read in one place
+    against the docstring.
+
     Parameters
     ----------
     model : PlanningModel
