@@ -34,17 +34,21 @@ numbers that chose it.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 import solvers
+from spareplan.planning import optimize as optimize_module
 from spareplan.planning.feed import (
     FEED_STREAM,
     HOLDOUT_STREAM,
     FeedSettings,
+    RowErrors,
     noise_margins,
+    plan_row_values,
     row_errors,
     simulate_columns,
 )
@@ -54,6 +58,8 @@ from spareplan.planning.pricing import StockVectorSource
 from spareplan.planning.simulated import SimulatedSource
 
 __all__ = ["FeedPlan", "optimize_with_feed"]
+
+LOG = logging.getLogger(__name__)
 
 #: Integer phase of the feed's optimization: its LP is already a sample average, so the
 #: MILP polishes less than the analytic one (measured: 200 final nodes lose < 0.1 %).
@@ -74,15 +80,23 @@ class FeedPlan:
         Over the simulated columns (``bound_scope`` ``"none"``).
     model : PlanningModel
         The model optimized: the scenario's rows with ``targets + margins``.
-    margins, errors, curse : float64 (rows,)
-        Each SLA row's margin (service units), the feed's standard error behind its noise
-        part, and the optimizer's curse measured on the first plan (included in margins).
+    margins : float64 (rows,)
+        Each SLA row's margin (service units) in the model optimized.
+    errors : RowErrors
+        The standard errors behind the margins' noise part (at the last plan measured on
+        the holdout; at the analytic LP's plan when none was).
+    curse : float64 (rows,)
+        The optimizer's curse measured on the holdout at the last plan re-optimized from
+        (signed; included in the margins).
     analytic_lp, analytic_bound : float
         The analytic model's master LP value and Lagrangian bound (``nan`` when none:
         pricing was not exact, as under the lateral rule on large parts).
     simulated_columns : int
         Stock vectors the feed simulated.
     settings : FeedSettings
+    round_costs : tuple of float
+        The cost of the first plan and of each re-optimization with the holdout's
+        margins.
     """
 
     optimization: Optimization
@@ -94,6 +108,7 @@ class FeedPlan:
     analytic_bound: float
     simulated_columns: int
     settings: FeedSettings
+    round_costs: tuple[float, ...] = ()
 
     def account(self) -> dict[str, object]:
         """The summary's ``simulation_feed`` entry."""
@@ -110,7 +125,11 @@ class FeedPlan:
             "margins": {name: float(m) for name, m in zip(self.model.row_names,
                                                           self.margins, strict=True)},
             "feed_standard_errors": {name: float(e) for name, e in zip(
-                self.model.row_names, self.errors, strict=True)},
+                self.model.row_names, self.errors.feed, strict=True)},
+            "check_standard_errors_at_reference": {name: float(e) for name, e in zip(
+                self.model.row_names, self.errors.check(s.reference_years), strict=True)},
+            "curse_rounds": s.curse_rounds,
+            "round_costs": list(self.round_costs),
             "optimizers_curse": {name: float(c) for name, c in zip(
                 self.model.row_names, self.curse, strict=True)},
         }
@@ -136,19 +155,20 @@ def _simulated_reach(model: PlanningModel, source: SimulatedSource) -> np.ndarra
     return np.asarray(model.row_value(activity), dtype=np.float64)
 
 
-def _curse(model: PlanningModel, result: Optimization, *, seed: int,
-           settings: FeedSettings) -> np.ndarray:
-    """Per SLA row how much better the feed finds ``result``'s plan than the holdout
-    stream does (service units, >= 0)."""
+def _holdout(model: PlanningModel, result: Optimization, *, seed: int,
+             settings: FeedSettings) -> tuple[np.ndarray, RowErrors]:
+    """``result``'s plan re-measured on the holdout stream: per SLA row how much better
+    the feed finds it than the holdout does (service units, signed: negative where the
+    holdout finds slack), and the rows' standard errors at the plan itself."""
     chosen = result.chosen
     groups = np.array([c.part for c in chosen], dtype=np.int64)
     stock = np.vstack([c.stock for c in chosen])
-    holdout = SimulatedSource(model, seed=seed, settings=settings, stream=HOLDOUT_STREAM)
-    evaluation = holdout.evaluate(groups, stock)
+    figures = simulate_columns(model, groups, stock, seed=seed, settings=settings,
+                               per_replication=True, stream=HOLDOUT_STREAM)
     rows = len(model.rows)
     fed = model.row_value(np.sum([c.coefficients[:rows] for c in chosen], axis=0))
-    held = model.row_value(np.asarray(evaluation.coefficients)[:, :rows].sum(axis=0))
-    return np.maximum(np.asarray(fed - held, dtype=np.float64), 0.0)
+    curse = np.asarray(fed - plan_row_values(model, figures), dtype=np.float64)
+    return curse, row_errors(model, figures)
 
 
 def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed: int,
@@ -174,10 +194,15 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     used = np.flatnonzero(weights > 1e-9)
     proxy = _heaviest_columns(groups[used], weights[used], model.n_parts)
     proxy = used[proxy]
+    LOG.info("feed: analytic LP %.10g", analytic.lp.value)
     figures = simulate_columns(model, groups[proxy], analytic.pool.payloads(proxy),
                                seed=seed, settings=settings, per_replication=True)
     errors = row_errors(model, figures)
-    source = SimulatedSource(model, seed=seed, settings=settings)
+    boxes = [model.service.bounds(p) for p in range(model.n_parts)]
+    enumerated = all(float(np.prod((hi - lo + 1).astype(float)))
+                     <= optimize_module.ENUMERATION_LIMIT for lo, hi in boxes)
+    source = SimulatedSource(model, seed=seed, settings=settings,
+                             coefficients="simulated" if enumerated else settings.coefficients)
     reach = np.minimum(np.asarray(best_reachable), _simulated_reach(model, source))
     room = np.maximum(0.9 * (reach - model.targets), 0.0)
     margins = np.minimum(noise_margins(errors, settings), room)
@@ -188,19 +213,31 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     result = optimize(margined, backend=backend, budget=budget.share(0.6),
                       mip_rel_gap=mip_rel_gap, settings=engine, source=source,
                       initial=initial)
+    LOG.info("feed: first plan %.10g (%d stock vectors simulated)",
+             result.solution.objective, source.simulated_columns)
     curse = np.zeros(len(model.rows))
-    if result.method != "enumeration" and result.solution.status.has_solution:
-        curse = _curse(model, result, seed=seed, settings=settings)
-        raised_margins = np.minimum(margins + curse, room)
-        raised = model.with_target_offsets(raised_margins)
-        pool = (np.array([c.part for c in result.columns], dtype=np.int64),
-                np.vstack([c.stock for c in result.columns]))
-        again = optimize(raised, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
-                         settings=dataclasses.replace(engine, max_iterations=1,
-                                                      integer=FEED_INTEGER),
-                         source=source, initial=pool)
-        if again.solution.status.has_solution:
+    costs = [float(result.solution.objective)] if result.solution.status.has_solution else []
+    again_settings = dataclasses.replace(engine, max_iterations=1, integer=FEED_INTEGER)
+    if True:
+        for _ in range(settings.curse_rounds):
+            if not result.solution.status.has_solution:
+                break
+            measured_curse, errors = _holdout(model, result, seed=seed, settings=settings)
+            raised_margins = np.clip(noise_margins(errors, settings) + measured_curse, 0.0,
+                                     room)
+            raised = model.with_target_offsets(raised_margins)
+            pool = (np.array([c.part for c in result.columns], dtype=np.int64),
+                    np.vstack([c.stock for c in result.columns]))
+            again = optimize(raised, backend=backend, budget=budget,
+                             mip_rel_gap=mip_rel_gap, settings=again_settings,
+                             source=source, initial=pool)
+            if not again.solution.status.has_solution:
+                break
             result, margined, margins = again, raised, raised_margins
+            curse = measured_curse
+            costs.append(float(result.solution.objective))
+            LOG.info("feed: plan %.10g with the holdout's margins (largest curse %.3g)",
+                     costs[-1], float(np.max(curse)))
     if result.method != "enumeration":
         # a bound over the generated columns is no bound of the simulated model
         solution = result.solution
@@ -212,4 +249,4 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
                                          gap=math.inf))
     bound = float(analytic.solution.lower_bound) if analytic.bound_exact else math.nan
     return FeedPlan(result, margined, margins, errors, curse, float(analytic.lp.value), bound,
-                    source.simulated_columns, settings)
+                    source.simulated_columns, settings, tuple(costs))

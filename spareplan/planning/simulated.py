@@ -24,6 +24,7 @@ import dataclasses
 import numpy as np
 
 import solvers
+from spareplan.evaluation.service import PartService
 from spareplan.planning.correction import ServiceCorrection
 from spareplan.planning.feed import (
     FEED_STREAM,
@@ -31,11 +32,15 @@ from spareplan.planning.feed import (
     FeedSettings,
     shrunk_ratio,
     simulate_columns,
+    uptime_activity,
 )
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 
-__all__ = ["SimulatedSource"]
+__all__ = ["COEFFICIENTS", "SimulatedSource"]
+
+#: Where a column's SLA-row contributions come from (:class:`SimulatedSource`).
+COEFFICIENTS = ("simulated", "surrogate")
 
 
 class SimulatedSource(StockVectorSource):
@@ -50,11 +55,21 @@ class SimulatedSource(StockVectorSource):
         Size of the feed.
     stream : int
         Random-number family (default the feed's; the holdout uses another).
+    coefficients : {"simulated", "surrogate"}
+        A column's SLA-row contributions: its own simulated figures (sample-average
+        approximation), or the analytic terms corrected by the factors fitted to every
+        column of its part simulated so far (:attr:`correction`), recomputed at every
+        :meth:`evaluate` (the noise of one column's simulation then reaches it only
+        through its part's factors, which the optimizer cannot pick columns for).
     """
 
     def __init__(self, model: PlanningModel, *, seed: int, settings: FeedSettings,
-                 stream: int = FEED_STREAM) -> None:
+                 stream: int = FEED_STREAM, coefficients: str = "simulated") -> None:
+        if coefficients not in COEFFICIENTS:
+            raise ValueError(f"coefficients must be one of {COEFFICIENTS}; received "
+                             f"{coefficients!r}")
         super().__init__(model)
+        self.coefficients = coefficients
         self.seed = seed
         self.stream = stream
         self.settings = settings
@@ -65,7 +80,8 @@ class SimulatedSource(StockVectorSource):
         self._expected_excess = np.zeros(shape)
         self.simulated_columns = 0
         self._correction: ServiceCorrection | None = None
-        self._cache: dict[tuple[int, bytes], tuple[float, np.ndarray, Column]] = {}
+        self._cache: dict[tuple[int, bytes],
+                          tuple[float, np.ndarray, Column, PartService]] = {}
         self.fill_scale = self._fill_scale()
 
     def _fill_scale(self) -> np.ndarray:
@@ -129,10 +145,28 @@ class SimulatedSource(StockVectorSource):
         coefficients = (np.vstack([self._cache[key][1] for key in keys]) if keys
                         else np.zeros((0, len(self.model.rows))))
         details = [self._cache[key][2] for key in keys]
+        if self.coefficients == "surrogate" and keys:
+            coefficients, details = self._surrogate(
+                groups, details, [self._cache[key][3] for key in keys])
         if self.model.n_capacity_rows:
             coefficients = np.hstack([coefficients,
                                       self.model.capacity_coefficients(groups, payloads)])
         return solvers.Evaluation(cost=costs, coefficients=coefficients, details=details)
+
+    def _surrogate(self, groups: np.ndarray, details: list[Column],
+                   analytic: list[PartService]) -> tuple[np.ndarray, list[Column]]:
+        """SLA-row coefficients of the analytic terms corrected by the current factors,
+        and the columns carrying them (shipping costs stay the simulated ones)."""
+        model = self.model
+        within, wait = self.correction.apply(groups, np.vstack([a.within for a in analytic]),
+                                             np.vstack([a.wait_hours for a in analytic]))
+        # a factor fitted at low stock may overshoot at another: keep the terms possible
+        within = np.clip(within, 0.0, 1.0)
+        wait = np.maximum(wait, 0.0)
+        coefficients = model.with_correction(None).coefficients(groups, within, wait)
+        columns = [dataclasses.replace(c, coefficients=coefficients[i].copy())
+                   for i, c in enumerate(details)]
+        return coefficients, columns
 
     def _simulate(self, groups: np.ndarray, payloads: np.ndarray) -> None:
         """Simulate new columns into the cache and the surrogate's sums."""
@@ -142,11 +176,10 @@ class SimulatedSource(StockVectorSource):
         figures = simulate_columns(model, groups, payloads, seed=self.seed,
                                    settings=self.settings, stream=self.stream)
         years = figures.measured_years
-        requests = figures.requests / years
         coefficients = (np.asarray((figures.within / years) @ model.fill_map)
                         * self.fill_scale[None, :]
-                        + np.asarray((requests * model.site_repair_hours
-                                      + figures.wait_hours / years) @ model.uptime_map))
+                        + uptime_activity(model, model.parts.demand_rate[groups],
+                                          figures.requests, figures.wait_hours, years))
         emergency = figures.emergency.sum(axis=1) / years
         lateral = figures.lateral.sum(axis=1) / years
         shipping = emergency * net.emergency_shipment_cost + lateral * net.lateral_shipment_cost
@@ -163,7 +196,7 @@ class SimulatedSource(StockVectorSource):
             column = Column(int(groups[i]), service.stock, simulated.cost,
                             coefficients[i].copy(), simulated)
             self._cache[(int(groups[i]), payloads[i].tobytes())] = (
-                simulated.cost, coefficients[i].copy(), column)
+                simulated.cost, coefficients[i].copy(), column, service)
         self._learn(groups, services, figures)
 
     def _learn(self, groups: np.ndarray, services: list, fig: ColumnFigures) -> None:
