@@ -50,8 +50,9 @@ def main() -> None:
 
     scenario = load_scenario(args.scenario)
     overrides = dict(item.split("=") for item in args.feed)
-    feed = FeedSettings(**{k: (int(v) if k in {"replications", "pricing_rounds",
-                                                "curse_rounds"} else float(v))
+    integers = {"replications", "pricing_rounds", "curse_rounds", "near_replications",
+                "near_distance"}
+    feed = FeedSettings(**{k: (int(v) if k in integers else float(v))
                            for k, v in overrides.items()})
     wall, cpu = time.perf_counter(), time.process_time()
     model = PlanningModel.build(scenario)

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 import numpy as np
 
 import solvers
-from spareplan.planning import optimize as optimize_module
 from spareplan.planning.feed import (
     FEED_STREAM,
     HOLDOUT_STREAM,
@@ -155,20 +154,37 @@ def _simulated_reach(model: PlanningModel, source: SimulatedSource) -> np.ndarra
     return np.asarray(model.row_value(activity), dtype=np.float64)
 
 
-def _holdout(model: PlanningModel, result: Optimization, *, seed: int,
-             settings: FeedSettings) -> tuple[np.ndarray, RowErrors]:
-    """``result``'s plan re-measured on the holdout stream: per SLA row how much better
-    the feed finds it than the holdout does (service units, signed: negative where the
-    holdout finds slack), and the rows' standard errors at the plan itself."""
+def _plan_vectors(result: Optimization) -> tuple[np.ndarray, np.ndarray]:
+    """The parts and stock vectors (K,), (K, L) of ``result``'s plan."""
     chosen = result.chosen
-    groups = np.array([c.part for c in chosen], dtype=np.int64)
-    stock = np.vstack([c.stock for c in chosen])
-    figures = simulate_columns(model, groups, stock, seed=seed, settings=settings,
-                               per_replication=True, stream=HOLDOUT_STREAM)
+    return (np.array([c.part for c in chosen], dtype=np.int64),
+            np.vstack([c.stock for c in chosen]))
+
+
+def _holdout(model: PlanningModel, source: SimulatedSource, result: Optimization, *,
+             seed: int) -> tuple[np.ndarray, RowErrors]:
+    """``result``'s plan re-measured on the holdout stream (with ``source``'s size): per
+    SLA row how much better ``source`` finds it than the holdout does (service units,
+    signed: negative where the holdout finds slack), and the rows' standard errors at the
+    plan itself."""
+    groups, stock = _plan_vectors(result)
     rows = len(model.rows)
-    fed = model.row_value(np.sum([c.coefficients[:rows] for c in chosen], axis=0))
+    fed = model.row_value(np.asarray(source.evaluate(groups, stock).coefficients)[:, :rows]
+                          .sum(axis=0))
+    figures = simulate_columns(model, groups, stock, seed=seed, settings=source.settings,
+                               per_replication=True, stream=HOLDOUT_STREAM)
     curse = np.asarray(fed - plan_row_values(model, figures), dtype=np.float64)
     return curse, row_errors(model, figures)
+
+
+def _near_the_plan(result: Optimization, distance: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``result``'s pool within ``distance`` units (L1) of their part's
+    chosen stock vector, the chosen ones included."""
+    chosen = {c.part: c.stock for c in result.chosen}
+    near = [c for c in result.columns
+            if np.abs(c.stock - chosen[c.part]).sum() <= distance]
+    return (np.array([c.part for c in near], dtype=np.int64),
+            np.vstack([c.stock for c in near]))
 
 
 def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed: int,
@@ -198,11 +214,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     figures = simulate_columns(model, groups[proxy], analytic.pool.payloads(proxy),
                                seed=seed, settings=settings, per_replication=True)
     errors = row_errors(model, figures)
-    boxes = [model.service.bounds(p) for p in range(model.n_parts)]
-    enumerated = all(float(np.prod((hi - lo + 1).astype(float)))
-                     <= optimize_module.ENUMERATION_LIMIT for lo, hi in boxes)
-    source = SimulatedSource(model, seed=seed, settings=settings,
-                             coefficients="simulated" if enumerated else settings.coefficients)
+    source = SimulatedSource(model, seed=seed, settings=settings)
     reach = np.minimum(np.asarray(best_reachable), _simulated_reach(model, source))
     room = np.maximum(0.9 * (reach - model.targets), 0.0)
     margins = np.minimum(noise_margins(errors, settings), room)
@@ -218,26 +230,34 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     curse = np.zeros(len(model.rows))
     costs = [float(result.solution.objective)] if result.solution.status.has_solution else []
     again_settings = dataclasses.replace(engine, max_iterations=1, integer=FEED_INTEGER)
-    if True:
-        for _ in range(settings.curse_rounds):
-            if not result.solution.status.has_solution:
-                break
-            measured_curse, errors = _holdout(model, result, seed=seed, settings=settings)
-            raised_margins = np.clip(noise_margins(errors, settings) + measured_curse, 0.0,
-                                     room)
-            raised = model.with_target_offsets(raised_margins)
-            pool = (np.array([c.part for c in result.columns], dtype=np.int64),
-                    np.vstack([c.stock for c in result.columns]))
-            again = optimize(raised, backend=backend, budget=budget,
-                             mip_rel_gap=mip_rel_gap, settings=again_settings,
-                             source=source, initial=pool)
-            if not again.solution.status.has_solution:
-                break
-            result, margined, margins = again, raised, raised_margins
-            curse = measured_curse
-            costs.append(float(result.solution.objective))
-            LOG.info("feed: plan %.10g with the holdout's margins (largest curse %.3g)",
-                     costs[-1], float(np.max(curse)))
+    refined = source
+    if (result.method != "enumeration" and result.solution.status.has_solution
+            and settings.near_replications > settings.replications):
+        # the columns the plan chooses among, simulated again with more replications
+        refined = SimulatedSource(model, seed=seed, settings=dataclasses.replace(
+            settings, replications=settings.near_replications))
+        pool = _near_the_plan(result, settings.near_distance)
+    else:
+        pool = (np.array([c.part for c in result.columns], dtype=np.int64),
+                np.vstack([c.stock for c in result.columns]))
+    for _ in range(settings.curse_rounds):
+        if not result.solution.status.has_solution:
+            break
+        measured_curse, errors = _holdout(model, refined, result, seed=seed)
+        raised_margins = np.clip(noise_margins(errors, refined.settings) + measured_curse,
+                                 0.0, room)
+        raised = model.with_target_offsets(raised_margins)
+        again = optimize(raised, backend=backend, budget=budget, mip_rel_gap=mip_rel_gap,
+                         settings=again_settings, source=refined, initial=pool)
+        if not again.solution.status.has_solution:
+            break
+        result, margined, margins = again, raised, raised_margins
+        curse = measured_curse
+        costs.append(float(result.solution.objective))
+        LOG.info("feed: plan %.10g with the holdout's margins (largest curse %.3g)",
+                 costs[-1], float(np.max(curse)))
+        pool = (np.array([c.part for c in result.columns], dtype=np.int64),
+                np.vstack([c.stock for c in result.columns]))
     if result.method != "enumeration":
         # a bound over the generated columns is no bound of the simulated model
         solution = result.solution
@@ -248,5 +268,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
             solution=dataclasses.replace(solution, status=status, lower_bound=-math.inf,
                                          gap=math.inf))
     bound = float(analytic.solution.lower_bound) if analytic.bound_exact else math.nan
+    simulated = source.simulated_columns + (refined.simulated_columns
+                                            if refined is not source else 0)
     return FeedPlan(result, margined, margins, errors, curse, float(analytic.lp.value), bound,
-                    source.simulated_columns, settings, tuple(costs))
+                    simulated, settings, tuple(costs))

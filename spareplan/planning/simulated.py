@@ -24,7 +24,6 @@ import dataclasses
 import numpy as np
 
 import solvers
-from spareplan.evaluation.service import PartService
 from spareplan.planning.correction import ServiceCorrection
 from spareplan.planning.feed import (
     FEED_STREAM,
@@ -37,10 +36,7 @@ from spareplan.planning.feed import (
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 
-__all__ = ["COEFFICIENTS", "SimulatedSource"]
-
-#: Where a column's SLA-row contributions come from (:class:`SimulatedSource`).
-COEFFICIENTS = ("simulated", "surrogate")
+__all__ = ["SimulatedSource"]
 
 
 class SimulatedSource(StockVectorSource):
@@ -55,21 +51,11 @@ class SimulatedSource(StockVectorSource):
         Size of the feed.
     stream : int
         Random-number family (default the feed's; the holdout uses another).
-    coefficients : {"simulated", "surrogate"}
-        A column's SLA-row contributions: its own simulated figures (sample-average
-        approximation), or the analytic terms corrected by the factors fitted to every
-        column of its part simulated so far (:attr:`correction`), recomputed at every
-        :meth:`evaluate` (the noise of one column's simulation then reaches it only
-        through its part's factors, which the optimizer cannot pick columns for).
     """
 
     def __init__(self, model: PlanningModel, *, seed: int, settings: FeedSettings,
-                 stream: int = FEED_STREAM, coefficients: str = "simulated") -> None:
-        if coefficients not in COEFFICIENTS:
-            raise ValueError(f"coefficients must be one of {COEFFICIENTS}; received "
-                             f"{coefficients!r}")
+                 stream: int = FEED_STREAM) -> None:
         super().__init__(model)
-        self.coefficients = coefficients
         self.seed = seed
         self.stream = stream
         self.settings = settings
@@ -80,8 +66,7 @@ class SimulatedSource(StockVectorSource):
         self._expected_excess = np.zeros(shape)
         self.simulated_columns = 0
         self._correction: ServiceCorrection | None = None
-        self._cache: dict[tuple[int, bytes],
-                          tuple[float, np.ndarray, Column, PartService]] = {}
+        self._cache: dict[tuple[int, bytes], tuple[float, np.ndarray, Column]] = {}
         self.fill_scale = self._fill_scale()
 
     def _fill_scale(self) -> np.ndarray:
@@ -145,28 +130,10 @@ class SimulatedSource(StockVectorSource):
         coefficients = (np.vstack([self._cache[key][1] for key in keys]) if keys
                         else np.zeros((0, len(self.model.rows))))
         details = [self._cache[key][2] for key in keys]
-        if self.coefficients == "surrogate" and keys:
-            coefficients, details = self._surrogate(
-                groups, details, [self._cache[key][3] for key in keys])
         if self.model.n_capacity_rows:
             coefficients = np.hstack([coefficients,
                                       self.model.capacity_coefficients(groups, payloads)])
         return solvers.Evaluation(cost=costs, coefficients=coefficients, details=details)
-
-    def _surrogate(self, groups: np.ndarray, details: list[Column],
-                   analytic: list[PartService]) -> tuple[np.ndarray, list[Column]]:
-        """SLA-row coefficients of the analytic terms corrected by the current factors,
-        and the columns carrying them (shipping costs stay the simulated ones)."""
-        model = self.model
-        within, wait = self.correction.apply(groups, np.vstack([a.within for a in analytic]),
-                                             np.vstack([a.wait_hours for a in analytic]))
-        # a factor fitted at low stock may overshoot at another: keep the terms possible
-        within = np.clip(within, 0.0, 1.0)
-        wait = np.maximum(wait, 0.0)
-        coefficients = model.with_correction(None).coefficients(groups, within, wait)
-        columns = [dataclasses.replace(c, coefficients=coefficients[i].copy())
-                   for i, c in enumerate(details)]
-        return coefficients, columns
 
     def _simulate(self, groups: np.ndarray, payloads: np.ndarray) -> None:
         """Simulate new columns into the cache and the surrogate's sums."""
@@ -196,7 +163,7 @@ class SimulatedSource(StockVectorSource):
             column = Column(int(groups[i]), service.stock, simulated.cost,
                             coefficients[i].copy(), simulated)
             self._cache[(int(groups[i]), payloads[i].tobytes())] = (
-                simulated.cost, coefficients[i].copy(), column, service)
+                simulated.cost, coefficients[i].copy(), column)
         self._learn(groups, services, figures)
 
     def _learn(self, groups: np.ndarray, services: list, fig: ColumnFigures) -> None:

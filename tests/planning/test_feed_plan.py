@@ -10,6 +10,7 @@ and column generation over the simulated columns can only cost as much or more.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
 import json
@@ -100,8 +101,11 @@ def test_column_generation_over_simulated_columns_claims_no_bound(monkeypatch) -
     assert result.bound_scope == "none"
     assert result.solution.lower_bound == -math.inf
     assert result.solution.status is solvers.SolveStatus.FEASIBLE
+    # the final plan is chosen among columns simulated with the refined feed (more
+    # replications near the first plan): no plan of those columns beats brute force
+    refined = dataclasses.replace(SMALL_FEED, replications=SMALL_FEED.near_replications)
     optimum = _brute_force(model, fed.model, SimulatedSource(model, seed=3,
-                                                             settings=SMALL_FEED))
+                                                             settings=refined))
     assert sum(c.cost for c in result.chosen) >= optimum * (1 - 1e-9)
     # the analytic model's bound is a bound of that model only, and reported as such
     assert fed.analytic_bound <= fed.analytic_lp * (1 + 1e-9)
@@ -143,7 +147,9 @@ def test_feed_and_verification_use_different_streams() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"replications": 1}, {"years": 0.0}, {"z": -1.0},
-                                 {"years": math.inf}, {"reference_years": 0.0}])
+                                 {"years": math.inf}, {"reference_years": 0.0},
+                                 {"curse_rounds": -1}, {"near_replications": -1},
+                                 {"near_distance": -1}])
 def test_bad_feed_settings_name_the_setting(bad: dict) -> None:
     with pytest.raises(ValueError, match="feed"):
         FeedSettings(**bad)
