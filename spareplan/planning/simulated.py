@@ -6,7 +6,9 @@ vector — get their SLA-row contributions and shipping costs from the numba sim
 random numbers between the stock vectors of a part), not from the analytic model: the
 model the MILP optimizes is the system the simulation measures, on every column it
 considers. This is sample-average approximation (SAA; Kleywegt, Shapiro &
-Homem-de-Mello 2002) over the columns that column generation proposes.
+Homem-de-Mello 2002) over the columns that column generation proposes. Uptime rows take the
+demand count's known expectation in place of its draw
+(:func:`~spareplan.planning.feed.uptime_activity`, a control variate).
 
 New columns are proposed by pricing a *surrogate*: the analytic model with the per part and
 site factors of :class:`~spareplan.planning.correction.ServiceCorrection` fitted to every

@@ -84,7 +84,7 @@ def test_enumeration_is_the_brute_force_over_the_simulated_columns(tmp_path: Pat
     cost = sum(c.cost for c in fed.optimization.chosen)
     assert cost == pytest.approx(optimum, rel=1e-9)
     # the plan meets target plus margin in the feed, and the margins are >= 0
-    assert np.all(fed.margins >= 0) and np.all(np.isfinite(fed.errors))
+    assert np.all(fed.margins >= 0) and np.all(np.isfinite(fed.errors.feed))
     activity = np.sum([c.coefficients for c in fed.optimization.chosen], axis=0)
     values = model.row_value(activity[:len(model.rows)])
     assert np.all(values >= fed.model.targets - 1e-9)
@@ -101,6 +101,8 @@ def test_column_generation_over_simulated_columns_claims_no_bound(monkeypatch) -
     assert result.bound_scope == "none"
     assert result.solution.lower_bound == -math.inf
     assert result.solution.status is solvers.SolveStatus.FEASIBLE
+    # the first plan, then one re-optimization per curse round
+    assert len(fed.round_costs) == 1 + SMALL_FEED.curse_rounds
     # the final plan is chosen among columns simulated with the refined feed (more
     # replications near the first plan): no plan of those columns beats brute force
     refined = dataclasses.replace(SMALL_FEED, replications=SMALL_FEED.near_replications)
