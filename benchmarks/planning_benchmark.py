@@ -6,8 +6,10 @@ simulation is not run. In the same run: the hull and naive marginal-analysis gre
 the optimizer's columns (at equal service), and, for ``--monolithic-sizes``, the
 monolithic MILP of ``benchmarks/monolithic_milp.py`` (one binary per stock level, same
 optimum) in its own subprocess. With ``--feed`` each size is planned as ``spareplan plan``
-plans it (the simulated system optimized, then verified, issue 12): cost, the analytic
-bound and the premium over it, rows below target in the verification, wall and CPU.
+plans it (the simulated system optimized, then verified, issue 12): cost, the bound and
+the model it bounds (none for the simulated model under column generation), the analytic
+model's Lagrangian bound and LP value and the premium over the bound, the cost of every
+curse round, rows below target in the verification, wall and CPU (all threads).
 Usage::
 
     .venv/bin/python benchmarks/planning_benchmark.py --sizes 1000 10000 50000 --fsls 50 \
@@ -94,8 +96,11 @@ def run_feed(n_parts: int, n_fsls: int, time_limit: float | None, seed: int) -> 
         "bound_model": summary["bound_model"], "analytic_bound": summary["analytic_bound"],
         "premium_over_analytic_bound": summary["premium_over_analytic_bound"],
         "rows": summary["sla_rows"], "rows_below_target": check.get("rows_below_target"),
+        "analytic_lp": summary["simulation_feed"]["analytic_lp"],
+        "round_costs": summary["simulation_feed"].get("round_costs"),
         "simulated_columns": summary["simulation_feed"]["simulated_columns"],
-        "wall_seconds": round(wall, 1), "cpu_seconds_main_process": round(cpu, 1),
+        # process_time counts every thread of the process (numba's and HiGHS's)
+        "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 

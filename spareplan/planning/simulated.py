@@ -6,7 +6,9 @@ vector — get their SLA-row contributions and shipping costs from the numba sim
 random numbers between the stock vectors of a part), not from the analytic model: the
 model the MILP optimizes is the system the simulation measures, on every column it
 considers. This is sample-average approximation (SAA; Kleywegt, Shapiro &
-Homem-de-Mello 2002) over the columns that column generation proposes.
+Homem-de-Mello 2002) over the columns that column generation proposes. Uptime rows take the
+demand count's known expectation in place of its draw
+(:func:`~spareplan.planning.feed.uptime_activity`, a control variate).
 
 New columns are proposed by pricing a *surrogate*: the analytic model with the per part and
 site factors of :class:`~spareplan.planning.correction.ServiceCorrection` fitted to every
@@ -31,6 +33,7 @@ from spareplan.planning.feed import (
     FeedSettings,
     shrunk_ratio,
     simulate_columns,
+    uptime_activity,
 )
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
@@ -146,11 +149,10 @@ class SimulatedSource(StockVectorSource):
         figures = simulate_columns(model, groups, payloads, seed=self.seed,
                                    settings=self.settings, stream=self.stream)
         years = figures.measured_years
-        requests = figures.requests / years
         coefficients = (np.asarray((figures.within / years) @ model.fill_map)
                         * self.fill_scale[None, :]
-                        + np.asarray((requests * model.site_repair_hours
-                                      + figures.wait_hours / years) @ model.uptime_map))
+                        + uptime_activity(model, model.parts.demand_rate[groups],
+                                          figures.requests, figures.wait_hours, years))
         emergency = figures.emergency.sum(axis=1) / years
         lateral = figures.lateral.sum(axis=1) / years
         shipping = emergency * net.emergency_shipment_cost + lateral * net.lateral_shipment_cost

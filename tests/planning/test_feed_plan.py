@@ -10,6 +10,7 @@ and column generation over the simulated columns can only cost as much or more.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
 import json
@@ -26,7 +27,15 @@ from spareplan import load_scenario, plan
 from spareplan.cli.app import app
 from spareplan.planning import optimize as optimize_module
 from spareplan.planning.diagnosis import best_reachable
-from spareplan.planning.feed import FEED_STREAM, FeedSettings, noise_margins
+from spareplan.planning.feed import (
+    FEED_STREAM,
+    FeedSettings,
+    RowErrors,
+    noise_margins,
+    row_errors,
+    row_values_by_replication,
+    simulate_columns,
+)
 from spareplan.planning.feed_plan import optimize_with_feed
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.simulated import SimulatedSource
@@ -75,7 +84,7 @@ def test_enumeration_is_the_brute_force_over_the_simulated_columns(tmp_path: Pat
     cost = sum(c.cost for c in fed.optimization.chosen)
     assert cost == pytest.approx(optimum, rel=1e-9)
     # the plan meets target plus margin in the feed, and the margins are >= 0
-    assert np.all(fed.margins >= 0) and np.all(np.isfinite(fed.errors))
+    assert np.all(fed.margins >= 0) and np.all(np.isfinite(fed.errors.feed))
     activity = np.sum([c.coefficients for c in fed.optimization.chosen], axis=0)
     values = model.row_value(activity[:len(model.rows)])
     assert np.all(values >= fed.model.targets - 1e-9)
@@ -92,8 +101,13 @@ def test_column_generation_over_simulated_columns_claims_no_bound(monkeypatch) -
     assert result.bound_scope == "none"
     assert result.solution.lower_bound == -math.inf
     assert result.solution.status is solvers.SolveStatus.FEASIBLE
+    # the first plan, then one re-optimization per curse round
+    assert len(fed.round_costs) == 1 + SMALL_FEED.curse_rounds
+    # the final plan is chosen among columns simulated with the refined feed (more
+    # replications near the first plan): no plan of those columns beats brute force
+    refined = dataclasses.replace(SMALL_FEED, replications=SMALL_FEED.near_replications)
     optimum = _brute_force(model, fed.model, SimulatedSource(model, seed=3,
-                                                             settings=SMALL_FEED))
+                                                             settings=refined))
     assert sum(c.cost for c in result.chosen) >= optimum * (1 - 1e-9)
     # the analytic model's bound is a bound of that model only, and reported as such
     assert fed.analytic_bound <= fed.analytic_lp * (1 + 1e-9)
@@ -101,9 +115,30 @@ def test_column_generation_over_simulated_columns_claims_no_bound(monkeypatch) -
 
 def test_noise_margin_is_z_standard_errors_of_the_difference() -> None:
     settings = FeedSettings(replications=40, years=5.0, z=2.0, reference_years=100.0)
-    errors = np.array([0.0, 0.001, 0.01])
+    feed = np.array([0.0, 0.001, 0.01])
+    check_per_year = np.array([0.01, 0.0, 0.05])
+    errors = RowErrors(feed, check_per_year)
     np.testing.assert_allclose(noise_margins(errors, settings),
-                               2.0 * errors * math.sqrt(1.0 + 200.0 / 100.0))
+                               2.0 * np.sqrt(feed ** 2 + check_per_year ** 2 / 100.0))
+
+
+def test_controlled_uptime_is_unbiased_and_removes_the_demand_count(tmp_path: Path) -> None:
+    """The feed's uptime replaces requests x (repair + response) by its expectation: the
+    replications' mean agrees with the verification's estimator within its error, and
+    its spread is smaller (the demand count no longer enters)."""
+    model = PlanningModel.build(load_scenario(TINY))
+    stock = np.array([[1, 1, 1], [0, 2, 2]])
+    settings = FeedSettings(replications=30, years=4.0)
+    figures = simulate_columns(model, np.array([0, 1]), stock, seed=4, settings=settings,
+                               per_replication=True)
+    uptime = ~model.is_fill_row
+    controlled = row_values_by_replication(model, figures, controlled=True)[:, uptime]
+    raw = row_values_by_replication(model, figures, controlled=False)[:, uptime]
+    difference = controlled - raw
+    assert abs(difference.mean()) <= 3 * difference.std(ddof=1) / math.sqrt(30)
+    assert np.all(controlled.std(axis=0) < raw.std(axis=0))
+    errors = row_errors(model, figures)
+    assert np.all(errors.feed[uptime] < errors.check(settings.measured_years)[uptime])
 
 
 def test_feed_and_verification_use_different_streams() -> None:
@@ -114,7 +149,9 @@ def test_feed_and_verification_use_different_streams() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"replications": 1}, {"years": 0.0}, {"z": -1.0},
-                                 {"years": math.inf}, {"reference_years": 0.0}])
+                                 {"years": math.inf}, {"reference_years": 0.0},
+                                 {"curse_rounds": -1}, {"near_replications": -1},
+                                 {"near_distance": -1}])
 def test_bad_feed_settings_name_the_setting(bad: dict) -> None:
     with pytest.raises(ValueError, match="feed"):
         FeedSettings(**bad)
