@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from spareplan.cli.backtest import backtest_command
-from spareplan.cli.common import guarded, set_quiet
+from spareplan.cli.common import guarded, quiet_scope
 from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.report import report_command
@@ -52,7 +52,7 @@ def _options(
 ) -> None:
     """Options of every command (given before the command's name)."""
     del version  # handled by its callback
-    set_quiet(quiet)
+    context.with_resource(quiet_scope(quiet))
     if allow_outside_tables:
         context.with_resource(outside_tables_allowed())
 

@@ -3,11 +3,12 @@ work (options, the output contract), messages on the console."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,15 @@ def complain(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def set_quiet(quiet: bool) -> None:
-    """``--quiet`` for the rest of the process."""
-    _QUIET.set(quiet)
+@contextlib.contextmanager
+def quiet_scope(quiet: bool) -> Iterator[None]:
+    """``--quiet`` for one command: the earlier setting comes back when it ends (tests and
+    notebooks run many commands in one process)."""
+    token = _QUIET.set(quiet)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
 
 
 def check_seed(seed: int, name: str = "--seed") -> None:

@@ -204,7 +204,7 @@ def test_lateral_bound_is_checked_against_brute_force(tmp_path: Path, monkeypatc
     # column generation (not the enumeration path): every part's box (4^3) is priced by
     # enumeration, so the Lagrangian bound is valid for every stock vector
     monkeypatch.setattr(optimize_module, "ENUMERATION_LIMIT", 1)
-    result = optimize(model, mip_rel_gap=1e-9)
+    result = optimize(model, mip_rel_gap=1e-9, exhaustive_limit=0)
     assert result.method == "column_generation"
     assert result.bound_scope == "all_columns"
     optimum, _ = _brute_force(model, model, StockVectorSource(model))
