@@ -148,3 +148,18 @@ def test_random_small_cases_equal_enumeration(monkeypatch, n_bases: int, max_sto
     assert found >= optimum * (1 - 1e-9) - 1e-9
     if result.solution.status is solvers.SolveStatus.OPTIMAL:
         assert found == pytest.approx(optimum, rel=1e-4)
+
+
+def test_an_integral_master_lp_is_planned_not_crashed(tmp_path: Path) -> None:
+    # At the value the bare minimum already gives, the master LP holds one column (no
+    # stock), integral in the only group: the rounding must return it as it is (the crash
+    # of `spareplan frontier scenarios/demo` at level 0; the engine's own test is
+    # tests/solvers/test_column_generation.py).
+    model = load_model(write_depot_bases(tmp_path / "case", kind="uptime", target=0.5,
+                                         max_stock=6))
+    floor = model.row_value(model.column(0, np.zeros(6, dtype=np.int64)).coefficients)
+    result = optimize(model.with_targets(floor), exhaustive_limit=0)
+    assert result.method == "column_generation"
+    assert result.solution.status is solvers.SolveStatus.OPTIMAL
+    assert int(result.chosen[0].stock.sum()) == 0
+    assert result.solution.objective == pytest.approx(0.0)
