@@ -109,8 +109,7 @@ def plan_command(
         say(line)
     say(f"outputs written to {folder.resolve()}")
     if json_summary:
-        sys.stdout.write((folder / "summary.json").read_text(encoding="utf-8"))
-        sys.stdout.flush()
+        _print_summary(folder)
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
 
 
@@ -127,8 +126,13 @@ def _write_infeasible(out: Path, scenario: Scenario, error: InfeasibleError, *, 
         write_json(staging / "summary.json", summary)
     say(f"summary.json (status infeasible) written to {Path(out).resolve()}")
     if json_summary:
-        sys.stdout.write((Path(out) / "summary.json").read_text(encoding="utf-8"))
-        sys.stdout.flush()
+        _print_summary(Path(out))
+
+
+def _print_summary(folder: Path) -> None:
+    """``--json``: the summary.json just written, on stdout."""
+    sys.stdout.write((folder / "summary.json").read_text(encoding="utf-8"))
+    sys.stdout.flush()
 
 
 def _account_lines(summary: Mapping[str, Any]) -> list[str]:

@@ -28,12 +28,34 @@ its bound is valid for every stock vector.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 #: Most candidate vectors (all parts together) listed for a proof.
 EXHAUSTIVE_LIMIT = 60_000
 
-__all__ = ["EXHAUSTIVE_LIMIT", "candidate_vectors", "vectors_within"]
+__all__ = ["EXHAUSTIVE_LIMIT", "box_vectors", "candidate_vectors", "vectors_within"]
+
+
+def box_vectors(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Every stock vector of the box lo <= S <= hi, int64 (K, L), in lexicographic order
+    of the free locations' levels.
+
+    Examples
+    --------
+    >>> box_vectors(np.array([0, 1]), np.array([1, 1]))
+    array([[0, 1],
+           [1, 1]])
+    """
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    free = np.flatnonzero(hi > lo)
+    levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
+    stock = np.repeat(lo[None, :], len(levels), axis=0)
+    if free.size:
+        stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
+    return stock
 
 
 def vectors_within(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, ceiling: float,
@@ -104,15 +126,13 @@ def candidate_vectors(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, total:
     -------
     list of int64 (K_p, L), one per part, or None
     """
-    holding = weight
-    incumbent = total
-    floor = np.sum(holding * lo, axis=1)
+    floor = np.sum(weight * lo, axis=1)
     others = floor.sum() - floor
     found: list[np.ndarray] = []
     left = limit
     for part in range(lo.shape[0]):
-        ceiling = incumbent - others[part] - floor[part]
-        vectors = vectors_within(lo[part], hi[part], holding[part], ceiling, left)
+        ceiling = total - others[part] - floor[part]
+        vectors = vectors_within(lo[part], hi[part], weight[part], ceiling, left)
         if vectors is None:
             return None
         left -= vectors.shape[0]

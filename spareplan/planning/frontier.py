@@ -47,6 +47,7 @@ from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
 from spareplan.planning.model import SERVICE, PlanningModel
 from spareplan.planning.plan import PlanResult, plan
 from spareplan.scenario.model import Scenario
+from spareplan.sla import FILL_RATE
 
 __all__ = ["SIDES", "FrontierResult", "frontier"]
 
@@ -180,7 +181,7 @@ def _point(result: PlanResult, side: str, level: float, budget: float,
     service = result.service.set_index("sla_row")
     planned = service["planned"].dropna()
     weighted = float((planned * weights.reindex(planned.index)).sum())
-    fill = service["kind"] == "fill_rate_within"
+    fill = service["kind"] == FILL_RATE
 
     def mean(column: str, rows: pd.Series) -> float:
         if column not in service:
@@ -188,13 +189,12 @@ def _point(result: PlanResult, side: str, level: float, budget: float,
         values = service.loc[rows, column].dropna()
         return float(values.mean()) if len(values) else math.nan
 
-    recommendations = result.recommendations
     summary = result.summary
     check = summary["verification"]
     return {
         "side": side, "level": level, "budget": budget,
         "yearly_cost": float(summary["objective"]),
-        "investment": float((recommendations["stock"] * recommendations["unit_cost"]).sum()),
+        "investment": float(summary["inventory_value"]),
         "weighted_service": weighted,
         "fill_rate": mean("planned", fill), "availability": mean("planned", ~fill),
         "simulated_fill_rate": mean("simulated", fill),
@@ -319,8 +319,7 @@ def _default_budgets(scenario: Scenario, model: PlanningModel, target_side: list
     spent = [r["investment"] for r in target_side]
     if not spent:
         top = plan(scenario, **dict(options, service_model="analytic", verify=False))
-        spent = [float((top.recommendations["stock"]
-                        * top.recommendations["unit_cost"]).sum())]
+        spent = [float(top.summary["inventory_value"])]
     lo, _ = model.service.bounds_many(np.arange(model.n_parts, dtype=np.int64))
     floor = float(np.sum(lo.sum(axis=1) * model.parts.unit_cost))
     dearest = max(max(spent), floor)

@@ -361,14 +361,18 @@ class PlanningModel:
             return 1.0
         if self.inventory_budget is not None:
             return float(self.inventory_budget)
-        _, hi = self.service.bounds_many(np.arange(self.n_parts, dtype=np.int64))
-        return max(float(np.sum(hi.sum(axis=1) * self.parts.unit_cost)), 1.0)
+        return max(float(np.sum(self._box_tops.sum(axis=1) * self.parts.unit_cost)), 1.0)
+
+    @functools.cached_property
+    def _box_tops(self) -> np.ndarray:
+        """Highest stock searched of every part at every location, int64 (P, L)."""
+        return self.service.bounds_many(np.arange(self.n_parts, dtype=np.int64))[1]
 
     @functools.cached_property
     def _most_holding(self) -> float:
         """An upper bound of any plan's yearly holding cost: every box full, or the
         budget's worth of stock at the highest holding rate."""
-        _, hi = self.service.bounds_many(np.arange(self.n_parts, dtype=np.int64))
+        hi = self._box_tops
         rate = np.asarray(self.network.holding_rate_per_year, dtype=np.float64)
         full = float(np.sum(hi * rate[None, :] * self.parts.unit_cost[:, None]))
         if self.inventory_budget is not None:
@@ -435,9 +439,11 @@ class PlanningModel:
         return np.where(self.is_fill_row, demand_share - coefficients, coefficients)
 
     def pricing_duals(self, sla_duals: np.ndarray) -> np.ndarray:
-        """SLA-row prices for the pricing problem: the rows' duals, less the service
-        goal's objective per unit of activity (its reduced cost is
-        w h(S) + g . a(S) - pi . a(S) = w h(S) - (pi - g) . a(S), w the tie-break))."""
+        """SLA-row prices for the pricing problem: the rows' duals, less the objective per
+        unit of activity (:meth:`shortfall_weights`: the service goal's weights or the
+        contract penalties), so that the reduced cost
+        c_w(S) + g . a(S) - pi . a(S) = c_w(S) - (pi - g) . a(S), with c_w the weighted
+        holding and shipping cost (:meth:`cost_weights`)."""
         return np.asarray(sla_duals, dtype=np.float64) - self.shortfall_weights()
 
     def with_correction(self, correction: ServiceCorrection | None) -> PlanningModel:

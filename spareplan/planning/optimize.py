@@ -19,7 +19,6 @@ time-limited or gap-limited result is FEASIBLE, never OPTIMAL (DESIGN.md section
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 
@@ -27,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 import solvers
-from spareplan.planning.exhaustive import EXHAUSTIVE_LIMIT, candidate_vectors
+from spareplan.planning.exhaustive import EXHAUSTIVE_LIMIT, box_vectors, candidate_vectors
 from spareplan.planning.model import COST, Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 from spareplan.planning.result import Optimization, make_result, relative_gap
@@ -50,16 +49,6 @@ def _facility_arguments(model: PlanningModel, stock: np.ndarray) -> dict:
 
 def _vector_count(lo: np.ndarray, hi: np.ndarray) -> float:
     return float(np.prod((hi - lo + 1).astype(float)))
-
-
-def _box_vectors(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Every stock vector of the box lo <= S <= hi, int64 (K, L)."""
-    free = np.flatnonzero(hi > lo)
-    levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
-    stock = np.repeat(lo[None, :], len(levels), axis=0)
-    if free.size:
-        stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
-    return stock
 
 
 def _enumerate(model: PlanningModel, source: StockVectorSource,
@@ -178,7 +167,7 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
     limit = ((EXHAUSTIVE_LIMIT if analytic else 0) if exhaustive_limit is None
              else exhaustive_limit)
     if all(c <= ENUMERATION_LIMIT for c in counts) or sum(counts) <= limit:
-        return _enumerate(model, source, [_box_vectors(lo, hi) for lo, hi in bounds],
+        return _enumerate(model, source, [box_vectors(lo, hi) for lo, hi in bounds],
                           backend, budget, mip_rel_gap, started)
     result = solvers.column_generation(
         source, model.problem_row_lower, model.problem_row_upper,

@@ -24,12 +24,11 @@ the columns' objective :meth:`PlanningModel.objective`)
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import scipy.sparse as sp
 
 import solvers
+from spareplan.planning.exhaustive import box_vectors
 from spareplan.planning.model import Column, PlanningModel
 
 __all__ = ["LATERAL_ENUMERATION_LIMIT", "StockVectorSource"]
@@ -181,12 +180,8 @@ class StockVectorSource:
     def _enumerate(self, part: int, lo: np.ndarray, hi: np.ndarray, weight_within: np.ndarray,
                    weight_wait: np.ndarray, unit_price: np.ndarray | None) -> np.ndarray:
         """The stock vector of least Lagrangian value among every vector of the box."""
-        free = np.flatnonzero(hi > lo)
-        levels = list(itertools.product(*(range(lo[k], hi[k] + 1) for k in free)))
-        stock = np.repeat(lo[None, :], len(levels), axis=0)
-        if free.size:
-            stock[:, free] = np.array(levels, dtype=np.int64).reshape(len(levels), free.size)
-        services = self.model.service.evaluate_many(np.full(len(levels), part), stock)
+        stock = box_vectors(lo, hi)
+        services = self.model.service.evaluate_many(np.full(len(stock), part), stock)
         values = np.array([self.model.service.lagrangian_value(
             part, s, weight_within, weight_wait, unit_price,
             **self.model.cost_weights()) for s in services])

@@ -21,48 +21,49 @@ FAILURES_PER_MACHINE_YEAR = 1.5
 LEAD_DAYS = (2.0, 4.0, 3.0, 5.0, 2.0)
 
 
+def write_scenario(folder: Path, *, name: str, tables: dict[str, str], settings: str
+                   ) -> Path:
+    """A scenario folder: one CSV per entry of ``tables`` (table name -> content) and a
+    scenario.toml naming them, then ``settings`` (its [costs], [policy] and SLA sections).
+    The one writer of the small cases of tests/planning."""
+    folder.mkdir(parents=True)
+    for table, text in tables.items():
+        (folder / f"{table}.csv").write_text(text)
+    listed = "".join(f'{table} = "{table}.csv"\n' for table in tables)
+    (folder / "scenario.toml").write_text(
+        f'format_version = 1\nname = "{name}"\n[tables]\n{listed}{settings}')
+    return folder
+
+
 def write_depot_bases(folder: Path, *, kind: str, target: float, n_bases: int = 5,
                       max_stock: int = 4, rule: str = "backorder", window_hours: float = 8.0,
                       budget: float | None = None, repairable: bool = True,
                       penalty: float = 0.0) -> Path:
     """Write the case: ``kind`` ``"uptime"`` (expected backorders) or ``"fill"``, with a
     contract ``penalty`` per downtime hour or per request missing the window."""
-    folder.mkdir(parents=True)
     bases = [f"B{k + 1}" for k in range(n_bases)]
-    (folder / "locations.csv").write_text(
-        "location,kind,parent,lead_time_days\nD,central,,\n"
-        + "".join(f"{b},fsl,D,{LEAD_DAYS[k]}\n" for k, b in enumerate(bases)))
     part_kind = ("P1,5000,repairable,90,30,0.1\n" if repairable
                  else "P1,5000,consumable,30,,\n")
-    (folder / "parts.csv").write_text(
-        "part,unit_cost,kind,procurement_lead_time_days,repair_turnaround_days,"
-        "condemnation_fraction\n" + part_kind)
-    (folder / "sites.csv").write_text(
-        "site,sla_class,primary_location\n"
-        + "".join(f"S{k + 1},fleet,{b}\n" for k, b in enumerate(bases)))
-    (folder / "reach.csv").write_text(
-        "site,location,response_hours\n"
-        + "".join(f"S{k + 1},{b},1\nS{k + 1},D,24\n" for k, b in enumerate(bases)))
-    (folder / "installed_base.csv").write_text(
-        "site,machine_type,machines\n"
-        + "".join(f"S{k + 1},m,{MACHINES[k]}\n" for k in range(n_bases)))
-    (folder / "failure_rates.csv").write_text(
-        f"machine_type,part,failures_per_machine_year\nm,P1,{FAILURES_PER_MACHINE_YEAR}\n")
+    tables = {
+        "locations": "location,kind,parent,lead_time_days\nD,central,,\n"
+                     + "".join(f"{b},fsl,D,{LEAD_DAYS[k]}\n" for k, b in enumerate(bases)),
+        "parts": "part,unit_cost,kind,procurement_lead_time_days,repair_turnaround_days,"
+                 "condemnation_fraction\n" + part_kind,
+        "sites": "site,sla_class,primary_location\n"
+                 + "".join(f"S{k + 1},fleet,{b}\n" for k, b in enumerate(bases)),
+        "reach": "site,location,response_hours\n"
+                 + "".join(f"S{k + 1},{b},1\nS{k + 1},D,24\n" for k, b in enumerate(bases)),
+        "installed_base": "site,machine_type,machines\n"
+                          + "".join(f"S{k + 1},m,{MACHINES[k]}\n" for k in range(n_bases)),
+        "failure_rates": "machine_type,part,failures_per_machine_year\n"
+                         f"m,P1,{FAILURES_PER_MACHINE_YEAR}\n",
+    }
     commitment = (f"uptime = {{ target = {target!r}, repair_hours = 0.0, "
                   f"penalty_per_downtime_hour = {penalty!r} }}" if kind == "uptime"
                   else f"fill_rate_within = {{ target = {target!r}, "
                        f"window_hours = {window_hours!r}, penalty_per_miss = {penalty!r} }}")
     budget_line = "" if budget is None else f"inventory_budget = {budget!r}\n"
-    (folder / "scenario.toml").write_text(f"""format_version = 1
-name = "depot-{n_bases}-bases"
-[tables]
-locations = "locations.csv"
-parts = "parts.csv"
-sites = "sites.csv"
-reach = "reach.csv"
-installed_base = "installed_base.csv"
-failure_rates = "failure_rates.csv"
-[costs]
+    return write_scenario(folder, name=f"depot-{n_bases}-bases", tables=tables, settings=f"""[costs]
 holding_rate_per_year = 0.2
 {budget_line}[policy]
 stockout_rule = "{rule}"
@@ -71,7 +72,6 @@ max_stock_per_location = {max_stock}
 scope = "class"
 {commitment}
 """)
-    return folder
 
 
 def every_column(model: PlanningModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

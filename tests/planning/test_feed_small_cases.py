@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from single_part_cases import write_scenario
 
 import solvers
 from spareplan import load_scenario
@@ -47,26 +48,10 @@ BASE_RATE_PER_DAY, DEPOT_DAYS, TRANSIT_DAYS = 0.05, 60.0, 5.0
 def _write(folder: Path, *, rule: str, locations: str, sites: str, reach: str,
            installed: str, failures: str, parts: str, classes: str,
            max_stock: int) -> Path:
-    folder.mkdir(parents=True)
-    (folder / "locations.csv").write_text(locations)
-    (folder / "sites.csv").write_text(sites)
-    (folder / "reach.csv").write_text(reach)
-    (folder / "installed_base.csv").write_text(installed)
-    (folder / "failure_rates.csv").write_text(failures)
-    (folder / "parts.csv").write_text(parts)
-    (folder / "scenario.toml").write_text(f"""format_version = 1
-name = "small-case"
-currency = "EUR"
-
-[tables]
-locations = "locations.csv"
-parts = "parts.csv"
-sites = "sites.csv"
-reach = "reach.csv"
-installed_base = "installed_base.csv"
-failure_rates = "failure_rates.csv"
-
-[costs]
+    return write_scenario(folder, name="small-case", tables={
+        "locations": locations, "parts": parts, "sites": sites, "reach": reach,
+        "installed_base": installed, "failure_rates": failures,
+    }, settings=f"""[costs]
 holding_rate_per_year = 0.25
 emergency_shipment_cost = 300.0
 lateral_shipment_cost = 100.0
@@ -78,7 +63,6 @@ max_stock_per_location = {max_stock}
 
 {classes}
 """)
-    return folder
 
 
 def _depot_and_bases(tmp_path: Path) -> Path:

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from single_part_cases import every_column, load_model, write_depot_bases
+from single_part_cases import every_column, load_model, write_depot_bases, write_scenario
 
 from spareplan import load_scenario, plan
 from spareplan.planning.feed import FeedSettings
+from spareplan.planning.model import PlanningModel
 from spareplan.planning.optimize import optimize
 
 HOURS_PER_YEAR = 8760.0
@@ -41,26 +42,15 @@ HOURS_PER_YEAR = 8760.0
 
 def _newsvendor(folder: Path, *, mean: float, holding: float, shortage: float) -> Path:
     """One central location serving one site; lambda = ``mean`` per year, L = 1 year."""
-    folder.mkdir(parents=True)
-    (folder / "locations.csv").write_text("location,kind,parent,lead_time_days\nC,central,,\n")
-    (folder / "parts.csv").write_text(
-        "part,unit_cost,kind,procurement_lead_time_days\nP1,1,consumable,365\n")
-    (folder / "sites.csv").write_text("site,sla_class,primary_location\nS1,contract,C\n")
-    (folder / "reach.csv").write_text("site,location,response_hours\nS1,C,0\n")
-    (folder / "installed_base.csv").write_text("site,machine_type,machines\nS1,m,1\n")
-    (folder / "failure_rates.csv").write_text(
-        f"machine_type,part,failures_per_machine_year\nm,P1,{mean!r}\n")
     penalty = (shortage + holding) / HOURS_PER_YEAR
-    (folder / "scenario.toml").write_text(f"""format_version = 1
-name = "newsvendor"
-[tables]
-locations = "locations.csv"
-parts = "parts.csv"
-sites = "sites.csv"
-reach = "reach.csv"
-installed_base = "installed_base.csv"
-failure_rates = "failure_rates.csv"
-[costs]
+    return write_scenario(folder, name="newsvendor", tables={
+        "locations": "location,kind,parent,lead_time_days\nC,central,,\n",
+        "parts": "part,unit_cost,kind,procurement_lead_time_days\nP1,1,consumable,365\n",
+        "sites": "site,sla_class,primary_location\nS1,contract,C\n",
+        "reach": "site,location,response_hours\nS1,C,0\n",
+        "installed_base": "site,machine_type,machines\nS1,m,1\n",
+        "failure_rates": f"machine_type,part,failures_per_machine_year\nm,P1,{mean!r}\n",
+    }, settings=f"""[costs]
 holding_rate_per_year = {holding!r}
 [policy]
 stockout_rule = "backorder"
@@ -68,7 +58,6 @@ max_stock_per_location = 90
 [sla_classes.contract]
 uptime = {{ target = 0.0, penalty_per_downtime_hour = {penalty!r} }}
 """)
-    return folder
 
 
 @pytest.mark.parametrize(("mean", "holding", "shortage", "stock", "cost", "other"), [
@@ -87,8 +76,6 @@ def test_newsvendor_textbook_examples(tmp_path: Path, mean: float, holding: floa
     assert result.summary["objective"] - pipeline_holding == pytest.approx(cost, abs=2e-6)
     assert result.summary["penalty_cost"] > 0
     if other is not None:  # the cost of another base stock, from the model's objective
-        from spareplan.planning.model import PlanningModel
-
         model = PlanningModel.build(scenario)
         column = model.column(0, np.array([other[0]]))
         value = model.objective(np.array([0]), np.array([column.service.holding_cost]),
