@@ -461,9 +461,7 @@ def _location_table(files: PlanFiles) -> str:
     recs = files.recommendations
     unit = f" ({currency})" if currency else ""
     if kpis is None:
-        grouped = recs.assign(investment=recs["stock"] * recs["unit_cost"]).groupby(
-            "location")[["stock", "current_stock", "investment", "yearly_holding_cost"]].sum()
-        kpis = grouped.reset_index()
+        kpis = _stock_totals(recs, "location")
     columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("stock", "stock", lambda v: _number(v, 0)),
         ("current_stock", "today", lambda v: _number(v, 0)),
@@ -491,15 +489,19 @@ def _location_table(files: PlanFiles) -> str:
     return f'<section id="locations"><h2>Per location</h2>{table}</section>'
 
 
+def _stock_totals(recs: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Stock, today's stock, investment and holding per ``key`` from recommendations.csv
+    alone (a plan folder written before the KPI files)."""
+    return recs.assign(investment=recs["stock"] * recs["unit_cost"]).groupby(key)[
+        ["stock", "current_stock", "investment", "yearly_holding_cost"]].sum().reset_index()
+
+
 def _part_table(files: PlanFiles) -> str:
     currency = files.currency
     kpis = files.part_kpis
     unit = f" ({currency})" if currency else ""
     if kpis is None:
-        recs = files.recommendations
-        kpis = recs.assign(investment=recs["stock"] * recs["unit_cost"]).groupby(
-            "part")[["stock", "current_stock", "investment", "yearly_holding_cost"]].sum(
-        ).reset_index()
+        kpis = _stock_totals(files.recommendations, "part")
     columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("unit_cost", f"unit cost{unit}", lambda v: _money(v, "", 2)),
         ("stock", "stock", lambda v: _number(v, 0)),
