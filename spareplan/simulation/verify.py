@@ -46,8 +46,9 @@ class SimulationResult:
     Attributes
     ----------
     rows : pandas.DataFrame
-        One line per SLA row: ``sla_row, kind, target, value, std_error, ci_low, ci_high,
-        meets_target`` (plus ``sla_class, sites, replications``). ``meets_target`` compares
+        One line per SLA row: ``sla_row, kind, target, simulated, std_error, ci_low,
+        ci_high, meets_target`` (plus ``sla_class, sites, replications``; the columns of
+        ``verification.csv``, named as in ``service.csv``). ``meets_target`` compares
         the point estimate with the target; a row without demand has value ``nan`` and meets
         its target.
     parts : pandas.DataFrame
@@ -83,7 +84,7 @@ class SimulationResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 0.35 * len(self.rows) + 1.5))
         y = np.arange(len(self.rows))
-        value = self.rows["value"].to_numpy(dtype=float)
+        value = self.rows["simulated"].to_numpy(dtype=float)
         error = np.vstack([value - self.rows["ci_low"].to_numpy(dtype=float),
                            self.rows["ci_high"].to_numpy(dtype=float) - value])
         colors = np.where(self.rows["meets_target"], "tab:green", "tab:red")
@@ -230,7 +231,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     --------
     >>> from spareplan import load_scenario  # doctest: +SKIP
     >>> result = simulate_plan(load_scenario("scenarios/tiny"), replications=5)  # doctest: +SKIP
-    >>> result.rows[["sla_row", "value", "ci_low", "ci_high", "meets_target"]]  # doctest: +SKIP
+    >>> result.rows[["sla_row", "simulated", "ci_low", "ci_high", "meets_target"]]  # doctest: +SKIP
     """
     if demand not in DEMAND_MODES:
         raise ParameterError("demand", f"must be one of {', '.join(DEMAND_MODES)}", demand)
