@@ -111,14 +111,14 @@ def _service_cells(row: pd.Series) -> list[str]:
             measured, _verdict(row)]
 
 
-def service_rows_html(service: pd.DataFrame, limit: int = MAX_ROWS_SHOWN
-                      ) -> tuple[list[list[str]], str]:
+def service_rows_html(service: pd.DataFrame, limit: int = MAX_ROWS_SHOWN,
+                      attribute: str = ".service") -> tuple[list[list[str]], str]:
     """The first ``limit`` SLA rows (below target first) as table cells, and a note
-    naming how many more there are."""
+    naming how many more there are (in ``attribute``)."""
     shown = _worst_first(service).head(limit)
     rows = [_service_cells(row) for _, row in shown.iterrows()]
     more = len(service) - len(shown)
-    return rows, (f"… {more} more SLA row(s) in .service" if more > 0 else "")
+    return rows, (f"… {more} more SLA row(s) in {attribute}" if more > 0 else "")
 
 
 def service_rows_text(service: pd.DataFrame, limit: int = 3) -> list[str]:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from spareplan.display import clip, html_table
 from spareplan.errors import Problem, ScenarioError
 from spareplan.scenario.document import ScenarioDocument, validate_document
 from spareplan.scenario.integrity import check_integrity
@@ -94,6 +95,52 @@ class Scenario:
     def summary(self) -> dict[str, int]:
         """Row count of every table present."""
         return {name: len(frame) for name, frame in self.tables.items()}
+
+    def sla_row_count(self) -> int:
+        """How many SLA rows the scenario holds: per class, one row per commitment and per
+        site of the class (scope site) or per class with a site (scope class), as
+        :func:`spareplan.sla.sla_rows` builds them."""
+        members = self.tables["sites"]["sla_class"].astype(str).value_counts()
+        count = 0
+        for name, sla in self.document.sla_classes.items():
+            sites = int(members.get(name, 0))
+            per_group = (sla.fill_rate_within is not None) + (sla.uptime is not None)
+            count += per_group * (sites if sla.scope == "site" else min(sites, 1))
+        return count
+
+    def _lines(self) -> list[tuple[str, str]]:
+        kinds = self.tables["locations"]["kind"].astype(str).value_counts()
+        by_kind = ", ".join(f"{int(kinds[k])} {k}" for k in ("central", "dc", "fsl")
+                            if k in kinds)
+        optional = [name for name in self.tables
+                    if name not in ("locations", "parts", "sites", "reach")]
+        return [
+            ("name", clip(self.name)),
+            ("network", f"{len(self.tables['parts']):,} parts, "
+                        f"{len(self.tables['locations']):,} locations ({by_kind}), "
+                        f"{len(self.tables['sites']):,} sites"),
+            ("SLA", f"{len(self.document.sla_classes)} class(es) "
+                    f"({clip(', '.join(self.document.sla_classes), 40)}), "
+                    f"{self.sla_row_count():,} SLA rows"),
+            ("policy", f"stock-out rule {self.document.policy.stockout_rule}, holding rate "
+                       f"{self.document.costs.holding_rate_per_year:g} per year, currency "
+                       f"{clip(self.document.currency, 12)}"),
+            ("tables", ", ".join(f"{name} {len(self.tables[name]):,}" for name in optional)
+             or "no optional table"),
+            ("path", clip(self.path, 80) if self.path is not None else "none (built in "
+                                                                         "Python)"),
+            ("input hash", self.input_hash[:16] + "…" if self.input_hash else "none"),
+        ]
+
+    def __repr__(self) -> str:
+        lines = self._lines()
+        body = [f"  {k}: {v}" for k, v in lines[1:]]
+        return "\n".join([f"Scenario {lines[0][1]!r}", *body,
+                          "  .parts, .locations, .sites, .reach, .table(name), .with_*()"])
+
+    def _repr_html_(self) -> str:
+        return html_table(self._lines(), title="Scenario",
+                          note=".parts, .locations, .sites, .reach, .table(name), .with_*()")
 
     def source_names(self) -> dict[str, str]:
         """The name each table is reported under: its file name, or ``tables['x']``."""
