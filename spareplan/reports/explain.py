@@ -348,9 +348,14 @@ def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Mov
                                  "kind": "zero stock", "sla_row": "", "rows": "",
                                  "marginal_service": 0.0, "value_per_year": 0.0,
                                  "cost_per_year": 0.0, "holding_cost_per_year": 0.0}
-    if demand <= 0 or candidates.shape[0] == 0:
+    if demand <= 0:
         record["explanation"] = ("no demand at any site of an SLA row: there is nothing for "
                                  "a unit to serve")
+        return record
+    if candidates.shape[0] == 0:
+        record["explanation"] = (f"stocked nowhere: no location may hold it ({demand:.2f} "
+                                 "requests/yr; its max_stock, or the search's "
+                                 "max_stock_per_location, is 0 everywhere)")
         return record
     gains = moves.coefficients[candidates] - base  # activity of one unit
     service = _service_delta(model, gains)
