@@ -16,7 +16,8 @@ Units follow the scenario format: ``_hours``, ``_days``, ``_per_year`` in the na
 is in the scenario's currency; a *share* is a number from 0 to 1 (fill rate within the
 window, availability; 0.001 = 0.1 percentage point).
 
-``python -m spareplan.result_columns`` prints the Markdown table of ``docs/api.md``.
+:func:`markdown_table` is the table of ``docs/api.md`` (a test checks that the page holds
+it).
 
 Examples
 --------
@@ -195,7 +196,3 @@ def markdown_table() -> str:
         tables = ", ".join(where.get(name, [])) or "simulation frames, KPIs"
         lines.append(f"| `{name}` | {column.unit or '—'} | {tables} | {column.meaning} |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover - prints the docs table
-    print(markdown_table())
