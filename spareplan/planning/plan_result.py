@@ -244,7 +244,9 @@ class PlanResult:
                     return (f"must be a planned part: {part} is superseded (replaced_by "
                             f"{successor}), its demand is planned under the newest part of "
                             "its chain")
-        close = difflib.get_close_matches(part, known, n=CLOSE_MATCHES, cutoff=0.6)
+        folded = {p.casefold(): p for p in known}  # p-pump finds P-PUMP
+        close = [folded[c] for c in difflib.get_close_matches(
+            part.casefold(), list(folded), n=CLOSE_MATCHES, cutoff=0.6)]
         hint = (f"close matches: {', '.join(close)}" if close else
                 f"{len(known):,} parts, e.g. {', '.join(known[:3])}")
         return f"must be a part of the plan ({hint})"

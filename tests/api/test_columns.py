@@ -81,4 +81,4 @@ def test_every_column_of_every_frame_and_file_has_a_unit(verified: PlanResult,
 
 def test_the_docs_list_every_column() -> None:
     text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
-    assert markdown_table() in text, "paste spareplan.result_columns.markdown_table() into docs/api.md"
+    assert markdown_table() in text, "paste result_columns.markdown_table() into docs/api.md"

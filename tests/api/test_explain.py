@@ -90,3 +90,9 @@ def test_a_part_that_may_not_be_stocked_is_not_said_to_have_no_demand(tiny: Scen
     [line] = spareplan.plan(capped, seed=0, verify=False).explain("P-FUSE").itertuples()
     assert line.explanation.startswith("stocked nowhere: no location may hold it (13.50 "
                                        "requests/yr; its max_stock")
+
+
+def test_a_part_in_the_wrong_case_is_found_among_the_close_matches(verified: PlanResult
+                                                                   ) -> None:
+    with pytest.raises(ParameterError, match=r"close matches: P-PUMP\b"):
+        verified.explain("p-pump")
