@@ -50,11 +50,11 @@ class PlanResult:
         part, location, stock, current_stock, delta, unit_cost, yearly_holding_cost (the
         columns of ``recommendations.csv``).
     service : pandas.DataFrame
-        One line per SLA row, the columns of ``service.csv`` in its order: sla_row, kind,
-        sla_class, sites, target, planned, meets_target, window_hours, repair_hours,
-        demand_per_year and, after verification, simulated, std_error, ci_low, ci_high,
-        half_width, half_width_share, verdict, planned_meets_target (units:
-        ``docs/api.md``).
+        One line per SLA row, the columns of ``service.csv`` in its order
+        (:data:`~spareplan.result_columns.SERVICE_COLUMNS`; units in ``docs/api.md``):
+        sla_row, kind, sla_class, sites, target, planned, meets_target, window_hours,
+        repair_hours, demand_per_year, and after verification also simulated, std_error,
+        ci_low, ci_high, half_width, half_width_share, verdict and planned_meets_target.
     summary : PlanSummary
         A mapping (``summary["status"]``; :meth:`PlanSummary.to_dict` for JSON):
         status, objective, lower_bound, gap, solver, seed, runtime, versions, input hash…;
