@@ -73,7 +73,7 @@ def simulate_command(
 ) -> int:
     """Simulate a plan and write every SLA row with its 95 % confidence interval.
 
-    Writes ``verification.csv`` (sla_row, kind, target, value, std_error, ci_low,
+    Writes ``verification.csv`` (sla_row, kind, target, simulated, std_error, ci_low,
     ci_high, meets_target, …) and ``summary.json`` (settings, the rows, shipments per year,
     whether every row is met) into ``out``, atomically: a staging folder beside ``out``
     replaces it only when complete (:func:`spareplan.reports.atomic.atomic_folder`), so an

@@ -7,14 +7,11 @@ import pandas as pd
 
 from spareplan.network import current_stock
 from spareplan.planning.model import Column, PlanningModel
+from spareplan.result_columns import RECOMMENDATION_COLUMNS, SERVICE_COLUMNS, ordered
 from spareplan.scenario.model import Scenario
 from spareplan.sla import rows_frame
 
 __all__ = ["RECOMMENDATION_COLUMNS", "recommendations_frame", "service_frame"]
-
-RECOMMENDATION_COLUMNS = ["part", "location", "stock", "current_stock", "delta", "unit_cost",
-                          "yearly_holding_cost"]
-
 
 def recommendations_frame(model: PlanningModel, chosen: list[Column], scenario: Scenario
                           ) -> pd.DataFrame:
@@ -37,12 +34,13 @@ def recommendations_frame(model: PlanningModel, chosen: list[Column], scenario: 
     frame["delta"] = frame["stock"] - frame["current_stock"]
     frame["yearly_holding_cost"] = (frame["stock"] * frame["unit_cost"]
                                     * frame["holding_rate"]).round(2)
-    return frame[RECOMMENDATION_COLUMNS].sort_values(["part", "location"], ignore_index=True)
+    return frame[list(RECOMMENDATION_COLUMNS)].sort_values(["part", "location"], ignore_index=True)
 
 
 def service_frame(model: PlanningModel, chosen: list[Column]) -> pd.DataFrame:
     """One row per SLA row: its definition, the planned value of ``chosen`` (``nan`` for a
-    row without demand), the row's demand per year and whether the plan meets it."""
+    row without demand), the row's demand per year and whether the plan meets it, in the
+    order of ``service.csv`` (:data:`~spareplan.result_columns.SERVICE_COLUMNS`)."""
     frame = rows_frame(model.all_rows, model.network)
     frame.loc[model.active, "target"] = model.targets  # the scenario's, or a what-if's
     planned = np.full(len(model.all_rows), np.nan)
@@ -52,4 +50,4 @@ def service_frame(model: PlanningModel, chosen: list[Column]) -> pd.DataFrame:
     frame["planned"] = planned
     frame["demand_per_year"] = model.row_demand
     frame["meets_target"] = np.where(np.isnan(planned), True, planned >= frame["target"] - 1e-9)
-    return frame
+    return frame[ordered(frame.columns, SERVICE_COLUMNS)]

@@ -5,8 +5,9 @@ what no plan can reach (:mod:`~spareplan.planning.diagnosis`), the optimization
 with the simulation feed (:mod:`~spareplan.planning.feed_plan`) or the analytic model
 alone (:mod:`~spareplan.planning.optimize`, the engine in :mod:`solvers`), the plan's
 tables (:mod:`~spareplan.planning.frames`), the verification by independent simulation
-(:mod:`~spareplan.planning.verification`) and the account
-(:mod:`~spareplan.planning.summary`).
+(:mod:`~spareplan.planning.verification`), the account
+(:mod:`~spareplan.planning.summary`) and the result (:mod:`~spareplan.planning.plan_result`:
+:class:`PlanResult`, importable from here as before).
 Errors of the solvers package are translated here, at the planning boundary, into
 spareplan's own (:class:`~spareplan.errors.SolverFailure`, :class:`ParameterError`).
 """
@@ -15,11 +16,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 import solvers
 from spareplan.errors import InfeasibleError, ParameterError, SolverFailure
@@ -33,7 +32,8 @@ from spareplan.planning.feed import FeedSettings
 from spareplan.planning.feed_plan import FeedPlan, FeedSkipped, optimize_with_feed
 from spareplan.planning.model import COST, GOALS, SERVICE, PlanningModel
 from spareplan.planning.optimize import Optimization, optimize
-from spareplan.planning.summary import PlanSummary, plan_summary
+from spareplan.planning.plan_result import PlanResult
+from spareplan.planning.summary import plan_summary
 from spareplan.planning.verification import planned_round, verification_account, verified
 from spareplan.scenario.model import Scenario
 
@@ -48,80 +48,6 @@ SERVICE_MODELS = ("simulation", "analytic")
 #: (measured about 2e6 on one core of the reference machine; a quarter of it on a loaded
 #: one).
 VERIFICATION_UNITS_PER_SECOND = 5e5
-
-
-@dataclass(frozen=True)
-class PlanResult:
-    """A stock plan and its account.
-
-    Attributes
-    ----------
-    recommendations : pandas.DataFrame
-        part, location, stock, current_stock, delta, unit_cost, yearly_holding_cost.
-    service : pandas.DataFrame
-        One line per SLA row: sla_row, kind, sla_class, sites, target, planned, meets_target
-        (and, after verification, simulated value with its 95% confidence interval).
-    summary : PlanSummary
-        A mapping (``summary["status"]``; :meth:`PlanSummary.to_dict` for JSON):
-        status, objective, lower_bound, gap, solver, seed, runtime, versions, input hash…;
-        ``inventory_value`` (sum of unit_cost x stock), ``inventory_budget`` (``None``
-        without one) and ``capacity_rows``: per capacity row name (``capacity_units[F1]``,
-        ``capacity_volume[F1]``, ``inventory_budget``) its ``limit``, ``used`` and ``unit``.
-    verification : object or None
-        The simulation result that re-measured the plan (``None`` when not verified).
-    """
-
-    recommendations: pd.DataFrame
-    service: pd.DataFrame
-    summary: PlanSummary
-    verification: Any = None
-
-    @property
-    def status(self) -> str:
-        return str(self.summary["status"])
-
-    @property
-    def meets_every_sla(self) -> bool:
-        """Every SLA row met: by the simulated values when the plan was verified, and
-        False when a verification was asked for but not run in time."""
-        return bool(self.summary["meets_every_sla"])
-
-    def to_frame(self) -> pd.DataFrame:
-        """The recommendations (one row per part and location)."""
-        return self.recommendations.copy()
-
-    def plot_recommendations(self, ax: Any = None, top: int = 20) -> Any:
-        """Bar chart of the yearly holding cost by location, stacked by the top parts."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 4))
-        frame = self.recommendations
-        by_location = frame.groupby("location")["yearly_holding_cost"].sum().sort_values()
-        by_location.tail(top).plot.barh(ax=ax, color="#3b6ea5")
-        ax.set_xlabel("yearly holding cost")
-        ax.set_title("Recommended stock: holding cost by location")
-        return ax
-
-    def plot_service(self, ax: Any = None) -> Any:
-        """Planned (and simulated, when verified) value against target per SLA row."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 0.35 * len(self.service) + 1.5))
-        frame = self.service.reset_index(drop=True)
-        y = np.arange(len(frame))
-        ax.scatter(frame["planned"], y, marker="o", label="planned")
-        ax.scatter(frame["target"], y, marker="|", s=200, color="black", label="target")
-        if "simulated" in frame:
-            errors = np.vstack([frame["simulated"] - frame["ci_low"],
-                                frame["ci_high"] - frame["simulated"]])
-            ax.errorbar(frame["simulated"], y + 0.2, xerr=errors, fmt="s", color="#c0504d",
-                        label="simulated, 95% CI")
-        ax.set_yticks(y, frame["sla_row"])
-        ax.set_xlabel("fill rate within window / availability")
-        ax.legend(loc="lower left")
-        return ax
 
 
 def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
@@ -333,4 +259,4 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
                                           verification_note),
         runtime_seconds=clock.elapsed(), feed_skipped=skipped)
     return PlanResult(recommendations=chosen.recommendations, service=chosen.service,
-                      summary=summary, verification=chosen.verification)
+                      summary=summary, verification=chosen.verification, scenario=scenario)

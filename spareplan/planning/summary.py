@@ -106,6 +106,13 @@ class PlanSummary(Mapping[str, Any]):
             del data["locations_open"]
         return data
 
+    def __repr__(self) -> str:
+        """The headline fields; :meth:`to_dict` holds every field."""
+        shown = ("scenario", "status", "goal", "objective", "lower_bound", "gap",
+                 "inventory_value", "meets_every_sla", "verified", "seed")
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"PlanSummary({fields}, ... {len(self)} fields: .to_dict())"
+
     def __getitem__(self, key: str) -> Any:
         data = self.to_dict()
         return data[key]

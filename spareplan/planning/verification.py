@@ -20,6 +20,7 @@ import pandas as pd
 from spareplan.planning.frames import recommendations_frame, service_frame
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.optimize import Optimization
+from spareplan.result_columns import SERVICE_COLUMNS, ordered
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.verify import SimulationResult, simulate_plan
 
@@ -51,12 +52,13 @@ def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.D
     ``half_width_share`` (of ``1 - target``), ``planned_meets_target`` (the plan's own
     promise), and a ``verdict`` from the simulated point estimate: ``"met"`` (at or above
     target), ``"not met"`` (below) or ``"no demand"``. ``meets_target`` is the verdict.
+    The columns are in the order of ``service.csv``
+    (:data:`~spareplan.result_columns.SERVICE_COLUMNS`).
     """
     simulation = simulate_plan(scenario, recommendations[["part", "location", "stock"]],
                                replications=replications, years=years, seed=seed,
                                source="recommendations")
-    measured = simulation.rows[["sla_row", "value", "std_error", "ci_low", "ci_high"]].rename(
-        columns={"value": "simulated"})
+    measured = simulation.rows[["sla_row", "simulated", "std_error", "ci_low", "ci_high"]]
     merged = service.rename(columns={"meets_target": "planned_meets_target"}).merge(
         measured, on="sla_row", how="left")
     merged["ci_low"] = merged["ci_low"].clip(lower=0.0, upper=1.0)
@@ -69,7 +71,7 @@ def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.D
     verdict = np.where(merged["simulated"] >= target - 1e-12, "met", "not met")
     merged["verdict"] = np.where(merged["simulated"].isna(), "no demand", verdict)
     merged["meets_target"] = merged["verdict"] != "not met"
-    return merged, simulation
+    return merged[ordered(merged.columns, SERVICE_COLUMNS)], simulation
 
 
 def planned_round(model: PlanningModel, optimization: Optimization, scenario: Scenario

@@ -39,14 +39,11 @@ import pandas as pd
 import solvers
 from spareplan.network import Network
 from spareplan.planning.model import PlanningModel
+from spareplan.result_columns import EXPLANATION_COLUMNS
 from spareplan.scenario.model import Scenario
 
 __all__ = ["EXPLANATION_COLUMNS", "PlanExplanation", "explain_plan", "shadow_prices"]
 
-#: Columns of ``explanations.csv``.
-EXPLANATION_COLUMNS = ["part", "location", "stock", "kind", "sla_row", "rows",
-                       "marginal_service", "value_per_year", "cost_per_year",
-                       "holding_cost_per_year", "explanation"]
 #: Marginal service below which a unit is said to do nothing measurable on a row.
 NEGLIGIBLE = 1e-7
 #: Rows named in an explanation, largest value first.
@@ -294,7 +291,7 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
         records.append(_zero_stock(model, serves, int(p), moves, base_coefficients[p],
                                    float(base_cost[p]), float(base_holding[p]), prices,
                                    currency))
-    frame = pd.DataFrame.from_records(records, columns=EXPLANATION_COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=list(EXPLANATION_COLUMNS))
     order = frame["kind"].map({"stocked": 0, "zero stock": 1})
     frame = (frame.assign(_order=order).sort_values(["_order", "part", "location"])
              .drop(columns="_order").reset_index(drop=True))
@@ -351,9 +348,14 @@ def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Mov
                                  "kind": "zero stock", "sla_row": "", "rows": "",
                                  "marginal_service": 0.0, "value_per_year": 0.0,
                                  "cost_per_year": 0.0, "holding_cost_per_year": 0.0}
-    if demand <= 0 or candidates.shape[0] == 0:
+    if demand <= 0:
         record["explanation"] = ("no demand at any site of an SLA row: there is nothing for "
                                  "a unit to serve")
+        return record
+    if candidates.shape[0] == 0:
+        record["explanation"] = (f"stocked nowhere: no location may hold it ({demand:.2f} "
+                                 "requests/yr; its max_stock, or the search's "
+                                 "max_stock_per_location, is 0 everywhere)")
         return record
     gains = moves.coefficients[candidates] - base  # activity of one unit
     service = _service_delta(model, gains)

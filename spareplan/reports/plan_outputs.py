@@ -16,12 +16,8 @@ from spareplan.reports.plan_folder import read_plan_files
 from spareplan.reports.report_plots import save_service_png
 from spareplan.reports.report_rebuild import REPORT_FILE
 from spareplan.reports.stock_moves import stock_moves
+from spareplan.result_columns import SERVICE_COLUMNS, ordered
 from spareplan.scenario.model import Scenario
-
-SERVICE_COLUMNS = ["sla_row", "kind", "sla_class", "sites", "target", "planned", "simulated",
-                   "std_error", "ci_low", "ci_high", "half_width", "half_width_share",
-                   "verdict", "meets_target", "window_hours",
-                   "repair_hours", "demand_per_year"]
 
 
 def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True,
@@ -35,7 +31,7 @@ def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True,
     out = Path(out)
     with atomic_folder(out) as staging:
         write_csv(staging / "recommendations.csv", result.recommendations)
-        service = result.service[[c for c in SERVICE_COLUMNS if c in result.service]]
+        service = result.service[ordered(result.service.columns, SERVICE_COLUMNS)]
         write_csv(staging / "service.csv", service)
         write_json(staging / "summary.json", result.summary.to_dict())
         if scenario is not None:

@@ -31,6 +31,7 @@ from scipy import stats
 
 from spareplan.codes import DAYS_PER_YEAR, HOURS_PER_YEAR
 from spareplan.errors import InputError, ParameterError
+from spareplan.result_columns import VERIFICATION_COLUMNS
 from spareplan.simulation import _kernels as k
 from spareplan.sla import FILL_RATE, UPTIME, SlaRow
 
@@ -48,9 +49,9 @@ SITE_FIGURES = ("requests", "requests_per_year", "fill_rate_primary",
 LOCATION_FIGURES = ("expected_backorders", "average_on_hand", "demand_per_year")
 """Names accepted by :meth:`SimulationArrays.location_figure`."""
 
-ROW_COLUMNS = ["sla_row", "kind", "target", "value", "std_error", "ci_low", "ci_high",
-               "meets_target"]
-"""The first columns of :meth:`SimulationArrays.rows_frame`."""
+ROW_COLUMNS = list(VERIFICATION_COLUMNS[:8])
+"""The first columns of :meth:`SimulationArrays.rows_frame` (the measured value is
+``simulated``, as in ``service.csv``: :mod:`spareplan.result_columns`)."""
 
 # site figure -> (numerator field, denominator field or None, divide by the years)
 _SITE_RECIPES: dict[str, tuple[str, str | None, bool]] = {
@@ -326,8 +327,9 @@ class SimulationArrays:
 
     def rows_frame(self, rows: Sequence[SlaRow]) -> pd.DataFrame:
         """One line per SLA row (:func:`spareplan.sla.sla_rows`), measured over its sites
-        and every part: ``sla_row, kind, target, value, std_error, ci_low, ci_high,
-        meets_target, sla_class, sites, replications``.
+        and every part: ``sla_row, kind, target, simulated, std_error, ci_low, ci_high,
+        meets_target, sla_class, sites, replications``
+        (:data:`~spareplan.result_columns.VERIFICATION_COLUMNS`).
 
         Fill rate within W hours = requests filled within W / requests; uptime = 1 -
         (requests x repair hours + waits) / (machines x 8760 h x years), per replication.
@@ -360,7 +362,7 @@ class SimulationArrays:
             mean, se = float(mean_array), float(se_array)
             half = t_quantile * se if np.isfinite(se) else np.nan
             records.append({
-                "sla_row": row.name, "kind": row.kind, "target": row.target, "value": mean,
+                "sla_row": row.name, "kind": row.kind, "target": row.target, "simulated": mean,
                 "std_error": se, "ci_low": max(mean - half, 0.0),
                 "ci_high": min(mean + half, 1.0),
                 "meets_target": bool(not np.isfinite(mean) or mean >= row.target),
@@ -368,8 +370,7 @@ class SimulationArrays:
                 "sites": ";".join(network.site_ids[s] for s in sites),
                 "replications": replications,
             })
-        columns = [*ROW_COLUMNS, "sla_class", "sites", "replications"]
-        return pd.DataFrame.from_records(records, columns=columns)
+        return pd.DataFrame.from_records(records, columns=list(VERIFICATION_COLUMNS))
 
 
 @dataclass(frozen=True)

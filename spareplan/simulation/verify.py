@@ -25,6 +25,7 @@ import pandas as pd
 
 from spareplan.codes import DAYS_PER_YEAR
 from spareplan.demand.history import prepare_history
+from spareplan.display import SERVICE_HEADER, html_table, service_rows_html, service_rows_text
 from spareplan.errors import InputError, ParameterError
 from spareplan.network import Network, PartArrays, compile_network, current_stock
 from spareplan.scenario.model import Scenario
@@ -46,8 +47,9 @@ class SimulationResult:
     Attributes
     ----------
     rows : pandas.DataFrame
-        One line per SLA row: ``sla_row, kind, target, value, std_error, ci_low, ci_high,
-        meets_target`` (plus ``sla_class, sites, replications``). ``meets_target`` compares
+        One line per SLA row: ``sla_row, kind, target, simulated, std_error, ci_low,
+        ci_high, meets_target`` (plus ``sla_class, sites, replications``; the columns of
+        ``verification.csv``, named as in ``service.csv``). ``meets_target`` compares
         the point estimate with the target; a row without demand has value ``nan`` and meets
         its target.
     parts : pandas.DataFrame
@@ -76,6 +78,38 @@ class SimulationResult:
         """The SLA rows with their confidence intervals (a copy)."""
         return self.rows.copy()
 
+    def _lines(self) -> list[tuple[str, str]]:
+        s, rows = self.summary, self.rows
+        below = int((~rows["meets_target"].astype(bool)).sum())
+        empty = int(rows["simulated"].isna().sum())
+        lines = [
+            ("simulated", f"{s.get('replications')} replications x {s.get('years', 0):g} "
+                          f"year(s), seed {s.get('seed')}, demand {s.get('demand')}"),
+            ("network", f"{s.get('parts', 0):,} parts, {s.get('locations', 0):,} locations, "
+                        f"{s.get('sites', 0):,} sites"),
+            ("SLA rows", f"{len(rows) - below - empty} met, {below} below target"
+                         + (f", {empty} without demand" if empty else "")),
+        ]
+        if "emergency_shipments_per_year" in s:
+            lines.append(("shipments per year",
+                          f"emergency {s['emergency_shipments_per_year']:,.2f} ± "
+                          f"{s['emergency_shipments_per_year_se']:,.2f}, lateral "
+                          f"{s['lateral_shipments_per_year']:,.2f} ± "
+                          f"{s['lateral_shipments_per_year_se']:,.2f}"))
+        return lines
+
+    def __repr__(self) -> str:
+        lines = self._lines()
+        body = [f"  {k}: {v}" for k, v in lines[1:]]
+        body += service_rows_text(self.rows)
+        body.append("  .rows, .parts, .locations, .summary")
+        return "\n".join([f"SimulationResult: {lines[0][1]}", *body])
+
+    def _repr_html_(self) -> str:
+        rows, note = service_rows_html(self.rows, attribute=".rows")
+        return html_table(self._lines(), title="SimulationResult", header=SERVICE_HEADER,
+                          rows=rows, note=note or ".rows, .parts, .locations, .summary")
+
     def plot_rows(self, ax: Any = None) -> Any:
         """Value and 95 % CI of every SLA row against its target (matplotlib axes)."""
         import matplotlib.pyplot as plt
@@ -83,7 +117,7 @@ class SimulationResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 0.35 * len(self.rows) + 1.5))
         y = np.arange(len(self.rows))
-        value = self.rows["value"].to_numpy(dtype=float)
+        value = self.rows["simulated"].to_numpy(dtype=float)
         error = np.vstack([value - self.rows["ci_low"].to_numpy(dtype=float),
                            self.rows["ci_high"].to_numpy(dtype=float) - value])
         colors = np.where(self.rows["meets_target"], "tab:green", "tab:red")
@@ -230,7 +264,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     --------
     >>> from spareplan import load_scenario  # doctest: +SKIP
     >>> result = simulate_plan(load_scenario("scenarios/tiny"), replications=5)  # doctest: +SKIP
-    >>> result.rows[["sla_row", "value", "ci_low", "ci_high", "meets_target"]]  # doctest: +SKIP
+    >>> result.rows[["sla_row", "simulated", "ci_low", "ci_high", "meets_target"]]  # doctest: +SKIP
     """
     if demand not in DEMAND_MODES:
         raise ParameterError("demand", f"must be one of {', '.join(DEMAND_MODES)}", demand)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from spareplan.display import clip, html_table
 from spareplan.scenario.document import EarlyWarning
 from spareplan.scenario.model import Scenario
 from spareplan.warning.alerts import (
@@ -147,6 +148,21 @@ class WarningResult:
             lines.append("supplier register: " + ", ".join(
                 f"{count} {name.replace('_', ' ')}" for name, count in findings.items()))
         return lines
+
+    def __repr__(self) -> str:
+        """What ``spareplan warn`` prints, one line each (never a table)."""
+        lines = [clip(line, 160) for line in self.console_lines()]
+        return "\n".join([f"WarningResult: {lines[0]}", *(f"  {line}" for line in lines[1:]),
+                          "  .alerts, .pab, .countermeasures, .register_findings, .notices"])
+
+    def _repr_html_(self) -> str:
+        pairs = []
+        for line in self.console_lines():
+            key, _, value = line.partition(": ")
+            pairs.append((key, value) if value and len(key) <= 40 else
+                         ("run" if not pairs else "", line))
+        return html_table(pairs, title="WarningResult",
+                          note=".alerts, .pab, .countermeasures, .register_findings, .notices")
 
 
 def run_key(scenario: Scenario, plan: pd.DataFrame | None, as_of: dt.date,

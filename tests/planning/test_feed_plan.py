@@ -185,7 +185,7 @@ def test_a_row_below_target_is_not_met_even_inside_its_interval(monkeypatch) -> 
     def pessimistic(*args, **kwargs):  # type: ignore[no-untyped-def]
         result = original(*args, **kwargs)
         rows = result.rows
-        rows.loc[0, "value"] = rows.loc[0, "target"] - 1e-4
+        rows.loc[0, "simulated"] = rows.loc[0, "target"] - 1e-4
         rows.loc[0, "ci_low"] = rows.loc[0, "target"] - 0.01
         rows.loc[0, "ci_high"] = rows.loc[0, "target"] + 0.01
         return result

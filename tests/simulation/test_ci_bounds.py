@@ -19,12 +19,12 @@ def test_intervals_of_rows_near_one_are_clipped_to_the_unit_interval() -> None:
     stock = pd.DataFrame({"part": ["P-PUMP"] * 3 + ["P-FUSE"] * 3,
                           "location": ["CW", "F1", "F2"] * 2, "stock": [1, 1, 1, 1, 1, 0]})
     rows = simulate_plan(scenario, stock, replications=3, years=1.0, seed=5).rows
-    measured = rows[rows["value"].notna()]
+    measured = rows[rows["simulated"].notna()]
     assert (measured["ci_low"] >= 0.0).all() and (measured["ci_high"] <= 1.0).all()
-    assert (measured["ci_low"] <= measured["value"]).all()
-    assert (measured["value"] <= measured["ci_high"]).all()
+    assert (measured["ci_low"] <= measured["simulated"]).all()
+    assert (measured["simulated"] <= measured["ci_high"]).all()
     # with 3 one-year replications the gold row's symmetric interval runs past 1
     # (0.856 +- 0.321): it is clipped there, and its lower end keeps the full width
     gold = measured.set_index("sla_row").loc["gold/S1/fill_rate_within"]
     assert gold["ci_high"] == 1.0
-    assert gold["value"] + (gold["value"] - gold["ci_low"]) > 1.0
+    assert gold["simulated"] + (gold["simulated"] - gold["ci_low"]) > 1.0

@@ -73,7 +73,7 @@ def test_three_level_network_figures_are_the_recorded_ones(rule: int) -> None:
 
 def test_tiny_verification_is_the_recorded_one() -> None:
     result = simulate_plan(load_scenario(TINY), replications=4, years=2.0, seed=3)
-    np.testing.assert_allclose(result.rows["value"],
+    np.testing.assert_allclose(result.rows["simulated"],
                                [1.0, 0.8331372549019607, 0.9910337591753792], rtol=1e-12)
     np.testing.assert_allclose(result.rows["std_error"],
                                [0.0, 0.027367520185283278, 0.0029567195319327574], rtol=1e-12)

@@ -31,8 +31,9 @@ def test_rows_have_confidence_intervals(tiny) -> None:  # type: ignore[no-untype
     rows = result.to_frame()
     assert list(rows.columns[:len(ROW_COLUMNS)]) == ROW_COLUMNS
     assert len(rows) == 3
-    assert ((rows["value"] >= 0) & (rows["value"] <= 1)).all()
-    assert (rows["ci_low"] <= rows["value"]).all() and (rows["value"] <= rows["ci_high"]).all()
+    assert ((rows["simulated"] >= 0) & (rows["simulated"] <= 1)).all()
+    assert (rows["ci_low"] <= rows["simulated"]).all()
+    assert (rows["simulated"] <= rows["ci_high"]).all()
     assert result.summary["conservation_residual"] == 0
     assert not result.parts.empty and not result.locations.empty
     again = simulate_plan(tiny, replications=4, years=2.0, seed=3)
@@ -44,7 +45,7 @@ def test_more_stock_in_the_plan_improves_service(tiny) -> None:  # type: ignore[
                          "location": ["CW", "CW", "F1", "F1", "F2", "F2"], "stock": 6})
     poor = simulate_plan(tiny, rich.assign(stock=0), replications=4, years=2.0)
     good = simulate_plan(tiny, rich, replications=4, years=2.0)
-    assert (good.rows["value"] >= poor.rows["value"]).all()
+    assert (good.rows["simulated"] >= poor.rows["simulated"]).all()
     assert good.all_met
 
 

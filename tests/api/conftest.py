@@ -1,0 +1,32 @@
+"""Fixtures of the analyst-API tests: the tiny scenario and its plans (planned once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import spareplan
+from spareplan.planning.plan import PlanResult
+from spareplan.scenario.model import Scenario
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = REPO / "scenarios" / "tiny"
+DEMO = REPO / "scenarios" / "demo"
+WARNING_FIXTURE = REPO / "scenarios" / "warning_fixture"
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Scenario:
+    return spareplan.load_scenario(TINY)
+
+
+@pytest.fixture(scope="session")
+def verified(tiny: Scenario) -> PlanResult:
+    """The tiny plan, verified by a small simulation."""
+    return spareplan.plan(tiny, seed=0, replications=4, years=1.0)
+
+
+@pytest.fixture(scope="session")
+def unverified(tiny: Scenario) -> PlanResult:
+    return spareplan.plan(tiny, seed=0, verify=False)
