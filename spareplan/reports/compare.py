@@ -183,9 +183,9 @@ def _service(a: PlanFiles, b: PlanFiles) -> pd.DataFrame:
 
 def _stock_changes(a: PlanFiles, b: PlanFiles) -> pd.DataFrame:
     key = ["part", "location"]
-    left = a.recommendations[key + ["stock", "unit_cost"]].astype(
+    left = a.recommendations[[*key, "stock", "unit_cost"]].astype(
         {"part": str, "location": str})
-    right = b.recommendations[key + ["stock", "unit_cost"]].astype(
+    right = b.recommendations[[*key, "stock", "unit_cost"]].astype(
         {"part": str, "location": str})
     merged = left.merge(right, on=key, how="outer", suffixes=("_a", "_b"), indicator=True,
                         sort=True)
