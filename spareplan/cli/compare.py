@@ -123,7 +123,10 @@ def _print_comparison(comparison: PlanComparison, names: tuple[str, str]) -> Non
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    import sys
+
+    # a pipe or a log file gets the width of a wide terminal, not rich's default 80
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     rows = comparison.summary.set_index("plan")
     a, b, d = rows.loc["A"], rows.loc["B"], rows.loc["B - A"]
     currency = comparison.currency
@@ -159,14 +162,20 @@ def _print_comparison(comparison: PlanComparison, names: tuple[str, str]) -> Non
 
     service = Table(title="Service per SLA row (simulated with 95% CI where verified, "
                     "else planned)", title_justify="left")
+    frame = comparison.service
+    same = bool((frame["target_a"].fillna(frame["target_b"])
+                 == frame["target_b"].fillna(frame["target_a"])).all())
+    targets = ("target",) if same else ("target A", "target B")
     service.add_column("SLA row", overflow="fold")
-    for header in ("target A", "target B", "A", "B", "B - A"):
+    for header in (*targets, "A", "B", "B - A"):
         service.add_column(header, justify="right", no_wrap=True)
-    for r in comparison.service.to_dict("records"):
+    for r in frame.to_dict("records"):
+        target = ([_share(r["target_b"] if r["target_b"] == r["target_b"]
+                          else r["target_a"])] if same
+                  else [_share(r["target_a"]), _share(r["target_b"])])
         service.add_row(r["sla_row"] + ("" if r["present"] == "both" else
                                         f" ({r['present']})"),
-                        _share(r["target_a"]), _share(r["target_b"]),
-                        _side(r, "a"), _side(r, "b"),
+                        *target, _side(r, "a"), _side(r, "b"),
                         "–" if r["difference"] != r["difference"] else
                         f"{100 * r['difference']:+.2f} pt")
     console.print(service)

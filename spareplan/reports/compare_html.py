@@ -141,8 +141,8 @@ def _service_figure(service: pd.DataFrame) -> str:
             values += [value[pick], low[pick]]
             target = rows[f"target_{side}"].to_numpy(dtype=float)
             values.append(target[np.isfinite(target)])
-        target = rows["target_b"].fillna(rows["target_a"]).to_numpy(dtype=float)
-        ax.scatter(target, y, marker="|", s=260, color="black", label="target", zorder=3)
+            ax.scatter(target, y + offset, marker="|", s=160, color=colour, zorder=3,
+                       linewidths=2.5, label=f"target of plan {side.upper()}")
         finite = np.concatenate(values) if values else np.zeros(0)
         low_edge = float(finite.min()) if finite.size else 0.0
         span = max(1.0 - low_edge, 1e-3)
@@ -168,7 +168,7 @@ def _changes_table(comparison: PlanComparison) -> str:
     text = (f"<p>{len(changes):,} part-location lines change: {len(up):,} up "
             f"({int(up['change'].sum()):,} units, {_money(up['change_value'].sum(), currency)})"
             f", {len(down):,} down ({int(-down['change'].sum()):,} units, "
-            f"{_money(-down['change_value'].sum(), currency)}); net "
+            f"{_money(abs(down['change_value'].sum()), currency)}); net "
             f"{_signed(float(changes['change_value'].sum()))} {_e(currency)}. Largest change "
             "value first.</p>")
     label = {BOTH: "both", A_ONLY: "A only (B: 0)", B_ONLY: "B only (A: 0)"}
