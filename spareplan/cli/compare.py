@@ -120,10 +120,10 @@ def compare_command(
 
 def _print_comparison(comparison: PlanComparison, names: tuple[str, str]) -> None:
     """The short comparison on stdout (a rich table; plain text when not a terminal)."""
+    import sys
+
     from rich.console import Console
     from rich.table import Table
-
-    import sys
 
     # a pipe or a log file gets the width of a wide terminal, not rich's default 80
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)

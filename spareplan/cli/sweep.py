@@ -138,11 +138,14 @@ def sweep_command(
                            replications=replications, years=years, service_model=model)
     _write(out, result, seed=seed)
     for row in result.table.itertuples():
-        say(f"  {row.variant:<40} {row.status:<10} yearly cost "
-            + ("–" if row.yearly_cost != row.yearly_cost else f"{row.yearly_cost:,.2f}")
-            + f" {result.currency}  "
+        if row.reason:
+            say(f"  {row.variant:<40} {row.status:<10} no plan: {row.reason}")
+            continue
+        say(f"  {row.variant:<40} {row.status:<10} yearly cost {row.yearly_cost:,.2f} "
+            f"{result.currency}, investment {row.investment:,.0f}, worst margin "
+            f"{100 * row.worst_margin:+.2f} pt ({row.worst_sla_row}): "
             + ("meets every SLA" if row.meets_every_sla else
-               "no plan" if row.reason else f"MISSES {row.rows_below_target} SLA row(s)"))
+               f"MISSES {row.rows_below_target} SLA row(s)"))
     say(f"outputs written to {Path(out).resolve()}")
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
 

@@ -301,6 +301,12 @@ def sweep_variants(scenario: Scenario, grid: Mapping[str, Any] | None = None, *,
     return out
 
 
+def _one_line(error: Exception, limit: int = 300) -> str:
+    """An error's message on one line (a reason in a table or a progress line)."""
+    text = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _service_value(service: pd.DataFrame) -> pd.Series:
     """Per SLA row the value its verdict is judged by: simulated where verified."""
     planned = service["planned"].astype(float)
@@ -315,7 +321,8 @@ def _row(variant: SweepVariant, result: PlanResult | None,
     row: dict[str, Any] = {"variant": variant.name, **variant.parameters}
     if result is None:
         status = INFEASIBLE if isinstance(error, InfeasibleError) else FAILED
-        row.update({"status": status, "meets_every_sla": False, "reason": str(error)})
+        row.update({"status": status, "meets_every_sla": False,
+                    "reason": _one_line(error, 2000)})
         return row
     summary = result.summary
     service = result.service
@@ -431,7 +438,7 @@ def plan_variants(chosen: Sequence[SweepVariant], *, scenario: str, currency: st
             failures[variant.name] = error
             rows.append(_row(variant, None, error))
             if progress is not None:
-                progress(f"{variant.name}: no plan ({str(error).splitlines()[0]})")
+                progress(f"{variant.name}: no plan: {_one_line(error)}")
             continue
         plans[variant.name] = result
         rows.append(_row(variant, result, None))

@@ -168,7 +168,7 @@ def test_cli_terminal_only_writes_nothing(plans: tuple[Path, Path], tmp_path: Pa
 
 def test_two_scenarios_planned_the_same_way(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
-    code, stdout, stderr = invoke("compare", str(TINY), str(TINY / "scenario.toml"),
+    code, _, stderr = invoke("compare", str(TINY), str(TINY / "scenario.toml"),
                                   "--out", str(out), "--model", "analytic", "--no-verify")
     assert code == 0, stderr
     assert compare_plans(out / "plan_a", out / "plan_b").identical_stock  # same seed
@@ -191,7 +191,7 @@ def test_bad_input_names_the_file_and_writes_nothing(plans: tuple[Path, Path],
     code, _, stderr = invoke("compare", str(a), str(broken), "--out", str(out))
     assert code == 2 and "summary.json" in stderr and "valid JSON" in stderr
     assert not out.exists()
-    with pytest.raises(PlanFolderError, match="summary.json"):
+    with pytest.raises(PlanFolderError, match=r"summary\.json"):
         compare_plans(a, broken)
 
     code, _, stderr = invoke("compare", str(a), str(TINY), "--out", str(out))
