@@ -124,9 +124,11 @@ class SweepResult:
         return not self.failures and bool(self.table["meets_every_sla"].all())
 
     def plot(self, axes: Any = None, colours: Mapping[str, str] | None = None) -> Any:
-        """Yearly cost (left) and investment (right) per variant, coloured by verdict:
-        against the parameter when one numeric parameter is swept, else per variant.
-        A variant without a plan is a grey cross on the axis. Returns the two axes."""
+        """Yearly cost (left) and investment (right) per variant, markers coloured by
+        verdict. With a numeric parameter swept, against the one with the most values,
+        one line per combination of the others; with scenario variants alone, per
+        variant. A variant without a plan is a grey cross at the lowest cost. Returns the
+        two axes."""
         import matplotlib.pyplot as plt
 
         colours = dict(colours or {"met": "#1a7f37", "not met": "#c62828",
@@ -135,17 +137,32 @@ class SweepResult:
             _, axes = plt.subplots(1, 2, figsize=(11.5, 4.2), constrained_layout=True)
         frame = self.table.reset_index(drop=True)
         numeric = [p for p in self.parameters if p != "scenario"]
-        single = len(self.parameters) == 1 and numeric
-        x = (frame[numeric[0]].to_numpy(dtype=float) if single
-             else np.arange(len(frame), dtype=float))
-        planned = frame["status"].isin([INFEASIBLE, FAILED]).to_numpy() == False  # noqa: E712
-        met = frame["meets_every_sla"].to_numpy(dtype=bool)
         unit = f" ({self.currency})" if self.currency else ""
+        if numeric:
+            along = max(numeric, key=lambda p: frame[p].nunique())
+            x = frame[along].to_numpy(dtype=float)
+            others = [p for p in self.parameters if p != along]
+            groups = (frame.groupby(others, sort=False).indices if others
+                      else {"": np.arange(len(frame))})
+        else:
+            along, others = "", []
+            x = np.arange(len(frame), dtype=float)
+            groups = {}
+        planned = ~frame["status"].isin([INFEASIBLE, FAILED]).to_numpy()
+        met = frame["meets_every_sla"].to_numpy(dtype=bool)
+        palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for ax, column, label in ((axes[0], "yearly_cost", "yearly cost"),
                                   (axes[1], "investment", "investment (stock at unit cost)")):
             y = frame[column].to_numpy(dtype=float)
-            order = np.argsort(x[planned], kind="stable")
-            ax.plot(x[planned][order], y[planned][order], "-", color="#9aa5b1", zorder=1)
+            for k, (key, rows) in enumerate(groups.items()):
+                rows = np.asarray(rows)
+                rows = rows[planned[rows]]
+                rows = rows[np.argsort(x[rows], kind="stable")]
+                values = key if isinstance(key, tuple) else (key,)
+                name = ", ".join(f"{p.replace('_', ' ')} {v:g}" if not isinstance(v, str)
+                                 else str(v) for p, v in zip(others, values, strict=False))
+                ax.plot(x[rows], y[rows], "-", color=palette[k % len(palette)], zorder=1,
+                        alpha=0.7, label=name or None)
             for pick, key, name in ((planned & met, "met", "meets every SLA"),
                                     (planned & ~met, "not met", "misses an SLA row")):
                 if pick.any():
@@ -159,13 +176,13 @@ class SweepResult:
             ax.set_ylabel(f"{label}{unit}")
             ax.grid(alpha=0.3)
             ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-            if single:
-                ax.set_xlabel(numeric[0].replace("_", " "))
+            if along:
+                ax.set_xlabel(along.replace("_", " ") + (unit if along == "budget" else ""))
             else:
                 ax.set_xticks(x, frame["variant"].astype(str), rotation=30, ha="right",
                               fontsize=7)
                 ax.set_xlabel("variant")
-        axes[0].legend(loc="upper left", fontsize=8)
+        axes[0].legend(loc="best", fontsize=7)
         axes[0].figure.suptitle(f"Sweep of {self.scenario}: cost per variant")
         return axes
 
