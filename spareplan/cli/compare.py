@@ -91,11 +91,13 @@ def compare_command(
                              replications)
     if not years > 0:
         raise ParameterError("--years", "must be > 0", years)
-    from spareplan.planning.plan import plan
+    from spareplan.planning.plan import SERVICE_MODELS, plan
     from spareplan.reports.atomic import atomic_folder, check_output_folder, command_scope
     from spareplan.reports.plan_outputs import write_plan
     from spareplan.scenario.load import load_scenario, resolve_scenario_path
 
+    if model is not None and model not in SERVICE_MODELS:
+        raise ParameterError("--model", "must be simulation or analytic", model)
     check_output_folder(out, inputs=[("the scenario folder of B",
                                       resolve_scenario_path(b).parent)])
     loaded = [load_scenario(a), load_scenario(b)]
@@ -207,11 +209,14 @@ def _side(row: dict[str, Any], side: str) -> str:
 
 def _write_files(folder: Path, comparison: PlanComparison, names: tuple[str, str]) -> None:
     from spareplan.reports.atomic import write_csv
+    from spareplan.reports.compare import CHANGE_AMOUNTS, SUMMARY_AMOUNTS, exact_amounts
     from spareplan.reports.compare_html import render_compare
 
-    write_csv(folder / "compare_summary.csv", comparison.summary)
+    write_csv(folder / "compare_summary.csv",
+              exact_amounts(comparison.summary, SUMMARY_AMOUNTS))
     write_csv(folder / "compare_service.csv", comparison.service)
-    write_csv(folder / "stock_changes.csv", comparison.stock_changes)
+    write_csv(folder / "stock_changes.csv",
+              exact_amounts(comparison.stock_changes, CHANGE_AMOUNTS))
     (folder / "compare.html").write_text(render_compare(comparison, names),
                                          encoding="utf-8")
 

@@ -166,7 +166,9 @@ def _write(out: Path, result: SweepResult, *, seed: int) -> None:
     """Every variant's folder, sweep.csv, sweep.png and sweep.html, atomically."""
     from spareplan.cli.plan import _write_infeasible
     from spareplan.errors import InfeasibleError
+    from spareplan.planning.sweep import AMOUNTS
     from spareplan.reports.atomic import atomic_folder, command_scope, write_csv
+    from spareplan.reports.compare import exact_amounts
     from spareplan.reports.plan_outputs import write_plan
     from spareplan.reports.sweep_html import render_sweep, save_sweep_png
 
@@ -182,6 +184,6 @@ def _write(out: Path, result: SweepResult, *, seed: int) -> None:
                     goal = "service" if item.budget is not None else "cost"
                     _write_infeasible(folder, item.scenario, error, seed=seed, goal=goal,
                                       json_summary=False)
-        write_csv(staging / "sweep.csv", result.table)
+        write_csv(staging / "sweep.csv", exact_amounts(result.table, AMOUNTS))
         save_sweep_png(result, staging / "sweep.png")
         (staging / "sweep.html").write_text(render_sweep(result, folders), encoding="utf-8")

@@ -59,6 +59,9 @@ TABLE_COLUMNS = ["status", "meets_every_sla", "yearly_cost", "investment", "hold
                  "shipping_cost", "lower_bound", "gap", "rows_below_target", "worst_margin",
                  "worst_sla_row"]
 
+#: Amount columns of the table (currency).
+AMOUNTS = ["yearly_cost", "investment", "holding_cost", "shipping_cost", "lower_bound"]
+
 Progress = Callable[[str], None]
 
 

@@ -17,7 +17,8 @@ What is compared:
   different scenarios) is kept with ``present`` = ``A only`` / ``B only``.
 - **stock changes** (one row per part and location whose stock differs): stock A, stock
   B, the change and its value (change x unit cost, B's unit cost where B has the line).
-  A line in one plan only counts as stock 0 in the other (``present`` says so).
+  A line in one plan only counts as stock 0 in the other (``present`` says so; of plans
+  of different scenarios a note counts them).
 
 Plans of an older version (no ``verdict``, ``simulated`` or ``plan_context.json``)
 degrade: the missing figures are empty, nothing fails.
@@ -36,7 +37,7 @@ import pandas as pd
 from spareplan.reports.plan_folder import PlanFiles, read_plan_folder
 
 __all__ = ["CHANGE_COLUMNS", "SERVICE_COLUMNS", "SUMMARY_COLUMNS", "PlanComparison",
-           "compare_plans"]
+           "compare_plans", "exact_amounts"]
 
 #: Columns of the summary (compare_summary.csv).
 SUMMARY_COLUMNS = ["plan", "folder", "scenario", "status", "meets_every_sla", "yearly_cost",
@@ -229,12 +230,33 @@ def _notes(a: PlanFiles, b: PlanFiles, service: pd.DataFrame,
             notes.append(f"SLA rows in plan {label.split()[0]} only (not compared): "
                          + ", ".join(rows))
         lines = int((changes["present"] == label).sum())
-        if lines:
+        # recommendations.csv lists the lines the plan stocks or that hold stock today: of
+        # the same scenario an unlisted line is stock 0, nothing to tell
+        if lines and a.summary["scenario"] != b.summary["scenario"]:
             other = "B" if label == A_ONLY else "A"
             notes.append(f"{lines} stock change(s) on part-location lines of plan "
                          f"{label.split()[0]} only: "
                          f"counted as stock 0 in plan {other}")
     return notes
+
+
+def exact_amounts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of ``frame`` whose amount ``columns`` are rounded to cents and written in
+    full by :func:`~spareplan.reports.atomic.write_csv` (whose ``%.6g`` would print a
+    yearly cost of 70,032,336.90 as 7.00323e+07): object columns of Python floats, NaN
+    left empty."""
+    out = frame.copy()
+    for column in columns:
+        values = out[column].astype(np.float64).round(2)
+        out[column] = pd.Series([None if math.isnan(v) else float(v) for v in values],
+                                index=out.index, dtype=object)
+    return out
+
+
+#: Amount columns of the comparison's files (see :func:`exact_amounts`).
+SUMMARY_AMOUNTS = ["yearly_cost", "investment", "holding_cost", "shipping_cost",
+                   "penalty_cost", "lower_bound"]
+CHANGE_AMOUNTS = ["unit_cost", "change_value"]
 
 
 def compare_plans(a: str | Path | PlanFiles, b: str | Path | PlanFiles) -> PlanComparison:

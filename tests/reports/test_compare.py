@@ -97,6 +97,9 @@ def test_rows_and_lines_in_one_plan_only(plans: tuple[Path, Path], tmp_path: Pat
     recs = pd.read_csv(other / "recommendations.csv")
     extra = recs.iloc[[0]].assign(location="F9", stock=2, current_stock=0, delta=2)
     pd.concat([recs.iloc[1:], extra]).to_csv(other / "recommendations.csv", index=False)
+    summary = json.loads((other / "summary.json").read_text())
+    summary["scenario"] = "tiny-elsewhere"
+    (other / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
 
     comparison = compare_plans(a, other)
     present = comparison.service.set_index("sla_row")["present"]
@@ -116,6 +119,7 @@ def test_rows_and_lines_in_one_plan_only(plans: tuple[Path, Path], tmp_path: Pat
     notes = " ".join(comparison.notes)
     assert "SLA rows in plan A only (not compared): gold/S1/fill_rate_within" in notes
     assert "plan B only: counted as stock 0 in plan A" in notes
+    assert "different scenarios: A 'tiny', B 'tiny-elsewhere'" in notes
 
 
 def test_an_older_plan_folder_degrades(plans: tuple[Path, Path], tmp_path: Path) -> None:
