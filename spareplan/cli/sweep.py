@@ -98,6 +98,9 @@ def sweep_command(
              "lead_time_factor": lead_time_factor, "budget": budget}
     grid = {name: values for name, option in OPTIONS.items()
             if (values := _numbers(option, given[name])) is not None}
+    if not grid and not variants:
+        raise ParameterError("sweep", "needs at least one of --targets, --uptime-targets, "
+                             "--lead-time-factor, --budget or --variant", "none given")
     if replications < 2:
         raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
                              replications)

@@ -8,6 +8,8 @@ the sweep page (:mod:`~spareplan.reports.sweep_html`) uses too.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,7 @@ from spareplan.reports.html_report import (
     _table,
 )
 from spareplan.reports.report_plots import VERDICT_COLOURS, _pyplot, _svg
+from spareplan.sla import FILL_RATE, UPTIME
 
 __all__ = ["page", "render_compare"]
 
@@ -116,43 +119,61 @@ def _service_table(comparison: PlanComparison) -> str:
             f"{_service_figure(comparison.service)}</section>")
 
 
+def _service_panel(ax: Any, rows: pd.DataFrame, title: str, label: str) -> None:
+    """One axis of SLA rows: each plan's value (simulated with its CI, else planned)
+    and its target."""
+    rows = rows.reset_index(drop=True)
+    y = np.arange(len(rows))[::-1].astype(float)
+    values = []
+    for side, colour, offset in (("a", _COLOUR_A, 0.15), ("b", _COLOUR_B, -0.15)):
+        simulated = rows[f"simulated_{side}"].to_numpy(dtype=float)
+        planned = rows[f"planned_{side}"].to_numpy(dtype=float)
+        value = np.where(np.isfinite(simulated), simulated, planned)
+        low = np.where(np.isfinite(simulated), rows[f"ci_low_{side}"], value)
+        high = np.where(np.isfinite(simulated), rows[f"ci_high_{side}"], value)
+        low, high = np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=0.0)
+        pick = np.isfinite(value)
+        ax.errorbar(value[pick], y[pick] + offset,
+                    xerr=np.vstack([np.maximum(value - low, 0)[pick],
+                                    np.maximum(high - value, 0)[pick]]),
+                    fmt="s", ms=4, color=colour, capsize=2, linestyle="none",
+                    label=f"plan {side.upper()} (simulated with 95% CI, else planned)")
+        target = rows[f"target_{side}"].to_numpy(dtype=float)
+        values += [value[pick], low[pick], target[np.isfinite(target)]]
+        ax.scatter(target, y + offset, marker="|", s=160,
+                   color=colour, zorder=3, linewidths=2.5,
+                   label=f"target of plan {side.upper()}")
+    finite = np.concatenate(values) if values else np.zeros(0)
+    low_edge = float(finite.min()) if finite.size else 0.0
+    span = max(1.0 - low_edge, 1e-3)
+    ax.set_xlim(max(0.0, low_edge - 0.08 * span), 1.0 + 0.02 * span)
+    ax.set_yticks(y, rows["sla_row"].astype(str))
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.set_title(title)
+    ax.set_xlabel(label)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              frameon=False)
+
+
 def _service_figure(service: pd.DataFrame) -> str:
-    """Target, A and B (simulated with CI, else planned) per SLA row, as inline SVG."""
+    """Both plans per SLA row, one axis per kind of row (fill rate, uptime), as SVG."""
     if service.empty:
         return ""
+    titles = {FILL_RATE: ("Fill rate within the SLA window: plan A and plan B",
+                          "share of part requests filled within the window"),
+              UPTIME: ("Machine uptime: plan A and plan B",
+                       "availability: 1 - downtime / time")}
+    kinds = [(titles[k], service[service["kind"] == k]) for k in (FILL_RATE, UPTIME)]
+    other = service[~service["kind"].isin([FILL_RATE, UPTIME])]
+    kinds.append((("Other SLA rows", "service"), other))
+    kinds = [(t, rows) for t, rows in kinds if len(rows)]
     with _pyplot() as plt:
-        rows = service.reset_index(drop=True)
-        y = np.arange(len(rows))[::-1].astype(float)
-        figure, ax = plt.subplots(figsize=(10, 0.4 * len(rows) + 1.4))
-        values = []
-        for side, colour, offset in (("a", _COLOUR_A, 0.15), ("b", _COLOUR_B, -0.15)):
-            simulated = rows[f"simulated_{side}"].to_numpy(dtype=float)
-            planned = rows[f"planned_{side}"].to_numpy(dtype=float)
-            value = np.where(np.isfinite(simulated), simulated, planned)
-            low = np.where(np.isfinite(simulated), rows[f"ci_low_{side}"], value)
-            high = np.where(np.isfinite(simulated), rows[f"ci_high_{side}"], value)
-            low, high = np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=0.0)
-            pick = np.isfinite(value)
-            ax.errorbar(value[pick], y[pick] + offset,
-                        xerr=np.vstack([np.maximum(value - low, 0)[pick],
-                                        np.maximum(high - value, 0)[pick]]),
-                        fmt="s", ms=4, color=colour, capsize=2, linestyle="none",
-                        label=f"plan {side.upper()} (simulated with 95% CI, else planned)")
-            values += [value[pick], low[pick]]
-            target = rows[f"target_{side}"].to_numpy(dtype=float)
-            values.append(target[np.isfinite(target)])
-            ax.scatter(target, y + offset, marker="|", s=160, color=colour, zorder=3,
-                       linewidths=2.5, label=f"target of plan {side.upper()}")
-        finite = np.concatenate(values) if values else np.zeros(0)
-        low_edge = float(finite.min()) if finite.size else 0.0
-        span = max(1.0 - low_edge, 1e-3)
-        ax.set_xlim(max(0.0, low_edge - 0.08 * span), 1.0 + 0.02 * span)
-        ax.set_yticks(y, rows["sla_row"].astype(str))
-        ax.set_ylim(-0.8, len(rows) - 0.2)
-        ax.set_title("Service per SLA row: plan A and plan B")
-        ax.set_xlabel("fill rate within the window / availability")
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+        heights = [0.32 * len(rows) + 1.4 for _, rows in kinds]
+        figure, axes = plt.subplots(len(kinds), 1, figsize=(10, sum(heights) + 0.3),
+                                    gridspec_kw={"height_ratios": heights}, squeeze=False)
+        for ax, ((title, label), rows) in zip(axes[:, 0], kinds, strict=True):
+            _service_panel(ax, rows, title, label)
         figure.tight_layout()
     return f"<figure>{_svg(figure)}</figure>"
 

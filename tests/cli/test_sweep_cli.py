@@ -117,7 +117,7 @@ def test_scenario_variants_are_named_by_their_folder(tmp_path: Path) -> None:
     (("--lead-time-factor", "-1"), "--lead-time-factor: must hold finite numbers > 0"),
     (("--lead-time-factor", "nan"), "--lead-time-factor: must hold finite numbers"),
     (("--budget", "0"), "--budget: must hold finite numbers > 0"),
-    ((), "grid: must name at least one parameter"),
+    ((), "sweep: needs at least one of --targets"),
     (("--targets", "0.9", "--replications", "1"), "--replications"),
     (("--targets", "0.9", "--variant", str(TINY)), "--variant"),
 ])
