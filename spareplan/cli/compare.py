@@ -179,8 +179,11 @@ def _print_comparison(comparison: PlanComparison, names: tuple[str, str]) -> Non
                                         f" ({r['present']})"),
                         *target, _side(r, "a"), _side(r, "b"),
                         "–" if r["difference"] != r["difference"] else
-                        f"{100 * r['difference']:+.2f} pt")
+                        f"{round(100 * r['difference'], 2) + 0.0:+.2f} pt")
     console.print(service)
+    if (frame["measure"] == "planned").any():
+        console.print("B - A: of the planned values on the rows where a plan was not "
+                      "verified")
     changes = comparison.stock_changes
     up, down = changes[changes["change"] > 0], changes[changes["change"] < 0]
     console.print(

@@ -110,7 +110,7 @@ def _service_table(comparison: PlanComparison) -> str:
                                                r["ci_high_b"])),
             verdict_cell(r["verdict_b"]),
             _n("–" if not np.isfinite(r["difference"]) else
-               f"{100 * r['difference']:+.2f} pt"),
+               f"{round(100 * r['difference'], 2) + 0.0:+.2f} pt"),
             _t(r["measure"])])
     header = ["SLA row", "in", "target A", "target B", "planned A", "simulated A, 95% CI",
               "verdict A", "planned B", "simulated B, 95% CI", "verdict B", "B - A",
