@@ -8,10 +8,12 @@ import typer
 
 from spareplan.cli.backtest import backtest_command
 from spareplan.cli.common import guarded, quiet_scope
+from spareplan.cli.compare import compare_command
 from spareplan.cli.frontier import frontier_command
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.report import report_command
 from spareplan.cli.simulate import simulate_command
+from spareplan.cli.sweep import sweep_command
 from spareplan.cli.warn import warn_command
 from spareplan.cli.warn_ack import warn_ack_command
 from spareplan.cli.warn_backtest import warn_backtest_command
@@ -62,6 +64,8 @@ app.command("plan")(guarded(plan_command, "plan"))
 app.command("report")(guarded(report_command, "report"))
 app.command("simulate")(guarded(simulate_command, "simulate"))
 app.command("frontier")(guarded(frontier_command, "frontier"))
+app.command("compare")(guarded(compare_command, "compare"))
+app.command("sweep")(guarded(sweep_command, "sweep"))
 app.command("warn")(guarded(warn_command, "warn"))
 app.command("warn-ack")(guarded(warn_ack_command, "warn-ack"))
 app.command("warn-backtest")(guarded(warn_backtest_command, "warn-backtest"))
