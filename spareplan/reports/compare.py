@@ -241,15 +241,11 @@ def _notes(a: PlanFiles, b: PlanFiles, service: pd.DataFrame,
 
 
 def exact_amounts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A copy of ``frame`` whose amount ``columns`` are rounded to cents and written in
-    full by :func:`~spareplan.reports.atomic.write_csv` (whose ``%.6g`` would print a
-    yearly cost of 70,032,336.90 as 7.00323e+07): object columns of Python floats, NaN
-    left empty."""
+    """A copy of ``frame`` whose amount ``columns`` are rounded to cents (NaN kept, written
+    empty by :func:`~spareplan.reports.atomic.write_csv`)."""
     out = frame.copy()
     for column in columns:
-        values = out[column].astype(np.float64).round(2)
-        out[column] = pd.Series([None if math.isnan(v) else float(v) for v in values],
-                                index=out.index, dtype=object)
+        out[column] = out[column].astype(np.float64).round(2)
     return out
 
 
