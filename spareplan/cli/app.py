@@ -15,7 +15,6 @@ from spareplan.cli.simulate import simulate_command
 from spareplan.cli.warn import warn_command
 from spareplan.cli.warn_ack import warn_ack_command
 from spareplan.cli.warn_backtest import warn_backtest_command
-from spareplan.scenario.load import outside_tables_allowed
 from spareplan.versions import __version__
 
 app = typer.Typer(
@@ -54,6 +53,8 @@ def _options(
     del version  # handled by its callback
     context.with_resource(quiet_scope(quiet))
     if allow_outside_tables:
+        from spareplan.scenario.load import outside_tables_allowed
+
         context.with_resource(outside_tables_allowed())
 
 

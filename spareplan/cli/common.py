@@ -1,5 +1,11 @@
 """What every command shares: error-to-exit-code mapping, the checks that run before any
-work (options, the output contract), messages on the console."""
+work (options, the output contract), messages on the console.
+
+Imported by every command module when the application starts (``spareplan --help``
+builds every command), so it imports nothing heavy at module level: the output contract
+(:mod:`spareplan.reports.atomic`, which needs pandas) and the scenario loader are
+imported when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +22,6 @@ from typing import Any
 import typer
 
 from spareplan.errors import InputError, ParameterError, PlanningError
-from spareplan.reports.atomic import (
-    Terminated,
-    check_output_folder,
-    command_scope,
-    handle_termination,
-    pause_point,
-    recover_leftovers,
-)
-from spareplan.scenario.load import resolve_scenario_path
 
 EXIT_OK, EXIT_SLA, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: Largest seed accepted: every seed fits a signed 64-bit integer.
@@ -99,6 +96,9 @@ def start_command(*, out: Path | None = None, scenario: Path | None = None,
     check_time_limit(time_limit)
     if out is None:
         return
+    from spareplan.reports.atomic import check_output_folder, pause_point, recover_leftovers
+    from spareplan.scenario.load import resolve_scenario_path
+
     protected: list[tuple[str, Path | None]] = [("an input file of the run", p)
                                                 for p in inputs]
     toml = None if scenario is None else resolve_scenario_path(scenario)
@@ -122,6 +122,8 @@ def guarded(function: Callable[..., int | None],
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        from spareplan.reports.atomic import Terminated, command_scope, handle_termination
+
         with command_scope(command), handle_termination():
             try:
                 code = function(*args, **kwargs)

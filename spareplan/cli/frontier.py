@@ -11,10 +11,6 @@ import typer
 import solvers
 from spareplan.cli.common import EXIT_OK, say, start_command
 from spareplan.errors import ParameterError
-from spareplan.planning.frontier import SIDES, frontier
-from spareplan.planning.plan import SERVICE_MODELS
-from spareplan.reports.atomic import atomic_folder, write_csv
-from spareplan.scenario.load import load_scenario
 
 
 def frontier_command(
@@ -42,6 +38,11 @@ def frontier_command(
     per budget, every point a full plan; write frontier.csv, frontier_skipped.csv (levels
     or budgets without a plan) and frontier.png. Exit 0 ok,
     1 targets out of reach, 2 bad input."""
+    from spareplan.planning.frontier import SIDES, frontier
+    from spareplan.planning.plan import SERVICE_MODELS
+    from spareplan.reports.atomic import atomic_folder, write_csv
+    from spareplan.scenario.load import load_scenario
+
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if points < 2:
         raise ParameterError("--points", "must be >= 2", points)

@@ -1,25 +1,24 @@
-"""``spareplan validate`` and ``spareplan plan``."""
+"""``spareplan validate`` and ``spareplan plan``.
+
+The planning machinery (numba kernels, the solvers, the simulation) is imported inside
+the commands, so that ``spareplan validate`` and ``--help`` never load it.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
 from spareplan.errors import InfeasibleError, ParameterError
-from spareplan.planning.model import GOALS, SERVICE
-from spareplan.planning.plan import SERVICE_MODELS, plan
-from spareplan.planning.verification import SHARP_SHARE
-from spareplan.reports.atomic import atomic_folder, write_json
-from spareplan.reports.plan_outputs import write_plan
-from spareplan.scenario.load import load_scenario
-from spareplan.scenario.model import Scenario
-from spareplan.versions import package_versions
+
+if TYPE_CHECKING:
+    from spareplan.scenario.model import Scenario
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.toml) or "
                                              "the TOML file.")]
@@ -27,6 +26,8 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenari
 
 def validate_command(scenario: ScenarioArg) -> int:
     """Check a scenario: every problem is listed with file, row or field, rule and value."""
+    from spareplan.scenario.load import load_scenario
+
     loaded = load_scenario(scenario)
     counts = ", ".join(f"{n} {name}" for name, n in loaded.summary().items())
     say(f"scenario {loaded.name!r} is valid: {counts}")
@@ -68,6 +69,11 @@ def plan_command(
     """Plan the least-cost stock that meets every SLA (or, with --goal service, the best
     service within the budget); write recommendations.csv, service.csv and summary.json.
     Exit 0 when every SLA is met, 1 when not, 2 bad input."""
+    from spareplan.planning.model import GOALS, SERVICE
+    from spareplan.planning.plan import SERVICE_MODELS, plan
+    from spareplan.reports.plan_outputs import write_plan
+    from spareplan.scenario.load import load_scenario
+
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if replications < 2:
         raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
@@ -118,6 +124,9 @@ def _write_infeasible(out: Path, scenario: Scenario, error: InfeasibleError, *, 
     """An infeasible run still leaves its account for a batch job: ``summary.json`` with
     status ``infeasible``, the reason and the diagnosis (each SLA or capacity row, what it
     asks and what can be reached), alone in ``--out``."""
+    from spareplan.reports.atomic import atomic_folder, write_json
+    from spareplan.versions import package_versions
+
     summary = {"scenario": scenario.name, "status": "infeasible", "goal": goal,
                "seed": seed, "reason": str(error), "diagnosis": error.diagnosis,
                "input_hash": scenario.input_hash, "versions": package_versions(),
@@ -183,6 +192,8 @@ def _account_lines(summary: Mapping[str, Any]) -> list[str]:
 
 def _verification_lines(summary: Mapping[str, Any]) -> list[str]:
     """What the verification found, and whether it was sharp enough to tell."""
+    from spareplan.planning.verification import SHARP_SHARE
+
     check = summary["verification"]
     if check is None:
         return ["not verified (--no-verify): the planned values are the model's"]

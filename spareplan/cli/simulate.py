@@ -9,19 +9,15 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
 from spareplan.cli.common import start_command
 from spareplan.errors import InputError
-from spareplan.reports.atomic import atomic_folder, write_csv, write_json
-from spareplan.scenario.files import MAX_PLAN_BYTES, FileRefused, read_regular_file
-from spareplan.scenario.load import load_scenario
-from spareplan.scenario.tables import MAX_COUNT
-from spareplan.simulation.verify import simulate_plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["simulate_command"]
 
@@ -29,6 +25,12 @@ __all__ = ["simulate_command"]
 def _read_plan(path: Path) -> pd.DataFrame:
     """The plan file as a frame; a stock above :data:`MAX_COUNT` is refused here, before
     any array is sized by it (the other rules are those of ``plan_stock_matrix``)."""
+    import numpy as np
+    import pandas as pd
+
+    from spareplan.scenario.files import MAX_PLAN_BYTES, FileRefused, read_regular_file
+    from spareplan.scenario.tables import MAX_COUNT
+
     try:
         data = read_regular_file(path, MAX_PLAN_BYTES)
     except FileRefused as refused:
@@ -87,6 +89,10 @@ def simulate_command(
         ``--demand empirical`` without a ``demand_history`` with sites) raises
         :class:`spareplan.errors.InputError` (exit 2).
     """
+    from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+    from spareplan.scenario.load import load_scenario
+    from spareplan.simulation.verify import simulate_plan
+
     start_command(out=out, scenario=scenario, inputs=[plan], seed=seed)
     if not (math.isfinite(years) and years > 0):
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
