@@ -24,6 +24,9 @@ import typer
 from spareplan.errors import InputError, ParameterError, PlanningError
 
 EXIT_OK, EXIT_SLA, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: A usage error (unknown command or option, missing argument): ``EX_USAGE`` of
+#: ``sysexits.h`` (click's own 2 would be taken for bad input; see spareplan/cli/app.py).
+EXIT_USAGE = 64
 #: Largest seed accepted: every seed fits a signed 64-bit integer.
 SEED_MAX = 2**63 - 1
 
