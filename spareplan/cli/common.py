@@ -42,6 +42,11 @@ def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def is_quiet() -> bool:
+    """Whether ``--quiet`` is in force for the command running."""
+    return _QUIET.get()
+
+
 def complain(message: str) -> None:
     """An error line, on stderr even under ``--quiet``."""
     print(message, file=sys.stderr, flush=True)

@@ -15,7 +15,8 @@ import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
-from spareplan.errors import InfeasibleError, ParameterError
+from spareplan.cli.progress import command_progress
+from spareplan.errors import InfeasibleError, ParameterError, PlanningError, SolverFailure
 
 if TYPE_CHECKING:
     from spareplan.scenario.model import Scenario
@@ -90,17 +91,30 @@ def plan_command(
         raise ParameterError("--model", "--goal service optimizes the analytic model (the "
                              "verification simulates its plan); use --model analytic",
                              model)
-    loaded = load_scenario(scenario)
-    say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
-        f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
-    try:
-        result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
-                      verify=verify, replications=replications, years=years, budget=budget,
-                      service_model=model, goal=goal)
-    except InfeasibleError as error:
-        _write_infeasible(out, loaded, error, seed=seed, goal=goal, json_summary=json_summary)
-        raise
-    folder = write_plan(result, out, scenario=loaded)
+    with command_progress("plan") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
+            f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} "
+            "sites")
+        try:
+            result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
+                          verify=verify, replications=replications, years=years,
+                          budget=budget, service_model=model, goal=goal, progress=progress)
+        except PlanningError as error:
+            progress.stage("writing outputs", detail="summary.json with the reason")
+            failure: PlanningError | None = error
+            folder = _write_failure(out, loaded, error, seed=seed, goal=goal)
+        else:
+            failure = None
+            progress.stage("writing outputs", detail=f"{out}")
+            folder = write_plan(result, out, scenario=loaded)
+    if failure is not None:
+        say(f"summary.json (status {_failure_status(failure)}) written to "
+            f"{folder.resolve()}")
+        if json_summary:
+            _print_summary(folder)
+        raise failure
     summary = result.summary
     for line in _account_lines(summary):
         say(line)
@@ -119,23 +133,31 @@ def plan_command(
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
 
 
-def _write_infeasible(out: Path, scenario: Scenario, error: InfeasibleError, *, seed: int,
-                      goal: str, json_summary: bool) -> None:
-    """An infeasible run still leaves its account for a batch job: ``summary.json`` with
-    status ``infeasible``, the reason and the diagnosis (each SLA or capacity row, what it
-    asks and what can be reached), alone in ``--out``."""
+def _failure_status(error: PlanningError) -> str:
+    """``summary.json``'s status of a run without a plan."""
+    if isinstance(error, InfeasibleError):
+        return "infeasible"
+    return "solver_failure" if isinstance(error, SolverFailure) else "failed"
+
+
+def _write_failure(out: Path, scenario: Scenario, error: PlanningError, *, seed: int,
+                   goal: str) -> Path:
+    """A run without a plan still leaves its account for a batch job: ``summary.json``
+    alone in ``--out``, with the status (``infeasible``: no plan meets an SLA or capacity
+    row; ``solver_failure``: the solver found no plan, e.g. within the time limit, or
+    returned one that breaks its rows), the reason and, when infeasible, the diagnosis
+    (each row, what it asks and what can be reached)."""
     from spareplan.reports.atomic import atomic_folder, write_json
     from spareplan.versions import package_versions
 
-    summary = {"scenario": scenario.name, "status": "infeasible", "goal": goal,
-               "seed": seed, "reason": str(error), "diagnosis": error.diagnosis,
+    summary = {"scenario": scenario.name, "status": _failure_status(error), "goal": goal,
+               "seed": seed, "reason": str(error),
+               "diagnosis": getattr(error, "diagnosis", None),
                "input_hash": scenario.input_hash, "versions": package_versions(),
                "meets_every_sla": False}
     with atomic_folder(out) as staging:
         write_json(staging / "summary.json", summary)
-    say(f"summary.json (status infeasible) written to {Path(out).resolve()}")
-    if json_summary:
-        _print_summary(Path(out))
+    return Path(out)
 
 
 def _print_summary(folder: Path) -> None:
