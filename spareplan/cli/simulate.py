@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spareplan.cli.common import start_command
+from spareplan.cli.common import say, start_command
+from spareplan.cli.progress import command_progress
 from spareplan.errors import InputError
 
 if TYPE_CHECKING:
@@ -98,22 +99,31 @@ def simulate_command(
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
     if replications < 2:
         raise InputError(f"parameter --replications: must be >= 2 (received {replications!r})")
-    loaded = load_scenario(scenario)
-    frame = None if plan is None else _read_plan(Path(plan))
-    result = simulate_plan(loaded, frame, replications=replications, years=years, seed=seed,
-                           source=Path(plan).name if plan is not None else "current_stock",
-                           demand=demand)
-    table = result.to_frame()
-    summary = {
-        "command": "simulate",
-        "scenario": str(scenario),
-        "scenario_hash": loaded.input_hash,
-        "plan": None if plan is None else str(plan),
-        **{key: value for key, value in result.summary.items()},
-        "rows": [{key: value for key, value in row.items()}
-                 for row in table.to_dict(orient="records")],
-    }
-    with atomic_folder(out) as staging:
-        write_csv(staging / "verification.csv", table)
-        write_json(staging / "summary.json", summary)
+    with command_progress("simulate") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        frame = None if plan is None else _read_plan(Path(plan))
+        progress.stage("simulation", detail=f"{replications} x {years:g} years of "
+                       f"{'the plan' if plan is not None else 'the current stock'}")
+        result = simulate_plan(loaded, frame, replications=replications, years=years,
+                               seed=seed, demand=demand, source=Path(plan).name
+                               if plan is not None else "current_stock")
+        progress.stage("writing outputs", detail=f"{out}")
+        table = result.to_frame()
+        summary = {
+            "command": "simulate",
+            "scenario": str(scenario),
+            "scenario_hash": loaded.input_hash,
+            "plan": None if plan is None else str(plan),
+            **{key: value for key, value in result.summary.items()},
+            "rows": [{key: value for key, value in row.items()}
+                     for row in table.to_dict(orient="records")],
+        }
+        with atomic_folder(out) as staging:
+            write_csv(staging / "verification.csv", table)
+            write_json(staging / "summary.json", summary)
+    below = int((~table["meets_target"].astype(bool)).sum()) if len(table) else 0
+    say(f"simulated {replications} x {years:g} years: {len(table) - below} of {len(table)} "
+        f"SLA row(s) meet their target (point estimate; 95% CIs in verification.csv)")
+    say(f"outputs written to {Path(out).resolve()}")
     return 0 if result.all_met else 1
