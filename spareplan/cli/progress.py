@@ -4,9 +4,10 @@ On a terminal (stderr is a TTY) a live display (rich): one row per stage with a 
 its elapsed time, its size and what it is doing now (the column generation's iteration,
 bound and gap; the simulation feed's round), and a count with an ETA where the work is
 countable (frontier points). Otherwise (a batch job, CI, a pipe) one plain line per
-stage with the seconds since the command started, and a line at most every
-:data:`HEARTBEAT_SECONDS` while a long stage reports notes, so that a log never stays
-silent for minutes::
+stage with the seconds since the command started and, while a stage lasts, a line at
+most every :data:`HEARTBEAT_SECONDS` (its latest note, or that it is still running: the
+simulation feed may run for minutes between two notes), so that a log never stays silent
+for long::
 
     [    0.0 s] plan: scenario: scenarios/demo
     [    1.9 s] plan: analytic models: 200 parts
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
@@ -64,15 +66,18 @@ class LineProgress:
         self.total: int | None = None
         self.stage_started = self.started
         self.last_line = self.started
+        self.last_note = ""
+        self.lock = threading.Lock()
 
     def _line(self, text: str) -> None:
-        now = self.clock()
-        self.last_line = now
-        print(f"[{now - self.started:9.1f} s] {self.command}: {text}",
-              file=self.stream or sys.stderr, flush=True)
+        with self.lock:
+            now = self.clock()
+            self.last_line = now
+            print(f"[{now - self.started:9.1f} s] {self.command}: {text}",
+                  file=self.stream or sys.stderr, flush=True)
 
     def stage(self, name: str, *, total: int | None = None, detail: str = "") -> None:
-        self.name, self.total = name, total
+        self.name, self.total, self.last_note = name, total, ""
         self.stage_started = self.clock()
         self._line(name + (f": {_clip(detail)}" if detail else ""))
 
@@ -81,8 +86,17 @@ class LineProgress:
         self._line(f"  {self.name} {count}" + (f": {_clip(detail)}" if detail else ""))
 
     def note(self, detail: str) -> None:
+        self.last_note = detail
         if self.clock() - self.last_line >= HEARTBEAT_SECONDS:
             self._line(f"  {self.name}: {_clip(detail)}")
+
+    def tick(self) -> None:
+        """A line when none was printed for :data:`HEARTBEAT_SECONDS` (called from a
+        timer thread, :func:`command_progress`)."""
+        if self.name and self.clock() - self.last_line >= HEARTBEAT_SECONDS:
+            since = self.clock() - self.stage_started
+            self._line(f"  {self.name}: still running ({since:.0f} s)"
+                       + (f", last: {_clip(self.last_note)}" if self.last_note else ""))
 
     def close(self) -> None:
         """Nothing to tear down."""
@@ -162,8 +176,18 @@ def command_progress(command: str, *, live: bool | None = None) -> Iterator[Prog
         live = sys.stderr.isatty()
     display: ConsoleProgress | LineProgress = (ConsoleProgress(command) if live
                                                else LineProgress(command))
+    stop = threading.Event()
+    if isinstance(display, LineProgress):
+        beat = display.tick
+
+        def heartbeat() -> None:
+            while not stop.wait(1.0):
+                beat()
+
+        threading.Thread(target=heartbeat, name="spareplan-heartbeat", daemon=True).start()
     try:
         with forward_logs(display):
             yield display
     finally:
+        stop.set()
         display.close()
