@@ -97,16 +97,16 @@ def plan_command(
         say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
             f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} "
             "sites")
+        failure: PlanningError | None = None
         try:
             result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
                           verify=verify, replications=replications, years=years,
                           budget=budget, service_model=model, goal=goal, progress=progress)
-        except PlanningError as error:
+        except PlanningError as error:  # no plan: summary.json alone says why
+            failure = error
             progress.stage("writing outputs", detail="summary.json with the reason")
-            failure: PlanningError | None = error
             folder = _write_failure(out, loaded, error, seed=seed, goal=goal)
         else:
-            failure = None
             progress.stage("writing outputs", detail=f"{out}")
             folder = write_plan(result, out, scenario=loaded)
     if failure is not None:

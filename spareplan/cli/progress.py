@@ -104,30 +104,46 @@ class LineProgress:
 
 class ConsoleProgress:
     """A live rich display on stderr: one row per stage (spinner, stage, elapsed, what it
-    is doing now); the rows stay on the screen when the stage is over."""
+    is doing now, cut to the terminal's width); the rows stay on the screen when the
+    stage is over."""
+
+    #: Columns before the stage's detail: spinner, name (16), elapsed (7), spaces.
+    _FIXED_WIDTH = 2 + 16 + 8 + 2
 
     def __init__(self, command: str, stream: TextIO | None = None) -> None:
         from rich.console import Console
         from rich.progress import Progress as RichProgress
         from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.table import Column
 
         self.command = command
+        self.console = Console(file=stream or sys.stderr, stderr=stream is None)
         self.display = RichProgress(
             SpinnerColumn(finished_text="[green]✓[/green]"),
-            TextColumn("[bold]{task.description}[/bold]"),
+            TextColumn("[bold]{task.description}[/bold]",
+                       table_column=Column(no_wrap=True, min_width=15)),
             TimeElapsedColumn(),
-            TextColumn("{task.fields[detail]}"),
-            console=Console(file=stream or sys.stderr, stderr=stream is None),
-            transient=False, redirect_stdout=False, redirect_stderr=True)
+            TextColumn("{task.fields[detail]}", markup=False,
+                       table_column=Column(no_wrap=True, overflow="ellipsis")),
+            console=self.console, transient=False, redirect_stdout=False,
+            redirect_stderr=True)
         self.display.start()
         self.task: Any = None
         self.size = ""
         self.total: int | None = None
         self.stage_started = time.monotonic()
 
+    def _detail(self, *parts: str) -> str:
+        """The parts joined and cut to what the terminal's row leaves (a row that does not
+        fit makes rich drop the spinner and the elapsed time)."""
+        text = "  ".join(" ".join(part.split()) for part in parts if part)
+        room = max(self.console.width - self._FIXED_WIDTH, 10)
+        return text if len(text) <= room else text[:room - 3] + "..."
+
     def _finish(self) -> None:
         if self.task is not None:
-            self.display.update(self.task, completed=1, total=1, detail=self.size)
+            self.display.update(self.task, completed=1, total=1,
+                                detail=self._detail(self.size))
             self.display.stop_task(self.task)
             self.task = None
 
@@ -135,24 +151,19 @@ class ConsoleProgress:
         from rich.markup import escape
 
         self._finish()
-        self.size, self.total = escape(_clip(detail)), total
+        self.size, self.total = detail, total
         self.stage_started = time.monotonic()
-        self.task = self.display.add_task(escape(name), total=None, detail=self.size)
+        self.task = self.display.add_task(escape(name), total=None,
+                                          detail=self._detail(detail))
 
     def advance(self, done: int, *, detail: str = "") -> None:
-        from rich.markup import escape
-
         if self.task is not None:
             count = _eta(done, self.total, time.monotonic() - self.stage_started)
-            self.display.update(self.task, detail=f"{self.size}  [cyan]{count}[/cyan]"
-                                + (f"  {escape(_clip(detail))}" if detail else ""))
+            self.display.update(self.task, detail=self._detail(self.size, count, detail))
 
     def note(self, detail: str) -> None:
-        from rich.markup import escape
-
         if self.task is not None:
-            self.display.update(self.task, detail=f"{self.size}  [dim]{escape(_clip(detail))}"
-                                "[/dim]")
+            self.display.update(self.task, detail=self._detail(self.size, detail))
 
     def close(self) -> None:
         """The last stage is over; the display stops (later lines print below it)."""
