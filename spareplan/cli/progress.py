@@ -103,9 +103,9 @@ class LineProgress:
 
 
 class ConsoleProgress:
-    """A live rich display on stderr: one row per stage (spinner, stage, elapsed, what it
-    is doing now, cut to the terminal's width); the rows stay on the screen when the
-    stage is over."""
+    """A live rich display on stderr: one row per stage (spinner, stage, elapsed, its size
+    or what it is doing now, cut to the terminal's width); the rows stay on the screen,
+    with the stage's size, when the stage is over."""
 
     #: Columns before the stage's detail: spinner, name (16), elapsed (7), spaces.
     _FIXED_WIDTH = 2 + 16 + 8 + 2
@@ -162,8 +162,8 @@ class ConsoleProgress:
             self.display.update(self.task, detail=self._detail(self.size, count, detail))
 
     def note(self, detail: str) -> None:
-        if self.task is not None:
-            self.display.update(self.task, detail=self._detail(self.size, detail))
+        if self.task is not None:  # the note alone: a row has room for little more
+            self.display.update(self.task, detail=self._detail(detail))
 
     def close(self) -> None:
         """The last stage is over; the display stops (later lines print below it)."""
