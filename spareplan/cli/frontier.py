@@ -63,7 +63,7 @@ def frontier_command(
             planned[0] += 1
             progress.advance(planned[0], detail=line)
 
-        progress.stage("frontier", total=points * (2 if side == "both" else 1),
+        progress.stage("plans", total=points * (2 if side == "both" else 1),
                        detail="every point a full plan")
         result = frontier(loaded, points=points, side=side, solver=solver,
                           time_limit=time_limit, seed=seed, service_model=model,
