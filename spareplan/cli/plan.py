@@ -186,10 +186,15 @@ def _account_lines(summary: Mapping[str, Any]) -> list[str]:
     if feed is not None:
         analytic = summary["analytic_bound"]
         premium = summary["premium_over_analytic_bound"]
+        skipped = feed.get("curse_rounds_skipped_for_time", 0)
         lines.append(
             f"model: the simulated system ({feed['replications']} x {feed['years']:g} years "
-            f"per stock vector, {feed['simulated_columns']:,} stock vectors simulated, "
-            f"margins of {feed['z']:g} standard errors)" + (
+            f"per stock vector, {feed.get('near_replications', feed['replications'])} near "
+            f"the plan; {feed['simulated_columns']:,} stock vectors simulated; margins of "
+            f"{feed['z']:g} standard error(s) plus the optimizer's curse measured on an "
+            f"independent stream"
+            + (f", {skipped} of its {feed['curse_rounds']} round(s) skipped for the time "
+               f"limit" if skipped else "") + ")" + (
                 f"; lower bound {summary['lower_bound']:,.2f} of that model (every stock "
                 f"vector simulated), gap {100 * (summary['gap'] or 0.0):.3f}%"
                 if summary["bound_model"] else "; no bound is claimed for it"))
@@ -204,6 +209,9 @@ def _account_lines(summary: Mapping[str, Any]) -> list[str]:
                             "needed (allow more time)" if summary["time_limit"] else ""))
         return lines
     gap = summary["gap"]
+    if summary.get("service_model_note"):
+        lines.append(f"the analytic model planned instead of the simulation feed: "
+                     f"{summary['service_model_note']}")
     if summary["lower_bound"] is None:
         lines.append("model: analytic; no bound (pricing was not exact for every part)")
     else:

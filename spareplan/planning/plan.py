@@ -13,6 +13,7 @@ spareplan's own (:class:`~spareplan.errors.SolverFailure`, :class:`ParameterErro
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,15 +30,17 @@ from spareplan.planning.diagnosis import (
     unreachable_rows,
 )
 from spareplan.planning.feed import FeedSettings
-from spareplan.planning.feed_plan import FeedPlan, optimize_with_feed
+from spareplan.planning.feed_plan import FeedPlan, FeedSkipped, optimize_with_feed
 from spareplan.planning.model import COST, GOALS, SERVICE, PlanningModel
-from spareplan.planning.optimize import Optimization
+from spareplan.planning.optimize import Optimization, optimize
 from spareplan.planning.summary import PlanSummary, plan_summary
 from spareplan.planning.verification import planned_round, verification_account, verified
 from spareplan.progress import NO_PROGRESS, Progress
 from spareplan.scenario.model import Scenario
 
 __all__ = ["SERVICE_MODELS", "PlanResult", "plan"]
+
+LOG = logging.getLogger(__name__)
 
 #: What the optimizer plans with: the simulated system (default) or the analytic model.
 SERVICE_MODELS = ("simulation", "analytic")
@@ -274,13 +277,19 @@ def _verification_seconds(model: PlanningModel, replications: int, years: float)
 
 def _optimized(model: PlanningModel, best: np.ndarray, *, service_model: str,
                feed: FeedSettings, seed: int, solver: str, budget: solvers.TimeBudget,
-               mip_rel_gap: float) -> tuple[Optimization, FeedPlan | None]:
-    """The optimization with the chosen service model, checked."""
+               mip_rel_gap: float) -> tuple[Optimization, FeedPlan | None, str | None]:
+    """The optimization with the chosen service model, checked; the third item says why
+    the analytic model planned when the feed could not finish within the time limit."""
     if service_model == "analytic" or not model.rows:
-        return optimize_checked(model, solver, budget, mip_rel_gap), None
+        return optimize_checked(model, solver, budget, mip_rel_gap), None, None
     fed = optimize_with_feed(model, best, seed=seed, settings=feed, backend=solver,
                              budget=budget, mip_rel_gap=mip_rel_gap)
-    return checked(fed.model, fed.optimization, solver, budget, mip_rel_gap), fed
+    if isinstance(fed, FeedSkipped):
+        LOG.info("feed skipped: %s", fed.reason)
+        result = optimize(model, backend=solver, budget=budget, mip_rel_gap=mip_rel_gap,
+                          initial=fed.initial)
+        return checked(model, result, solver, budget, mip_rel_gap), None, fed.reason
+    return checked(fed.model, fed.optimization, solver, budget, mip_rel_gap), fed, None
 
 
 def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
@@ -312,9 +321,9 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
     progress.stage("optimization", detail=(
         "column generation on the analytic model" if service_model == "analytic"
         or not model.rows else "column generation fed by simulation"))
-    optimization, fed = _optimized(model, best, service_model=service_model, feed=feed,
-                                seed=seed, solver=solver, budget=optimizing,
-                                mip_rel_gap=mip_rel_gap)
+    optimization, fed, skipped = _optimized(model, best, service_model=service_model,
+                                            feed=feed, seed=seed, solver=solver,
+                                            budget=optimizing, mip_rel_gap=mip_rel_gap)
     chosen = planned_round(model, optimization, scenario)
     verification_note = None
     if verify:
@@ -334,6 +343,6 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
         years=years, feed=fed,
         verification=verification_account(chosen.service, verify, replications, years,
                                           verification_note),
-        runtime_seconds=clock.elapsed())
+        runtime_seconds=clock.elapsed(), feed_skipped=skipped)
     return PlanResult(recommendations=chosen.recommendations, service=chosen.service,
                       summary=summary, verification=chosen.verification)

@@ -96,6 +96,8 @@ class PlanSummary(Mapping[str, Any]):
     service_goal: dict[str, Any] | None = None
     penalty_cost: float = 0.0
     simulated_penalty_cost: float | None = None
+    #: Why the analytic model planned although the simulation feed was asked for.
+    service_model_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``locations_open`` only when the scenario has fixed costs)."""
@@ -119,9 +121,10 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
                  recommendations: pd.DataFrame, service: pd.DataFrame, solver: str, seed: int,
                  time_limit: float | None, verify: bool, replications: int, years: float,
                  feed: FeedPlan | None, verification: dict[str, Any] | None,
-                 runtime_seconds: float) -> PlanSummary:
+                 runtime_seconds: float, feed_skipped: str | None = None) -> PlanSummary:
     """The summary of a plan (its optimization ``result`` of ``model``; ``feed`` when the
-    simulation fed the optimizer)."""
+    simulation fed the optimizer; ``feed_skipped``: why the analytic model planned instead
+    of the feed asked for)."""
     solution = result.solution
     fixed = fixed_cost(model, result)
     penalties = _penalties(model, service)
@@ -191,7 +194,8 @@ def plan_summary(*, scenario: Scenario, model: PlanningModel, result: Optimizati
         goal=model.goal, service_goal=_service_goal_account(model, result, service_bound),
         penalty_cost=round(penalties["planned"], 2),
         simulated_penalty_cost=(None if penalties["simulated"] is None
-                                else round(penalties["simulated"], 2)))
+                                else round(penalties["simulated"], 2)),
+        service_model_note=feed_skipped)
 
 
 def _penalties(model: PlanningModel, service: pd.DataFrame) -> dict[str, float | None]:

@@ -188,6 +188,9 @@ def _bound_text(summary: dict[str, Any], currency: str) -> str:
                  ": its column generation did not converge"
                  + (" within the time limit" if summary.get("time_limit") else "")
                  + "; the plan may cost much more than needed (allow more time).")
+    if summary.get("service_model_note"):
+        text += (" The analytic model planned instead of the simulation feed: "
+                 f"{summary['service_model_note']}.")
     return text
 
 

@@ -36,7 +36,7 @@ from spareplan.planning.feed import (
     row_values_by_replication,
     simulate_columns,
 )
-from spareplan.planning.feed_plan import optimize_with_feed
+from spareplan.planning.feed_plan import FeedSkipped, optimize_with_feed
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.simulated import SimulatedSource
 
@@ -252,3 +252,49 @@ def test_service_csv_gives_each_rows_half_width(tmp_path: Path) -> None:
     share = measured["half_width"] / (1 - measured["target"])
     assert (measured["half_width_share"] - share).abs().max() < 1e-6
     assert set(measured["verdict"]) <= {"met", "not met"}
+
+
+def test_feed_gives_way_to_the_analytic_model_when_its_first_stage_cannot_converge(
+        tmp_path: Path, monkeypatch) -> None:
+    """Under a time limit, an analytic column generation stopped before convergence is no
+    guide to the simulated system (its master LP can cost ten times the optimum): the
+    analytic model plans, from the columns found so far, and the summary and the console
+    say why. The stop is simulated (``converged=False``) so that the test does not depend
+    on the machine's speed."""
+    real = solvers.column_generation
+
+    def stopped_early(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if kwargs["settings"].lp_only:
+            result = dataclasses.replace(result, converged=False)
+        return result
+
+    monkeypatch.setattr(solvers, "column_generation", stopped_early)
+    model = PlanningModel.build(load_scenario(TINY))
+    skipped = optimize_with_feed(model, best_reachable(model), seed=3, settings=SMALL_FEED,
+                                 backend=solvers.DEFAULT_BACKEND,
+                                 budget=solvers.TimeBudget.of(1e6), mip_rel_gap=1e-9)
+    assert isinstance(skipped, FeedSkipped)
+    assert "did not converge" in skipped.reason
+    assert skipped.initial[0].size == skipped.initial[1].shape[0] > 0
+    # without a time limit the feed runs to the end whatever the first stage did
+    fed = optimize_with_feed(model, best_reachable(model), seed=3, settings=SMALL_FEED,
+                             backend=solvers.DEFAULT_BACKEND,
+                             budget=solvers.TimeBudget.of(None), mip_rel_gap=1e-9)
+    assert not isinstance(fed, FeedSkipped)
+
+    result = plan(load_scenario(TINY), time_limit=1e6, replications=4, years=2.0)
+    summary = result.summary
+    assert summary["service_model"] == "analytic"
+    assert "did not converge" in summary["service_model_note"]
+    assert summary["simulation_feed"] is None
+    assert summary["verification"]["done"] is True  # the analytic plan is still verified
+    analytic = plan(load_scenario(TINY), service_model="analytic", replications=4,
+                    years=2.0)
+    assert result.recommendations.equals(analytic.recommendations)
+    done = CliRunner().invoke(app, ["plan", str(TINY), "--out", str(tmp_path / "out"),
+                                    "--time-limit", "1000000", "--replications", "4",
+                                    "--years", "2"])
+    assert done.exit_code in (0, 1), done.output
+    assert "the analytic model planned instead of the simulation feed" in done.output
+    assert "instead of the simulation feed" in (tmp_path / "out" / "report.html").read_text()
