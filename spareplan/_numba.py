@@ -17,6 +17,12 @@ Numba reads ``config.CACHE_DIR`` when a cached function is decorated, so
 :func:`configure_cache` runs when this module is imported — before any kernel is defined
 — and works whether or not numba was imported first. When no cache folder can be
 written, kernels are compiled without a cache rather than into the package.
+
+This module does not import numba itself until a kernel is decorated: ``import
+spareplan`` imports it first (``spareplan/__init__.py``) to set ``NUMBA_CACHE_DIR``, which
+numba reads when it is imported later; a numba imported before spareplan has its
+configuration reloaded instead. Commands that compile nothing (``spareplan validate``,
+``--help``) then never load numba (0.3-0.4 s of imports; ``benchmarks/import_time.py``).
 """
 
 from __future__ import annotations
@@ -26,9 +32,6 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-
-import numba
-from numba.core import config as _numba_config
 
 __all__ = ["configure_cache", "njit", "njit_parallel", "user_cache_dir"]
 
@@ -67,7 +70,8 @@ def configure_cache() -> str | None:
     str or None
         The cache folder in use, or ``None`` when kernels are not cached.
     """
-    chosen = os.environ.get("NUMBA_CACHE_DIR") or getattr(_numba_config, "CACHE_DIR", "")
+    loaded = sys.modules.get("numba.core.config")  # numba imported before spareplan
+    chosen = os.environ.get("NUMBA_CACHE_DIR") or getattr(loaded, "CACHE_DIR", "")
     if chosen:
         return str(chosen)
     candidates = []
@@ -80,11 +84,19 @@ def configure_cache() -> str | None:
     for folder in candidates:
         if _writable(folder):
             os.environ["NUMBA_CACHE_DIR"] = str(folder)
-            _numba_config.reload_config()
-            _numba_config.CACHE_DIR = str(folder)  # type: ignore[attr-defined]
+            if loaded is not None:  # else numba reads the variable when it is imported
+                loaded.reload_config()
+                loaded.CACHE_DIR = str(folder)
             return str(folder)
     _OPTIONS["cache"] = False
     return None
+
+
+def _import_numba() -> Any:
+    """numba itself, imported when the first kernel is decorated."""
+    import numba
+
+    return numba
 
 
 CACHE_DIR = configure_cache()
@@ -92,12 +104,12 @@ CACHE_DIR = configure_cache()
 
 def njit(*args: Any, **kwargs: Any) -> Any:
     """``numba.njit`` with the package policy (cache on, nogil)."""
-    return numba.njit(*args, **{**_OPTIONS, **kwargs})
+    return _import_numba().njit(*args, **{**_OPTIONS, **kwargs})
 
 
 def njit_parallel(*args: Any, **kwargs: Any) -> Any:
     """``numba.njit(parallel=True)`` with the package policy, for kernels with ``prange``."""
-    return numba.njit(*args, **{**_OPTIONS, "parallel": True, **kwargs})
+    return _import_numba().njit(*args, **{**_OPTIONS, "parallel": True, **kwargs})
 
 
 def njit_no_refcount(*args: Any, **kwargs: Any) -> Any:
@@ -110,4 +122,4 @@ def njit_no_refcount(*args: Any, **kwargs: Any) -> Any:
     event loop, split into such helpers, ran 1.7-2.2x slower with NRT on (demo scenario,
     measured; see the kernels of :mod:`spareplan.simulation`).
     """
-    return numba.njit(*args, **{**_OPTIONS, "_nrt": False, **kwargs})
+    return _import_numba().njit(*args, **{**_OPTIONS, "_nrt": False, **kwargs})

@@ -1,15 +1,32 @@
-"""The ``spareplan`` command line: one typer application, one module per command."""
+"""The ``spareplan`` command line: one typer application, one module per command.
+
+Exit codes (also in ``spareplan --help`` and the README): 0 ok; 1 an SLA is not met or the
+solver failed; 2 bad input (a scenario, a file or an option value that the program checks);
+3 an internal error; 64 a usage error (an unknown command or option, a missing argument,
+an option value that is not of its type), 64 being ``EX_USAGE`` of BSD's ``sysexits.h``,
+so that a batch job can tell a broken command line from a bad scenario (click gives both
+2). Help text is rendered as Markdown (:mod:`spareplan.cli.help_text`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.20 vendors click
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover - older typer on click
+    from click.exceptions import UsageError  # type: ignore[no-redef]
+
+from typing import Annotated
 
 from spareplan.cli.backtest import backtest_command
-from spareplan.cli.common import guarded, quiet_scope
+from spareplan.cli.common import EXIT_USAGE, guarded, quiet_scope
 from spareplan.cli.compare import compare_command
 from spareplan.cli.frontier import frontier_command
+from spareplan.cli.help_text import command_help
 from spareplan.cli.plan import plan_command, validate_command
 from spareplan.cli.report import report_command
 from spareplan.cli.simulate import simulate_command
@@ -17,18 +34,54 @@ from spareplan.cli.sweep import sweep_command
 from spareplan.cli.warn import warn_command
 from spareplan.cli.warn_ack import warn_ack_command
 from spareplan.cli.warn_backtest import warn_backtest_command
-from spareplan.scenario.load import outside_tables_allowed
 from spareplan.versions import __version__
+
+
+class _Commands(TyperGroup):
+    """typer's group, with click's usage errors given :data:`EXIT_USAGE` (click: 2) and
+    every command's help taken from its docstring for a terminal
+    (:func:`spareplan.cli.help_text.command_help`).
+
+    Parsing the group's options happens in :meth:`make_context`, finding the command and
+    parsing its options in :meth:`invoke`; a command's own errors never reach here as a
+    usage error (:func:`spareplan.cli.common.guarded` maps them first).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            command.help = command_help(command.help or "")
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as error:
+            error.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            error.exit_code = EXIT_USAGE
+            raise
+
 
 app = typer.Typer(
     name="spareplan",
+    cls=_Commands,
     help="Service-parts inventory optimizer: how many units of each part to stock at each "
-    "location so that every SLA is met at least cost. Exit codes: 0 ok, 1 an SLA is not "
-    "met or the solver failed, 2 bad input or a bad option, 3 an internal error (a bug: "
-    "please report it with the traceback shown).",
+    "location so that every SLA is met at least cost.\n\n"
+    "Exit codes: 0 ok, 1 an SLA is not met or the solver failed, 2 bad input (a scenario, "
+    "a file or an option value the program checks), 3 an internal error (a bug: please "
+    "report it with the traceback shown), 64 a usage error (an unknown command or option, "
+    "a missing argument, a value not of the option's type).\n\n"
+    "Progress goes to stderr (a live display on a terminal, one line per stage "
+    "otherwise; none with --quiet); stdout carries only what --json prints.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 
 
@@ -56,6 +109,8 @@ def _options(
     del version  # handled by its callback
     context.with_resource(quiet_scope(quiet))
     if allow_outside_tables:
+        from spareplan.scenario.load import outside_tables_allowed
+
         context.with_resource(outside_tables_allowed())
 
 

@@ -7,23 +7,26 @@ maps :class:`spareplan.errors.InputError` to exit code 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from spareplan.cli.common import say, start_command
-from spareplan.demand.backtest import PRIORS, RULES, BacktestResult, backtest
-from spareplan.demand.columns import map_history_columns
-from spareplan.demand.history import PackedSeries, prepare_history
-from spareplan.demand.selection import Selection, cross_validate, select_by_class
 from spareplan.errors import InputError, ParameterError
-from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from spareplan.demand.backtest import BacktestResult
+    from spareplan.demand.history import PackedSeries
+    from spareplan.demand.selection import Selection
 
 __all__ = ["backtest_command"]
 
 
 def _read_history(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a demand history file (a CSV table)")
     if not path.is_file():
@@ -132,6 +135,11 @@ def backtest_command(
     int
         0 on success. Bad input raises :class:`spareplan.errors.InputError` (exit 2).
     """
+    from spareplan.demand.backtest import PRIORS, RULES, backtest
+    from spareplan.demand.history import prepare_history
+    from spareplan.demand.selection import cross_validate, select_by_class
+    from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+
     start_command(out=out, inputs=[history], seed=seed)
     if prior not in (*PRIORS, "both"):
         raise ParameterError("prior", "must be none, similar or both", prior)
@@ -210,6 +218,8 @@ def _history_columns(history: Path, source: str, part_column: str | None,
                      period_column: str | None, quantity_column: str | None,
                      site_column: str | None) -> tuple[pd.DataFrame, dict[str, str | None]]:
     """Read the history file and map its columns (given or detected); say which."""
+    from spareplan.demand.columns import map_history_columns
+
     frame, columns, detected = map_history_columns(
         _read_history(history),
         {"part": part_column, "period": period_column, "quantity": quantity_column,

@@ -1,5 +1,11 @@
 """What every command shares: error-to-exit-code mapping, the checks that run before any
-work (options, the output contract), messages on the console."""
+work (options, the output contract), messages on the console.
+
+Imported by every command module when the application starts (``spareplan --help``
+builds every command), so it imports nothing heavy at module level: the output contract
+(:mod:`spareplan.reports.atomic`, which needs pandas) and the scenario loader are
+imported when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +22,11 @@ from typing import Any
 import typer
 
 from spareplan.errors import InputError, ParameterError, PlanningError
-from spareplan.reports.atomic import (
-    Terminated,
-    check_output_folder,
-    command_scope,
-    handle_termination,
-    pause_point,
-    recover_leftovers,
-)
-from spareplan.scenario.load import resolve_scenario_path
 
 EXIT_OK, EXIT_SLA, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: A usage error (unknown command or option, missing argument): ``EX_USAGE`` of
+#: ``sysexits.h`` (click's own 2 would be taken for bad input; see spareplan/cli/app.py).
+EXIT_USAGE = 64
 #: Largest seed accepted: every seed fits a signed 64-bit integer.
 SEED_MAX = 2**63 - 1
 
@@ -40,6 +40,11 @@ def say(message: str) -> None:
     ``--quiet``)."""
     if not _QUIET.get():
         print(message, file=sys.stderr, flush=True)
+
+
+def is_quiet() -> bool:
+    """Whether ``--quiet`` is in force for the command running."""
+    return _QUIET.get()
 
 
 def complain(message: str) -> None:
@@ -99,6 +104,9 @@ def start_command(*, out: Path | None = None, scenario: Path | None = None,
     check_time_limit(time_limit)
     if out is None:
         return
+    from spareplan.reports.atomic import check_output_folder, pause_point, recover_leftovers
+    from spareplan.scenario.load import resolve_scenario_path
+
     protected: list[tuple[str, Path | None]] = [("an input file of the run", p)
                                                 for p in inputs]
     toml = None if scenario is None else resolve_scenario_path(scenario)
@@ -122,6 +130,8 @@ def guarded(function: Callable[..., int | None],
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        from spareplan.reports.atomic import Terminated, command_scope, handle_termination
+
         with command_scope(command), handle_termination():
             try:
                 code = function(*args, **kwargs)

@@ -10,11 +10,8 @@ import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, say, start_command
+from spareplan.cli.progress import command_progress
 from spareplan.errors import ParameterError
-from spareplan.planning.frontier import SIDES, frontier
-from spareplan.planning.plan import SERVICE_MODELS
-from spareplan.reports.atomic import atomic_folder, write_csv
-from spareplan.scenario.load import load_scenario
 
 
 def frontier_command(
@@ -42,6 +39,11 @@ def frontier_command(
     per budget, every point a full plan; write frontier.csv, frontier_skipped.csv (levels
     or budgets without a plan) and frontier.png. Exit 0 ok,
     1 targets out of reach, 2 bad input."""
+    from spareplan.planning.frontier import SIDES, frontier
+    from spareplan.planning.plan import SERVICE_MODELS
+    from spareplan.reports.atomic import atomic_folder, write_csv
+    from spareplan.scenario.load import load_scenario
+
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if points < 2:
         raise ParameterError("--points", "must be >= 2", points)
@@ -49,24 +51,37 @@ def frontier_command(
         raise ParameterError("--side", f"must be one of {', '.join(SIDES)}", side)
     if model is not None and model not in SERVICE_MODELS:
         raise ParameterError("--model", "must be simulation or analytic", model)
-    loaded = load_scenario(scenario)
-    say(f"frontier of {loaded.name!r}: {points} plans per side ({side})")
-    result = frontier(loaded, points=points, side=side, solver=solver,
-                      time_limit=time_limit, seed=seed, service_model=model, verify=verify,
-                      progress=lambda line: say(f"  planned {line}"))
-    import matplotlib
+    with command_progress("frontier") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        say(f"frontier of {loaded.name!r}: {points} plans per side ({side})")
+        # the count and its ETA are of the plans asked; a target-side sweep may plan up
+        # to LEVELS_PER_POINT times as many levels to find them
+        planned = [0]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+        def point_planned(line: str) -> None:
+            planned[0] += 1
+            progress.advance(planned[0], detail=line)
 
-    with atomic_folder(out) as staging:
-        write_csv(staging / "frontier.csv", result.to_frame())
-        write_csv(staging / "frontier_skipped.csv", result.skipped)
-        axes = result.plot()
-        figure = axes[0].figure
-        figure.savefig(staging / "frontier.png", dpi=120, bbox_inches="tight",
-                       metadata={"Software": None})
-        plt.close(figure)
+        progress.stage("plans", total=points * (2 if side == "both" else 1),
+                       detail="every point a full plan")
+        result = frontier(loaded, points=points, side=side, solver=solver,
+                          time_limit=time_limit, seed=seed, service_model=model,
+                          verify=verify, progress=point_planned)
+        progress.stage("writing outputs", detail=f"{out}")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        with atomic_folder(out) as staging:
+            write_csv(staging / "frontier.csv", result.to_frame())
+            write_csv(staging / "frontier_skipped.csv", result.skipped)
+            axes = result.plot()
+            figure = axes[0].figure
+            figure.savefig(staging / "frontier.png", dpi=120, bbox_inches="tight",
+                           metadata={"Software": None})
+            plt.close(figure)
     currency = result.currency
     for row in result.points.itertuples():
         where = (f"level {row.level:.4f}" if row.side == "target"

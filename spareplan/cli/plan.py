@@ -1,25 +1,25 @@
-"""``spareplan validate`` and ``spareplan plan``."""
+"""``spareplan validate`` and ``spareplan plan``.
+
+The planning machinery (numba kernels, the solvers, the simulation) is imported inside
+the commands, so that ``spareplan validate`` and ``--help`` never load it.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
-from spareplan.errors import InfeasibleError, ParameterError
-from spareplan.planning.model import GOALS, SERVICE
-from spareplan.planning.plan import SERVICE_MODELS, plan
-from spareplan.planning.verification import SHARP_SHARE
-from spareplan.reports.atomic import atomic_folder, write_json
-from spareplan.reports.plan_outputs import write_plan
-from spareplan.scenario.load import load_scenario
-from spareplan.scenario.model import Scenario
-from spareplan.versions import package_versions
+from spareplan.cli.progress import command_progress
+from spareplan.errors import InfeasibleError, ParameterError, PlanningError, SolverFailure
+
+if TYPE_CHECKING:
+    from spareplan.scenario.model import Scenario
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.toml) or "
                                              "the TOML file.")]
@@ -27,6 +27,8 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenari
 
 def validate_command(scenario: ScenarioArg) -> int:
     """Check a scenario: every problem is listed with file, row or field, rule and value."""
+    from spareplan.scenario.load import load_scenario
+
     loaded = load_scenario(scenario)
     counts = ", ".join(f"{n} {name}" for name, n in loaded.summary().items())
     say(f"scenario {loaded.name!r} is valid: {counts}")
@@ -68,6 +70,11 @@ def plan_command(
     """Plan the least-cost stock that meets every SLA (or, with --goal service, the best
     service within the budget); write recommendations.csv, service.csv and summary.json.
     Exit 0 when every SLA is met, 1 when not, 2 bad input."""
+    from spareplan.planning.model import GOALS, SERVICE
+    from spareplan.planning.plan import SERVICE_MODELS, plan
+    from spareplan.reports.plan_outputs import write_plan
+    from spareplan.scenario.load import load_scenario
+
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
     if replications < 2:
         raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
@@ -84,17 +91,30 @@ def plan_command(
         raise ParameterError("--model", "--goal service optimizes the analytic model (the "
                              "verification simulates its plan); use --model analytic",
                              model)
-    loaded = load_scenario(scenario)
-    say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
-        f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
-    try:
-        result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
-                      verify=verify, replications=replications, years=years, budget=budget,
-                      service_model=model, goal=goal)
-    except InfeasibleError as error:
-        _write_infeasible(out, loaded, error, seed=seed, goal=goal, json_summary=json_summary)
-        raise
-    folder = write_plan(result, out, scenario=loaded)
+    with command_progress("plan") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
+            f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} "
+            "sites")
+        failure: PlanningError | None = None
+        try:
+            result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
+                          verify=verify, replications=replications, years=years,
+                          budget=budget, service_model=model, goal=goal, progress=progress)
+        except PlanningError as error:  # no plan: summary.json alone says why
+            failure = error
+            progress.stage("writing outputs", detail="summary.json with the reason")
+            folder = _write_failure(out, loaded, error, seed=seed, goal=goal)
+        else:
+            progress.stage("writing outputs", detail=f"{out}")
+            folder = write_plan(result, out, scenario=loaded)
+    if failure is not None:
+        say(f"summary.json (status {_failure_status(failure)}) written to "
+            f"{folder.resolve()}")
+        if json_summary:
+            _print_summary(folder)
+        raise failure
     summary = result.summary
     for line in _account_lines(summary):
         say(line)
@@ -113,20 +133,31 @@ def plan_command(
     return EXIT_OK if result.meets_every_sla else EXIT_SLA
 
 
-def _write_infeasible(out: Path, scenario: Scenario, error: InfeasibleError, *, seed: int,
-                      goal: str, json_summary: bool) -> None:
-    """An infeasible run still leaves its account for a batch job: ``summary.json`` with
-    status ``infeasible``, the reason and the diagnosis (each SLA or capacity row, what it
-    asks and what can be reached), alone in ``--out``."""
-    summary = {"scenario": scenario.name, "status": "infeasible", "goal": goal,
-               "seed": seed, "reason": str(error), "diagnosis": error.diagnosis,
+def _failure_status(error: PlanningError) -> str:
+    """``summary.json``'s status of a run without a plan."""
+    if isinstance(error, InfeasibleError):
+        return "infeasible"
+    return "solver_failure" if isinstance(error, SolverFailure) else "failed"
+
+
+def _write_failure(out: Path, scenario: Scenario, error: PlanningError, *, seed: int,
+                   goal: str) -> Path:
+    """A run without a plan still leaves its account for a batch job: ``summary.json``
+    alone in ``--out``, with the status (``infeasible``: no plan meets an SLA or capacity
+    row; ``solver_failure``: the solver found no plan, e.g. within the time limit, or
+    returned one that breaks its rows), the reason and, when infeasible, the diagnosis
+    (each row, what it asks and what can be reached)."""
+    from spareplan.reports.atomic import atomic_folder, write_json
+    from spareplan.versions import package_versions
+
+    summary = {"scenario": scenario.name, "status": _failure_status(error), "goal": goal,
+               "seed": seed, "reason": str(error),
+               "diagnosis": getattr(error, "diagnosis", None),
                "input_hash": scenario.input_hash, "versions": package_versions(),
                "meets_every_sla": False}
     with atomic_folder(out) as staging:
         write_json(staging / "summary.json", summary)
-    say(f"summary.json (status infeasible) written to {Path(out).resolve()}")
-    if json_summary:
-        _print_summary(Path(out))
+    return Path(out)
 
 
 def _print_summary(folder: Path) -> None:
@@ -191,6 +222,8 @@ def _account_lines(summary: Mapping[str, Any]) -> list[str]:
 
 def _verification_lines(summary: Mapping[str, Any]) -> list[str]:
     """What the verification found, and whether it was sharp enough to tell."""
+    from spareplan.planning.verification import SHARP_SHARE
+
     check = summary["verification"]
     if check is None:
         return ["not verified (--no-verify): the planned values are the model's"]

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from spareplan.cli.common import EXIT_OK, say
-from spareplan.reports.report_rebuild import rebuild_report
 
 
 def report_command(
@@ -19,6 +18,8 @@ def report_command(
     """Rebuild report.html of a plan folder from its files (no planning, no simulation);
     nothing but report.html (and the folder's marker, when it does not list the page yet)
     is written. Exit 0 ok, 2 bad input (nothing written)."""
+    from spareplan.reports.report_rebuild import rebuild_report
+
     path = rebuild_report(folder)
     say(f"report written to {path.resolve()}")
     return EXIT_OK

@@ -9,19 +9,16 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
-from spareplan.cli.common import start_command
+from spareplan.cli.common import say, start_command
+from spareplan.cli.progress import command_progress
 from spareplan.errors import InputError
-from spareplan.reports.atomic import atomic_folder, write_csv, write_json
-from spareplan.scenario.files import MAX_PLAN_BYTES, FileRefused, read_regular_file
-from spareplan.scenario.load import load_scenario
-from spareplan.scenario.tables import MAX_COUNT
-from spareplan.simulation.verify import simulate_plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["simulate_command"]
 
@@ -29,6 +26,12 @@ __all__ = ["simulate_command"]
 def _read_plan(path: Path) -> pd.DataFrame:
     """The plan file as a frame; a stock above :data:`MAX_COUNT` is refused here, before
     any array is sized by it (the other rules are those of ``plan_stock_matrix``)."""
+    import numpy as np
+    import pandas as pd
+
+    from spareplan.scenario.files import MAX_PLAN_BYTES, FileRefused, read_regular_file
+    from spareplan.scenario.tables import MAX_COUNT
+
     try:
         data = read_regular_file(path, MAX_PLAN_BYTES)
     except FileRefused as refused:
@@ -87,27 +90,40 @@ def simulate_command(
         ``--demand empirical`` without a ``demand_history`` with sites) raises
         :class:`spareplan.errors.InputError` (exit 2).
     """
+    from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+    from spareplan.scenario.load import load_scenario
+    from spareplan.simulation.verify import simulate_plan
+
     start_command(out=out, scenario=scenario, inputs=[plan], seed=seed)
     if not (math.isfinite(years) and years > 0):
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
     if replications < 2:
         raise InputError(f"parameter --replications: must be >= 2 (received {replications!r})")
-    loaded = load_scenario(scenario)
-    frame = None if plan is None else _read_plan(Path(plan))
-    result = simulate_plan(loaded, frame, replications=replications, years=years, seed=seed,
-                           source=Path(plan).name if plan is not None else "current_stock",
-                           demand=demand)
-    table = result.to_frame()
-    summary = {
-        "command": "simulate",
-        "scenario": str(scenario),
-        "scenario_hash": loaded.input_hash,
-        "plan": None if plan is None else str(plan),
-        **{key: value for key, value in result.summary.items()},
-        "rows": [{key: value for key, value in row.items()}
-                 for row in table.to_dict(orient="records")],
-    }
-    with atomic_folder(out) as staging:
-        write_csv(staging / "verification.csv", table)
-        write_json(staging / "summary.json", summary)
+    with command_progress("simulate") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        frame = None if plan is None else _read_plan(Path(plan))
+        progress.stage("simulation", detail=f"{replications} x {years:g} years of "
+                       f"{'the plan' if plan is not None else 'the current stock'}")
+        result = simulate_plan(loaded, frame, replications=replications, years=years,
+                               seed=seed, demand=demand, source=Path(plan).name
+                               if plan is not None else "current_stock")
+        progress.stage("writing outputs", detail=f"{out}")
+        table = result.to_frame()
+        summary = {
+            "command": "simulate",
+            "scenario": str(scenario),
+            "scenario_hash": loaded.input_hash,
+            "plan": None if plan is None else str(plan),
+            **{key: value for key, value in result.summary.items()},
+            "rows": [{key: value for key, value in row.items()}
+                     for row in table.to_dict(orient="records")],
+        }
+        with atomic_folder(out) as staging:
+            write_csv(staging / "verification.csv", table)
+            write_json(staging / "summary.json", summary)
+    below = int((~table["meets_target"].astype(bool)).sum()) if len(table) else 0
+    say(f"simulated {replications} x {years:g} years: {len(table) - below} of {len(table)} "
+        f"SLA row(s) meet their target (point estimate; 95% CIs in verification.csv)")
+    say(f"outputs written to {Path(out).resolve()}")
     return 0 if result.all_met else 1

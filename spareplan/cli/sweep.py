@@ -167,8 +167,7 @@ def _folder_name(path: Path, option: str) -> str:
 
 def _write(out: Path, result: SweepResult, *, seed: int) -> None:
     """Every variant's folder, sweep.csv, sweep.png and sweep.html, atomically."""
-    from spareplan.cli.plan import _write_infeasible
-    from spareplan.errors import InfeasibleError
+    from spareplan.cli.plan import _write_failure
     from spareplan.planning.sweep import AMOUNTS
     from spareplan.reports.atomic import atomic_folder, command_scope, write_csv
     from spareplan.reports.compare import exact_amounts
@@ -183,10 +182,10 @@ def _write(out: Path, result: SweepResult, *, seed: int) -> None:
                 if item.name in result.plans:
                     write_plan(result.plans[item.name], folder, scenario=item.scenario)
                     folders[item.name] = True
-                elif isinstance(error := result.failures[item.name], InfeasibleError):
+                else:  # infeasible or failed: summary.json alone says why
                     goal = "service" if item.budget is not None else "cost"
-                    _write_infeasible(folder, item.scenario, error, seed=seed, goal=goal,
-                                      json_summary=False)
+                    _write_failure(folder, item.scenario, result.failures[item.name],
+                                   seed=seed, goal=goal)
         write_csv(staging / "sweep.csv", exact_amounts(result.table, AMOUNTS))
         save_sweep_png(result, staging / "sweep.png")
         (staging / "sweep.html").write_text(render_sweep(result, folders), encoding="utf-8")

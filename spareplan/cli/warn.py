@@ -9,19 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from spareplan.cli.common import say, start_command
+from spareplan.cli.progress import command_progress
 from spareplan.errors import InputError, ParameterError
-from spareplan.reports.atomic import atomic_folder, write_csv, write_json
-from spareplan.scenario import load_scenario
-from spareplan.scenario.model import Scenario
-from spareplan.warning import WarningResult, warn
-from spareplan.warning.inputs import WarnInputError, check_plan
-from spareplan.warning.notices import notice_file_names
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from spareplan.progress import Progress
+    from spareplan.scenario.model import Scenario
+    from spareplan.warning import WarningResult
 
 __all__ = ["load_plan", "warn_command"]
 
@@ -39,6 +40,8 @@ def _parse_as_of(text: str | None) -> dt.date | None:
 
 
 def _read_plan(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.is_file():
         raise InputError(f"{path}: plan file not found (--plan)")
     try:
@@ -50,6 +53,8 @@ def _read_plan(path: Path) -> pd.DataFrame:
 
 def load_plan(path: Path, scenario: Scenario) -> pd.DataFrame:
     """The ``--plan`` table, checked against the scenario (every problem, exit 2)."""
+    from spareplan.warning.inputs import WarnInputError, check_plan
+
     frame = _read_plan(Path(path))
     problems = check_plan(frame, scenario, Path(path).name)
     if problems:
@@ -67,8 +72,16 @@ def _check_state_outside(state: Path | None, out: Path) -> None:
                              "folder is replaced on every run)", str(state))
 
 
-def _publish(out: Path, summary: Mapping[str, object]) -> Callable[[WarningResult], None]:
+def _publish(out: Path, summary: Mapping[str, object], progress: Progress | None = None
+             ) -> Callable[[WarningResult], None]:
     def write(result: WarningResult) -> None:
+        import pandas as pd
+
+        from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+        from spareplan.warning.notices import notice_file_names
+
+        if progress is not None:
+            progress.stage("writing outputs", detail=f"{out}")
         names = notice_file_names(sorted(result.notices))
         with atomic_folder(out) as staging:
             write_csv(staging / "alerts.csv", result.alerts)
@@ -119,18 +132,27 @@ def warn_command(
         0 when the run worked, whatever the alerts. Bad input raises
         :class:`spareplan.errors.InputError` (exit 2).
     """
+    from spareplan.scenario.load import load_scenario
+    from spareplan.warning import warn
+
     start_command(out=out, scenario=scenario, inputs=[plan, state])
     as_of_date = _parse_as_of(as_of)
     _check_state_outside(state, out)
-    loaded = load_scenario(scenario)
-    plan_frame = None if plan is None else load_plan(Path(plan), loaded)
-    summary = {"command": "warn", "scenario": loaded.name, "scenario_path": str(scenario),
-               "plan": None if plan is None else str(plan),
-               "state": None if state is None else str(state)}
-    result = warn(loaded, plan=plan_frame, as_of=as_of_date, horizon_weeks=horizon_weeks,
-                  state=None if state is None else Path(state),
-                  plan_source=Path(plan).name if plan is not None else "plan",
-                  publish=_publish(Path(out), summary))
+    with command_progress("warn") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        plan_frame = None if plan is None else load_plan(Path(plan), loaded)
+        summary = {"command": "warn", "scenario": loaded.name,
+                   "scenario_path": str(scenario),
+                   "plan": None if plan is None else str(plan),
+                   "state": None if state is None else str(state)}
+        progress.stage("projection", detail="shortage probabilities, alerts, notices, "
+                       "supplier register")
+        result = warn(loaded, plan=plan_frame, as_of=as_of_date,
+                      horizon_weeks=horizon_weeks,
+                      state=None if state is None else Path(state),
+                      plan_source=Path(plan).name if plan is not None else "plan",
+                      publish=_publish(Path(out), summary, progress))
     for line in result.console_lines():
         say(line)
     say(f"wrote {out}")

@@ -14,7 +14,6 @@ import typer
 
 from spareplan.cli.common import say
 from spareplan.errors import ParameterError
-from spareplan.warning.state import acknowledge
 
 __all__ = ["warn_ack_command"]
 
@@ -35,6 +34,8 @@ def warn_ack_command(
     level; customers told of it answer with their site id. Unknown or closed alerts and a
     file that is not an alert history are refused (exit 2); nothing else is changed.
     """
+    from spareplan.warning.state import acknowledge
+
     who = by.strip()
     if not who:
         raise ParameterError("--by", "must name a role or a site", by)

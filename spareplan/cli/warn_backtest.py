@@ -14,9 +14,6 @@ import typer
 
 from spareplan.cli.common import say, start_command
 from spareplan.cli.warn import _parse_as_of, load_plan
-from spareplan.reports.atomic import atomic_folder, write_csv, write_json
-from spareplan.scenario import load_scenario
-from spareplan.warning.backtest import backtest
 
 __all__ = ["warn_backtest_command"]
 
@@ -45,6 +42,10 @@ def warn_backtest_command(
     against the frequency of shortage) into ``out``, atomically. See
     :mod:`spareplan.warning.backtest` for the definitions.
     """
+    from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+    from spareplan.scenario.load import load_scenario
+    from spareplan.warning.backtest import backtest
+
     start_command(out=out, scenario=scenario, inputs=[plan], seed=seed)
     day: dt.date | None = _parse_as_of(as_of)
     loaded = load_scenario(scenario)

@@ -35,6 +35,7 @@ from spareplan.planning.optimize import Optimization, optimize
 from spareplan.planning.plan_result import PlanResult
 from spareplan.planning.summary import plan_summary
 from spareplan.planning.verification import planned_round, verification_account, verified
+from spareplan.progress import NO_PROGRESS, Progress
 from spareplan.scenario.model import Scenario
 
 __all__ = ["SERVICE_MODELS", "PlanResult", "plan"]
@@ -55,8 +56,8 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          verify: bool = True, replications: int = 20, years: float = 5.0,
          budget: float | None = None, service_model: str | None = None,
          feed: FeedSettings | None = None, goal: str = COST,
-         service_weights: Any = None, targets: Mapping[str, float] | None = None
-         ) -> PlanResult:
+         service_weights: Any = None, targets: Mapping[str, float] | None = None,
+         progress: Progress | None = None) -> PlanResult:
     """Plan the least-cost stock per part and location that meets every SLA row, or the
     best service within a budget (``goal="service"``).
 
@@ -108,6 +109,9 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     targets : mapping of SLA row name to target, optional
         What-if targets of some SLA rows (fill rate within the window, or availability),
         overriding the scenario's for this plan; ``service.csv``'s ``target`` shows them.
+    progress : Progress, optional
+        Told each stage as it begins (analytic models, reachability, optimization,
+        verification; :mod:`spareplan.progress`); nothing is reported without one.
 
     Raises
     ------
@@ -145,7 +149,8 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
                      mip_rel_gap=mip_rel_gap, verify=verify, replications=replications,
                      years=years, inventory_budget=budget, service_model=service_model,
                      feed=feed or FeedSettings(), goal=goal,
-                     service_weights=service_weights, targets=targets)
+                     service_weights=service_weights, targets=targets,
+                     progress=progress or NO_PROGRESS)
     except solvers.SolverError as error:
         raise SolverFailure(f"the optimization backend failed: {error}") from error
 
@@ -217,14 +222,16 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
           time_limit: float | None, solver: str, mip_rel_gap: float, verify: bool,
           replications: int, years: float, inventory_budget: float | None,
           service_model: str, feed: FeedSettings, goal: str = COST,
-          service_weights: Any = None, targets: Mapping[str, float] | None = None
-          ) -> PlanResult:
+          service_weights: Any = None, targets: Mapping[str, float] | None = None,
+          progress: Progress = NO_PROGRESS) -> PlanResult:
     """:func:`plan` after its parameters are checked (``clock``: the run's time budget)."""
+    progress.stage("analytic models", detail=f"{len(scenario.tables['parts'])} parts")
     model = PlanningModel.build(scenario, inventory_budget=inventory_budget)
     if targets is not None:
         model = _with_row_targets(model, targets)
     if goal == SERVICE:
         model = _service_goal(model, service_weights)
+    progress.stage("reachability", detail="the most each SLA row can reach")
     best = best_reachable(model) if model.rows and goal == COST else np.zeros(0)
     diagnosis = unreachable_rows(model, best) if goal == COST else []
     if diagnosis:
@@ -237,6 +244,9 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
     if clock.limited:
         left = clock.left() or 0.0
         optimizing = clock.until(max(0.5, 1.0 - min(reserve, 0.5 * left) / clock.seconds))
+    progress.stage("optimization", detail=(
+        "column generation on the analytic model" if service_model == "analytic"
+        or not model.rows else "column generation fed by simulation"))
     optimization, fed, skipped = _optimized(model, best, service_model=service_model,
                                             feed=feed, seed=seed, solver=solver,
                                             budget=optimizing, mip_rel_gap=mip_rel_gap)
@@ -248,6 +258,8 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
             verification_note = (f"not verified: {left:.0f} s of the time limit left, the "
                                  f"verification needs about {reserve:.0f} s")
         else:
+            progress.stage("verification", detail=f"{replications} x {years:g} years, "
+                           "independent random numbers")
             chosen = verified(chosen, scenario, seed=seed, replications=replications,
                               years=years)
     summary = plan_summary(

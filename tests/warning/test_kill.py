@@ -28,6 +28,7 @@ DRIVER = textwrap.dedent("""
     import contextlib, os, signal, sys, time
     point, sig = sys.argv[1], int(sys.argv[2])
     import spareplan.cli.warn as cli_warn
+    import spareplan.reports.atomic as atomic  # what cli.warn writes its outputs with
     import spareplan.warning.early_warning as early
     import spareplan.warning.state as state
 
@@ -50,15 +51,15 @@ DRIVER = textwrap.dedent("""
     elif point == "transaction":       # inside the history's write transaction
         state._follow_up = after(state._follow_up, 1)
     elif point == "outputs":           # two output files written into the staging folder
-        cli_warn.write_csv = after(cli_warn.write_csv, 3)
+        atomic.write_csv = after(atomic.write_csv, 3)
     elif point == "renamed":           # new output in place, history not committed yet
-        real = cli_warn.atomic_folder
+        real = atomic.atomic_folder
         @contextlib.contextmanager
         def folder(out):
             with real(out) as staging:
                 yield staging
             die()
-        cli_warn.atomic_folder = folder
+        atomic.atomic_folder = folder
     elif point == "committed":         # everything done, before the console summary
         cli_warn.say = die
     from spareplan.cli.app import main

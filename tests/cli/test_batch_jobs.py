@@ -1,0 +1,270 @@
+"""The batch interface (issue 14, item 4): lazy imports, exit code 64 for usage errors,
+help that renders, progress on stderr and nothing but ``--json`` on stdout, and
+``summary.json`` for a run that fails in the solver.
+
+Import *time* is measured in ``benchmarks/import_time.py``, never asserted here; these
+tests check which modules get imported, which is deterministic.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spareplan.cli.app import app
+from spareplan.cli.common import EXIT_INPUT, EXIT_USAGE
+from spareplan.cli.progress import HEARTBEAT_SECONDS, ConsoleProgress, LineProgress
+from spareplan.errors import SolverFailure
+from spareplan.progress import forward_logs
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "scenarios" / "tiny"
+#: What a command that plans nothing must not load (numba's compiler, the MILP solvers,
+#: the plots, scipy).
+HEAVY = ("numba", "highspy", "pulp", "matplotlib", "scipy")
+COMMANDS = ("validate", "plan", "report", "simulate", "frontier", "warn", "warn-ack",
+            "warn-backtest", "backtest")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Top-level packages in ``sys.modules`` after ``code`` runs in a fresh interpreter."""
+    probe = (f"import sys\n{code}\n"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_the_app_module_imports_no_numerical_package() -> None:
+    loaded = _loaded_after("import spareplan.cli.app")
+    assert not loaded & {*HEAVY, "numpy", "pandas", "pydantic"}
+
+
+def test_validate_loads_neither_numba_nor_a_solver() -> None:
+    loaded = _loaded_after(
+        "from spareplan.cli.app import app\n"
+        f"code = app(['--quiet', 'validate', {str(TINY)!r}], standalone_mode=False)\n"
+        "assert code == 0, code")
+    assert "pandas" in loaded  # the scenario's tables are read with pandas
+    assert not loaded & set(HEAVY)
+
+
+def test_the_package_api_is_imported_on_first_use() -> None:
+    loaded = _loaded_after(
+        "import spareplan\n"
+        "assert set(spareplan.__all__) <= set(dir(spareplan))\n"
+        "assert 'numba' not in sys.modules\n"
+        "from spareplan import plan, PlanResult, simulate\n"
+        "assert spareplan.plan is plan and callable(plan) and callable(simulate)\n"
+        "try:\n"
+        "    spareplan.no_such_name\n"
+        "except AttributeError as error:\n"
+        "    assert 'no_such_name' in str(error)\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')")
+    assert "numba" in loaded  # planning does need it, once asked for
+
+
+def test_the_numba_cache_folder_is_chosen_before_numba_is_imported(tmp_path: Path) -> None:
+    """spareplan/_numba.py sets NUMBA_CACHE_DIR without importing numba; a kernel module
+    imported later (here through the lazy API) compiles into that folder."""
+    loaded = _loaded_after(
+        "import os, spareplan\n"
+        "assert 'numba' not in sys.modules\n"
+        "folder = os.environ['NUMBA_CACHE_DIR']\n"
+        "from numba.core import config\n"
+        "assert config.CACHE_DIR == folder, (config.CACHE_DIR, folder)")
+    assert "numba" in loaded
+
+
+def test_a_function_named_like_its_submodule_stays_the_function() -> None:
+    _loaded_after(
+        "import solvers\n"
+        "assert 'numba' not in sys.modules and 'scipy' not in sys.modules\n"
+        "from solvers.column_generation import ColumnGenerationSettings\n"
+        "assert callable(solvers.column_generation), solvers.column_generation\n"
+        "assert solvers.column_generation.__module__ == 'solvers.column_generation'")
+
+
+@pytest.mark.parametrize("arguments", [
+    ["plan", str(TINY), "--bogus"],                 # unknown option
+    ["validate"],                                   # missing argument
+    ["plan", str(TINY)],                            # missing required option --out
+    ["no-such-command"],                            # unknown command
+    ["--no-such-global", "validate", str(TINY)],    # unknown option of the group
+    ["plan", str(TINY), "--out", "x", "--seed", "abc"],  # not of the option's type
+    ["validate", str(TINY), "extra"],               # an argument too many
+], ids=["option", "argument", "required-option", "command", "group-option", "type",
+        "extra"])
+def test_usage_errors_exit_64(arguments: list[str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == EXIT_USAGE == 64, result.output
+    assert "Usage:" in result.stderr and result.stdout == ""
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_bad_value_the_program_checks_stays_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["plan", str(TINY), "--out", str(tmp_path / "p"),
+                                      "--goal", "servic"])
+    assert result.exit_code == EXIT_INPUT == 2, result.output
+
+
+def _help(*command: str) -> str:
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "240"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_help_documents_the_usage_exit_code() -> None:
+    text = " ".join(_help().split())
+    assert "64 a usage error" in text and "2 bad input" in text
+
+
+def test_square_brackets_in_option_help_stay_visible() -> None:
+    assert "overrides [costs] inventory_budget" in " ".join(_help("plan").split())
+    assert "[early_warning] as_of" in " ".join(_help("warn").split())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_docstring_markup_does_not_show_in_help(command: str) -> None:
+    text = _help(command)
+    for markup in ("``", ":func:", ":class:", ":mod:", "-------", "Returns", "Raises"):
+        assert markup not in text, f"{command} --help shows {markup!r}"
+    assert len(text.split()) > 10
+
+
+def _run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "spareplan", *arguments], capture_output=True,
+                          text=True, check=False, cwd=ROOT)
+
+
+def test_plan_shows_one_line_per_stage_on_stderr_and_nothing_on_stdout(
+        tmp_path: Path) -> None:
+    """A subprocess: HiGHS prints from C, which only a real stdout would catch."""
+    done = _run(["plan", str(TINY), "--out", str(tmp_path / "plan"), "--replications", "2",
+                 "--years", "1"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    stages = [line.split("plan: ", 1)[1].split(":")[0] for line in done.stderr.splitlines()
+              if line.startswith("[") and " s] plan: " in line]
+    assert stages == ["scenario", "analytic models", "reachability", "optimization",
+                      "verification", "writing outputs"]
+    assert "outputs written to" in done.stderr
+
+
+def test_json_prints_only_the_summary_and_quiet_nothing_else(tmp_path: Path) -> None:
+    done = _run(["--quiet", "plan", str(TINY), "--out", str(tmp_path / "plan"), "--json",
+                 "--replications", "2", "--years", "1"])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(
+        (tmp_path / "plan" / "summary.json").read_text())
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["validate", "simulate", "warn"])
+def test_other_commands_print_nothing_on_stdout(command: str, tmp_path: Path) -> None:
+    arguments = [command, str(TINY)] + ([] if command == "validate" else
+                                        ["--out", str(tmp_path / "out")])
+    if command == "simulate":
+        arguments += ["--replications", "2", "--years", "1"]
+    done = _run(arguments)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip()  # an account of what it did
+
+
+def test_a_solver_failure_leaves_summary_json_with_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    planning = importlib.import_module("spareplan.planning.plan")  # the module, not plan()
+
+    def no_plan(*args: object, **kwargs: object) -> None:
+        raise SolverFailure("the solver found no plan: status time limit, no solution")
+
+    monkeypatch.setattr(planning, "plan", no_plan)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["plan", str(TINY), "--out", str(out), "--json"])
+    assert result.exit_code == 1, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert json.loads(result.stdout) == summary
+    assert summary["status"] == "solver_failure" and not summary["meets_every_sla"]
+    assert "no solution" in summary["reason"] and summary["diagnosis"] is None
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "summary.json"]
+    assert "error: the solver found no plan" in result.stderr
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lines_one_per_stage_notes_at_most_every_heartbeat(tmp_path: Path) -> None:
+    clock = _Clock()
+    log = tmp_path / "log"
+    with log.open("w") as stream:
+        lines = LineProgress("plan", stream=stream, clock=clock)
+        lines.stage("optimization", detail="column generation")
+        clock.now = 1.0
+        lines.note("iteration 1")  # too soon after the stage line: not shown
+        clock.now = HEARTBEAT_SECONDS + 1.0
+        lines.note("iteration 2")
+        lines.tick()  # a line was just printed: nothing
+        clock.now += HEARTBEAT_SECONDS
+        lines.tick()  # silent for HEARTBEAT_SECONDS: one line with the latest note
+        lines.stage("frontier", total=4)
+        clock.now += 10.0
+        lines.advance(1, detail="level 0.5")
+    assert log.read_text().splitlines() == [
+        "[      0.0 s] plan: optimization: column generation",
+        "[     31.0 s] plan:   optimization: iteration 2",
+        "[     61.0 s] plan:   optimization: still running (61 s), last: iteration 2",
+        "[     61.0 s] plan: frontier",
+        "[     71.0 s] plan:   frontier 1/4, about 30 s left: level 0.5",
+    ]
+
+
+def test_the_live_display_shows_each_stage(tmp_path: Path) -> None:
+    log = tmp_path / "screen"
+    with log.open("w") as stream:
+        display = ConsoleProgress("plan", stream=stream)
+        display.stage("optimization", detail="[costs] stays")
+        display.note("column generation 1: master 10, bound 9")
+        display.stage("frontier", total=2)
+        display.advance(1, detail="level 1")
+        display.close()
+    screen = log.read_text()
+    assert "optimization" in screen and "[costs] stays" in screen and "frontier" in screen
+
+
+def test_solver_log_records_become_notes_and_levels_come_back() -> None:
+    notes: list[str] = []
+
+    class Notes:
+        def stage(self, name: str, *, total: int | None = None, detail: str = "") -> None:
+            del name, total, detail
+
+        def advance(self, done: int, *, detail: str = "") -> None:
+            del done, detail
+
+        def note(self, detail: str) -> None:
+            notes.append(detail)
+
+    logger = logging.getLogger("solvers.column_generation")
+    before = logging.getLogger("solvers").level
+    with forward_logs(Notes()):
+        logger.info("column generation %d: gap %.3g", 3, 0.0281)
+        logger.debug("not a note")
+    logger.info("after the block: not a note")
+    assert notes == ["column generation 3: gap 0.0281"]
+    assert logging.getLogger("solvers").level == before
