@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from api_paths import TINY
 
 import spareplan
 from spareplan.planning.plan import PlanResult
 from spareplan.scenario.model import Scenario
-
-REPO = Path(__file__).resolve().parents[2]
-TINY = REPO / "scenarios" / "tiny"
-DEMO = REPO / "scenarios" / "demo"
-WARNING_FIXTURE = REPO / "scenarios" / "warning_fixture"
 
 
 @pytest.fixture(scope="session")

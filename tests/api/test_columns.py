@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from conftest import REPO, TINY
+from api_paths import REPO, TINY
 
 from spareplan.cli.simulate import simulate_command
 from spareplan.planning.plan import PlanResult

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import DEMO, WARNING_FIXTURE
+from api_paths import DEMO, WARNING_FIXTURE
 
 import spareplan
 from spareplan.display import MAX_ROWS_SHOWN, service_rows_html

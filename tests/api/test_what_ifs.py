@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TINY
+from api_paths import TINY
 
 import spareplan
 from spareplan.errors import ParameterError, Problem, ScenarioError
