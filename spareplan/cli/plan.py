@@ -11,6 +11,7 @@ import typer
 
 import solvers
 from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
+from spareplan.cluster.session import cluster_client, parse_cluster_options
 from spareplan.errors import InfeasibleError, ParameterError
 from spareplan.planning.model import GOALS, SERVICE
 from spareplan.planning.plan import SERVICE_MODELS, plan
@@ -64,6 +65,13 @@ def plan_command(
         "service: the best service the inventory budget buys (needs --budget or "
         "inventory_budget in the scenario; SLA targets then judge the plan, they do not "
         "bind it).")] = "cost",
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
+        "N worker processes, started for the run (needs spareplan[cluster]; "
+        "docs/cluster.md).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
+        "workers run the per-part simulations.")] = None,
 ) -> int:
     """Plan the least-cost stock that meets every SLA (or, with --goal service, the best
     service within the budget); write recommendations.csv, service.csv and summary.json.
@@ -84,13 +92,15 @@ def plan_command(
         raise ParameterError("--model", "--goal service optimizes the analytic model (the "
                              "verification simulates its plan); use --model analytic",
                              model)
+    spec = parse_cluster_options(cluster, scheduler)
     loaded = load_scenario(scenario)
     say(f"planning {loaded.name!r}: {len(loaded.tables['parts'])} parts, "
         f"{len(loaded.tables['locations'])} locations, {len(loaded.tables['sites'])} sites")
     try:
-        result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
-                      verify=verify, replications=replications, years=years, budget=budget,
-                      service_model=model, goal=goal)
+        with cluster_client(spec) as client:
+            result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
+                          verify=verify, replications=replications, years=years,
+                          budget=budget, service_model=model, goal=goal, client=client)
     except InfeasibleError as error:
         _write_infeasible(out, loaded, error, seed=seed, goal=goal, json_summary=json_summary)
         raise

@@ -16,6 +16,7 @@ import pandas as pd
 import typer
 
 from spareplan.cli.common import start_command
+from spareplan.cluster.session import cluster_client, parse_cluster_options
 from spareplan.errors import InputError
 from spareplan.reports.atomic import atomic_folder, write_csv, write_json
 from spareplan.scenario.files import MAX_PLAN_BYTES, FileRefused, read_regular_file
@@ -70,6 +71,13 @@ def simulate_command(
     demand: Annotated[str, typer.Option(help="'model': the demand rates (Poisson or compound "
                                         "Poisson); 'empirical': resample each part x site's "
                                         "demand_history, period by period.")] = "model",
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
+        "N worker processes, started for the run (needs spareplan[cluster]; "
+        "docs/cluster.md).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
+        "workers run the per-part simulations.")] = None,
 ) -> int:
     """Simulate a plan and write every SLA row with its 95 % confidence interval.
 
@@ -92,11 +100,14 @@ def simulate_command(
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
     if replications < 2:
         raise InputError(f"parameter --replications: must be >= 2 (received {replications!r})")
+    spec = parse_cluster_options(cluster, scheduler)
     loaded = load_scenario(scenario)
     frame = None if plan is None else _read_plan(Path(plan))
-    result = simulate_plan(loaded, frame, replications=replications, years=years, seed=seed,
-                           source=Path(plan).name if plan is not None else "current_stock",
-                           demand=demand)
+    with cluster_client(spec) as client:
+        result = simulate_plan(loaded, frame, replications=replications, years=years,
+                               seed=seed, demand=demand, client=client,
+                               source=Path(plan).name if plan is not None
+                               else "current_stock")
     table = result.to_frame()
     summary = {
         "command": "simulate",

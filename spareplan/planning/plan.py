@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from spareplan.planning.optimize import Optimization
 from spareplan.planning.summary import PlanSummary, plan_summary
 from spareplan.planning.verification import planned_round, verification_account, verified
 from spareplan.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["SERVICE_MODELS", "PlanResult", "plan"]
 
@@ -126,8 +129,8 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          verify: bool = True, replications: int = 20, years: float = 5.0,
          budget: float | None = None, service_model: str | None = None,
          feed: FeedSettings | None = None, goal: str = COST,
-         service_weights: Any = None, targets: Mapping[str, float] | None = None
-         ) -> PlanResult:
+         service_weights: Any = None, targets: Mapping[str, float] | None = None,
+         client: Client | None = None) -> PlanResult:
     """Plan the least-cost stock per part and location that meets every SLA row, or the
     best service within a budget (``goal="service"``).
 
@@ -179,6 +182,10 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     targets : mapping of SLA row name to target, optional
         What-if targets of some SLA rows (fill rate within the window, or availability),
         overriding the scenario's for this plan; ``service.csv``'s ``target`` shows them.
+    client : dask.distributed.Client, optional
+        Run the per-part simulations (the feed, its holdout, the verification) on the
+        workers of this client; the master LP and the MILP stay here. The plan and its
+        tables are byte-identical to a run without one (``docs/cluster.md``).
 
     Raises
     ------
@@ -216,7 +223,7 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
                      mip_rel_gap=mip_rel_gap, verify=verify, replications=replications,
                      years=years, inventory_budget=budget, service_model=service_model,
                      feed=feed or FeedSettings(), goal=goal,
-                     service_weights=service_weights, targets=targets)
+                     service_weights=service_weights, targets=targets, client=client)
     except solvers.SolverError as error:
         raise SolverFailure(f"the optimization backend failed: {error}") from error
 
@@ -269,12 +276,13 @@ def _verification_seconds(model: PlanningModel, replications: int, years: float)
 
 def _optimized(model: PlanningModel, best: np.ndarray, *, service_model: str,
                feed: FeedSettings, seed: int, solver: str, budget: solvers.TimeBudget,
-               mip_rel_gap: float) -> tuple[Optimization, FeedPlan | None]:
+               mip_rel_gap: float, client: Client | None = None
+               ) -> tuple[Optimization, FeedPlan | None]:
     """The optimization with the chosen service model, checked."""
     if service_model == "analytic" or not model.rows:
         return optimize_checked(model, solver, budget, mip_rel_gap), None
     fed = optimize_with_feed(model, best, seed=seed, settings=feed, backend=solver,
-                             budget=budget, mip_rel_gap=mip_rel_gap)
+                             budget=budget, mip_rel_gap=mip_rel_gap, client=client)
     return checked(fed.model, fed.optimization, solver, budget, mip_rel_gap), fed
 
 
@@ -282,8 +290,8 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
           time_limit: float | None, solver: str, mip_rel_gap: float, verify: bool,
           replications: int, years: float, inventory_budget: float | None,
           service_model: str, feed: FeedSettings, goal: str = COST,
-          service_weights: Any = None, targets: Mapping[str, float] | None = None
-          ) -> PlanResult:
+          service_weights: Any = None, targets: Mapping[str, float] | None = None,
+          client: Client | None = None) -> PlanResult:
     """:func:`plan` after its parameters are checked (``clock``: the run's time budget)."""
     model = PlanningModel.build(scenario, inventory_budget=inventory_budget)
     if targets is not None:
@@ -304,7 +312,7 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
         optimizing = clock.until(max(0.5, 1.0 - min(reserve, 0.5 * left) / clock.seconds))
     optimization, fed = _optimized(model, best, service_model=service_model, feed=feed,
                                 seed=seed, solver=solver, budget=optimizing,
-                                mip_rel_gap=mip_rel_gap)
+                                mip_rel_gap=mip_rel_gap, client=client)
     chosen = planned_round(model, optimization, scenario)
     verification_note = None
     if verify:
@@ -314,7 +322,7 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
                                  f"verification needs about {reserve:.0f} s")
         else:
             chosen = verified(chosen, scenario, seed=seed, replications=replications,
-                              years=years)
+                              years=years, client=client)
     summary = plan_summary(
         scenario=scenario, model=model, result=chosen.optimization,
         recommendations=chosen.recommendations, service=chosen.service, solver=solver,

@@ -24,12 +24,17 @@ the columns' objective :meth:`PlanningModel.objective`)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 
 import solvers
 from spareplan.planning.exhaustive import box_vectors
 from spareplan.planning.model import Column, PlanningModel
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["LATERAL_ENUMERATION_LIMIT", "StockVectorSource"]
 
@@ -48,10 +53,14 @@ class StockVectorSource:
     Parameters
     ----------
     model : PlanningModel
+    client : dask.distributed.Client, optional
+        Where the per-part work of its subclasses runs (the simulated columns of
+        :class:`~spareplan.planning.simulated.SimulatedSource`); ``None``: this process.
     """
 
-    def __init__(self, model: PlanningModel) -> None:
+    def __init__(self, model: PlanningModel, client: Client | None = None) -> None:
         self.model = model
+        self.client = client
         self.n_sla = len(model.row_names)
         self._last: dict[int, np.ndarray] = {}
 

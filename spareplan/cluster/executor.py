@@ -1,0 +1,121 @@
+"""One executor for per-part work: chunks in order, in this process or on Dask workers.
+
+:func:`map_chunks` calls ``function(*chunk, *shared)`` for every chunk and yields the
+results in chunk order. Without a client it is the plain in-process loop (the numba
+kernels run their threads inside each call). With a :class:`dask.distributed.Client` the
+shared arguments (the network packed for the kernels) are scattered once to every worker
+(``broadcast=True``), the chunks are scattered and mapped (``client.map`` with
+:data:`TASK_RETRIES` retries; a worker that dies mid-task is replaced by its nanny and the
+scheduler runs the task again elsewhere), and the results are gathered one chunk after the
+other so that the caller's reduction runs in the same fixed order as on one machine.
+
+The function must be a module-level function taking arrays and scalars (pickled by
+reference); chunk boundaries are the caller's and must not depend on the cluster's size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from spareplan.errors import ClusterFailure
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["TASK_RETRIES", "map_chunks"]
+
+#: Times a task that raised is run again before its error is the run's (a worker that
+#: dies is handled by the scheduler apart: ``distributed.scheduler.allowed-failures``).
+TASK_RETRIES = 2
+
+
+def _apply(chunk: tuple[Any, ...], function: Callable[..., Any], shared: tuple[Any, ...]
+           ) -> Any:
+    """The task run on a worker: ``function(*chunk, *shared)``."""
+    return function(*chunk, *shared)
+
+
+def map_chunks(function: Callable[..., Any], chunks: Sequence[tuple[Any, ...]],
+               shared: tuple[Any, ...] = (), client: Client | None = None,
+               retries: int = TASK_RETRIES) -> Iterator[Any]:
+    """``function(*chunk, *shared)`` for every chunk, the results in chunk order.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (picklable by reference) of arrays and scalars.
+    chunks : sequence of tuples
+        The per-chunk arguments, in the order of the reduction.
+    shared : tuple
+        Arguments common to every chunk (sent once to every worker).
+    client : dask.distributed.Client, optional
+        Run on its workers; ``None``: in this process.
+    retries : int
+        Retries of a task that raised (Dask's ``retries=``).
+
+    Yields
+    ------
+    object
+        ``function``'s result for each chunk, in the order of ``chunks``.
+
+    Raises
+    ------
+    ClusterFailure
+        A task's workers died more often than the scheduler allows, or the cluster was
+        lost.
+
+    Examples
+    --------
+    >>> list(map_chunks(pow, [(2,), (3,)], shared=(10,)))
+    [1024, 59049]
+    """
+    if client is None:
+        for chunk in chunks:
+            yield function(*chunk, *shared)
+        return
+    yield from _on_cluster(function, list(chunks), shared, client, retries)
+
+
+def _on_cluster(function: Callable[..., Any], chunks: list[tuple[Any, ...]],
+                shared: tuple[Any, ...], client: Client, retries: int) -> Iterator[Any]:
+    """:func:`map_chunks` on a Dask client."""
+    from distributed import KilledWorker
+
+    if not chunks:
+        return
+    name = f"spareplan-{function.__name__.strip('_')}-{uuid.uuid4().hex[:12]}"
+    futures: list[Any] = []
+    try:
+        try:
+            [shared_future] = client.scatter([shared], broadcast=True, hash=False)
+            chunk_futures = client.scatter(chunks, hash=False)
+            futures = client.map(_apply, chunk_futures, function=function,
+                                 shared=shared_future, pure=False, retries=retries,
+                                 key=[f"{name}-{i}" for i in range(len(chunks))])
+            del chunk_futures, shared_future  # the tasks hold them while they need them
+        except (OSError, TimeoutError) as error:
+            raise ClusterFailure(f"the Dask cluster could not take the work of "
+                                 f"{function.__name__} ({error})") from None
+        for i in range(len(futures)):
+            try:
+                result = futures[i].result()
+            except KilledWorker as error:
+                raise ClusterFailure(
+                    f"a task of {function.__name__} (chunk {i + 1} of {len(futures)}) "
+                    f"killed its workers more often than the scheduler allows ({error}); "
+                    "no output was written") from None
+            except (OSError, TimeoutError) as error:
+                raise ClusterFailure(f"the Dask cluster was lost during {function.__name__} "
+                                     f"(chunk {i + 1} of {len(futures)}: {error}); no output "
+                                     "was written") from None
+            futures[i] = None
+            yield result
+    finally:
+        remaining = [f for f in futures if f is not None]
+        if remaining:
+            try:
+                client.cancel(remaining)
+            except (OSError, TimeoutError, RuntimeError):  # the cluster is gone already
+                pass
