@@ -4,9 +4,10 @@
 results in chunk order. Without a client it is the plain in-process loop (the numba
 kernels run their threads inside each call). With a :class:`dask.distributed.Client` the
 shared arguments (the network packed for the kernels) are scattered once to every worker
-(``broadcast=True``), the chunks are scattered and mapped (``client.map`` with
-:data:`TASK_RETRIES` retries; a worker that dies mid-task is replaced by its nanny and the
-scheduler runs the task again elsewhere), and the results are gathered one chunk after the
+(``broadcast=True``: a worker that dies leaves copies on the others), every chunk's
+arguments travel with its task (``client.map`` with :data:`TASK_RETRIES` retries; a worker
+that dies mid-task is replaced by its nanny and the scheduler runs the task again
+elsewhere: a chunk scattered to one worker would die with it), and the results are gathered one chunk after the
 other so that the caller's reduction runs in the same fixed order as on one machine.
 
 The function must be a module-level function taking arrays and scalars (pickled by
@@ -31,10 +32,19 @@ __all__ = ["TASK_RETRIES", "map_chunks"]
 TASK_RETRIES = 2
 
 
-def _apply(chunk: tuple[Any, ...], function: Callable[..., Any], shared: tuple[Any, ...]
-           ) -> Any:
+class _Arguments:
+    """A chunk's arguments as one opaque value of a task (Dask does not look into it for
+    keys or tasks, and keeps it with the task: a worker that dies loses nothing)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.values = values
+
+
+def _apply(chunk: _Arguments, function: Callable[..., Any], shared: tuple[Any, ...]) -> Any:
     """The task run on a worker: ``function(*chunk, *shared)``."""
-    return function(*chunk, *shared)
+    return function(*chunk.values, *shared)
 
 
 def map_chunks(function: Callable[..., Any], chunks: Sequence[tuple[Any, ...]],
@@ -81,7 +91,10 @@ def map_chunks(function: Callable[..., Any], chunks: Sequence[tuple[Any, ...]],
 def _on_cluster(function: Callable[..., Any], chunks: list[tuple[Any, ...]],
                 shared: tuple[Any, ...], client: Client, retries: int) -> Iterator[Any]:
     """:func:`map_chunks` on a Dask client."""
+    from concurrent.futures import CancelledError
+
     from distributed import KilledWorker
+    from distributed.comm import CommClosedError
 
     if not chunks:
         return
@@ -90,11 +103,11 @@ def _on_cluster(function: Callable[..., Any], chunks: list[tuple[Any, ...]],
     try:
         try:
             [shared_future] = client.scatter([shared], broadcast=True, hash=False)
-            chunk_futures = client.scatter(chunks, hash=False)
-            futures = client.map(_apply, chunk_futures, function=function,
-                                 shared=shared_future, pure=False, retries=retries,
+            futures = client.map(_apply, [_Arguments(chunk) for chunk in chunks],
+                                 function=function, shared=shared_future, pure=False,
+                                 retries=retries,
                                  key=[f"{name}-{i}" for i in range(len(chunks))])
-            del chunk_futures, shared_future  # the tasks hold them while they need them
+            del shared_future  # the tasks hold it while they need it
         except (OSError, TimeoutError) as error:
             raise ClusterFailure(f"the Dask cluster could not take the work of "
                                  f"{function.__name__} ({error})") from None
@@ -106,7 +119,7 @@ def _on_cluster(function: Callable[..., Any], chunks: list[tuple[Any, ...]],
                     f"a task of {function.__name__} (chunk {i + 1} of {len(futures)}) "
                     f"killed its workers more often than the scheduler allows ({error}); "
                     "no output was written") from None
-            except (OSError, TimeoutError) as error:
+            except (CommClosedError, CancelledError) as error:  # not a task's own error
                 raise ClusterFailure(f"the Dask cluster was lost during {function.__name__} "
                                      f"(chunk {i + 1} of {len(futures)}: {error}); no output "
                                      "was written") from None

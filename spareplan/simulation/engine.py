@@ -421,7 +421,6 @@ def _jobs_chunk(rows: k.PartsInput, has_demand: np.ndarray, network: k.NetworkIn
         network, rows._replace(empirical_values=empirical_values), replications,
         warmup_days, end_days)
     chosen = site_out.transpose(0, 2, 1, 3)[has_demand]  # (m, R, F)
-    figures = {name: np.ascontiguousarray(chosen[:, :, k.SITE_FIELDS.index(name)])
-               for name in _JOB_FIELDS}
+    figures = {name: chosen[:, :, k.SITE_FIELDS.index(name)] for name in _JOB_FIELDS}
     residual = float(part_out[..., k.PART_FIELDS.index("conservation")].max(initial=0.0))
     return np.nonzero(has_demand)[1], figures, residual
