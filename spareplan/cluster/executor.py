@@ -2,13 +2,16 @@
 
 :func:`map_chunks` calls ``function(*chunk, *shared)`` for every chunk and yields the
 results in chunk order. Without a client it is the plain in-process loop (the numba
-kernels run their threads inside each call). With a :class:`dask.distributed.Client` the
-shared arguments (the network packed for the kernels) are scattered once to every worker
-(``broadcast=True``: a worker that dies leaves copies on the others), every chunk's
-arguments travel with its task (``client.map`` with :data:`TASK_RETRIES` retries; a worker
-that dies mid-task is replaced by its nanny and the scheduler runs the task again
-elsewhere: a chunk scattered to one worker would die with it), and the results are gathered one chunk after the
-other so that the caller's reduction runs in the same fixed order as on one machine.
+kernels run their threads inside each call). With a :class:`dask.distributed.Client`
+everything travels as tasks, not as scattered data, so that a worker that dies loses
+nothing the scheduler cannot rebuild: the shared arguments (the network packed for the
+kernels) are one task's result, which each worker fetches once; every chunk's arguments
+travel with its task (``client.map`` with :data:`TASK_RETRIES` retries; a worker that
+dies mid-task is replaced by its nanny and the scheduler runs the task again elsewhere).
+Seen in the worker-loss test: data scattered with ``broadcast=True`` was lost with the
+worker that died (Dask's memory manager had dropped the other replicas), and a chunk
+scattered to one worker dies with it. The results are gathered one chunk after the other
+so that the caller's reduction runs in the same fixed order as on one machine.
 
 The function must be a module-level function taking arrays and scalars (pickled by
 reference); chunk boundaries are the caller's and must not depend on the cluster's size.
@@ -40,6 +43,12 @@ class _Arguments:
 
     def __init__(self, values: tuple[Any, ...]) -> None:
         self.values = values
+
+
+def _unwrap(shared: _Arguments) -> tuple[Any, ...]:
+    """The shared arguments as a task's result (recomputed if the workers holding it
+    die, unlike scattered data)."""
+    return shared.values
 
 
 def _apply(chunk: _Arguments, function: Callable[..., Any], shared: tuple[Any, ...]) -> Any:
@@ -102,7 +111,8 @@ def _on_cluster(function: Callable[..., Any], chunks: list[tuple[Any, ...]],
     futures: list[Any] = []
     try:
         try:
-            [shared_future] = client.scatter([shared], broadcast=True, hash=False)
+            shared_future = client.submit(_unwrap, _Arguments(shared), pure=False,
+                                          key=f"{name}-shared")
             futures = client.map(_apply, [_Arguments(chunk) for chunk in chunks],
                                  function=function, shared=shared_future, pure=False,
                                  retries=retries,

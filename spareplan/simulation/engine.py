@@ -331,7 +331,8 @@ def simulate_jobs(
     job_stock : numpy.ndarray
         int ``(K, L)``: the base stock of each job, >= 0.
     window_hours, replications, years, warmup_years, seed, empirical, chunk_size, client
-        As :func:`simulate_network`.
+        As :func:`simulate_network` (with a client, tasks of at most
+        :data:`CLUSTER_JOB_CHUNK` jobs: a job's figures do not depend on its chunk).
     stream : int
         Family of random streams (:func:`part_seeds`); 0 is the verification's, so the
         optimizer's feed uses another (default 1).
@@ -364,6 +365,8 @@ def simulate_jobs(
     site = np.empty(int(indptr[-1]), dtype=np.int64)
     by_replication = {name: np.empty((site.size, replications)) for name in _JOB_FIELDS}
     conservation = 0.0
+    if client is not None:  # more tasks than workers; the figures do not depend on it
+        chunk_size = min(chunk_size, CLUSTER_JOB_CHUNK)
     starts = range(0, n_jobs, chunk_size)
     chunks = []
     for start in starts:
@@ -388,6 +391,12 @@ def simulate_jobs(
         wait_hours_by_replication=wait, replications=replications, years=years,
         n_sites=network.n_sites, conservation_residual=conservation)
 
+
+#: Jobs per task of :func:`simulate_jobs` on a cluster (at most ``chunk_size``): a job's
+#: figures are its own (no sum across jobs), so the chunks change no figure, and smaller
+#: tasks keep every worker busy on a few hundred jobs (the feed simulates tens of columns
+#: at a time).
+CLUSTER_JOB_CHUNK = 32
 
 _JOB_FIELDS = ("requests", "within_window", "wait_hours", "emergency", "lateral")
 

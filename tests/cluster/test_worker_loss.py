@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from cluster_cases import plan_files
 from distributed import Client
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from spareplan.cluster import ClusterSpec, cluster_client, map_chunks
+from spareplan.cluster import map_chunks
 
 # the workers cannot import this test module: send its functions and classes by value
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -41,26 +40,21 @@ class KillOnce(WorkerPlugin):
             os._exit(17)
 
 
-@pytest.fixture
-def fresh_client() -> Iterator[Client]:
-    """A LocalCluster of its own (this test kills one of its workers)."""
-    with cluster_client(ClusterSpec(local_workers=2)) as opened:
-        assert opened is not None
-        yield opened
-
-
 def test_a_worker_killed_mid_plan_is_retried_and_the_plan_is_unchanged(
-        fresh_client: Client, generated: Path, tmp_path: Path) -> None:
+        client: Client, generated: Path, alone_generated: dict[str, bytes], tmp_path: Path
+) -> None:
     flag = tmp_path / "killed"
-    alone = plan_files(generated, tmp_path / "alone")
-    before = set(fresh_client.scheduler_info()["workers"])
-    fresh_client.register_plugin(KillOnce(str(flag), nth=3))
-    clustered = plan_files(generated, tmp_path / "cluster", client=fresh_client)
+    before = set(client.scheduler_info()["workers"])
+    client.register_plugin(KillOnce(str(flag), nth=3))
+    try:
+        clustered = plan_files(generated, tmp_path / "cluster", client=client)
+    finally:
+        client.unregister_worker_plugin(KillOnce.name)
+        client.wait_for_workers(2, timeout=120)  # the replacement, for the next tests
     assert flag.exists(), "no worker was killed: the test did not test anything"
-    fresh_client.wait_for_workers(2, timeout=60)
-    after = set(fresh_client.scheduler_info()["workers"])
+    after = set(client.scheduler_info()["workers"])
     assert before - after, "the killed worker is still listed"
-    assert clustered == alone
+    assert clustered == alone_generated
 
 
 def _fails_once(value: int, flag: str) -> int:
