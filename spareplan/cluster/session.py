@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spareplan.errors import ParameterError
 
@@ -97,6 +97,18 @@ def _require_distributed(option: str) -> None:
                              "'spareplan[cluster]')", "not installed") from None
 
 
+def _quiet_close(cluster: Any) -> None:
+    """Close a LocalCluster without the nanny's warnings about workers slow to exit (a
+    worker still busy is killed: the run is over)."""
+    nanny = logging.getLogger("distributed.nanny")
+    level = nanny.level
+    nanny.setLevel(logging.ERROR)
+    try:
+        cluster.close()
+    finally:
+        nanny.setLevel(level)
+
+
 @contextmanager
 def cluster_client(spec: ClusterSpec | None) -> Iterator[Client | None]:
     """The client of the run (``None`` without a spec), closed at the end.
@@ -121,7 +133,7 @@ def cluster_client(spec: ClusterSpec | None) -> Iterator[Client | None]:
             with Client(cluster) as client:
                 yield client
         finally:
-            cluster.close()
+            _quiet_close(cluster)
         return
     logging.getLogger("distributed").setLevel(logging.WARNING)
     try:

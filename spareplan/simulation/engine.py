@@ -243,8 +243,9 @@ def simulate_network(
     keep_parts : bool
         Keep the per-part site figures (memory ``P x R x N x 6`` floats).
     chunk_size : int
-        Parts per kernel call (and per task on a cluster: the chunks do not depend on the
-        number of workers, so neither do the figures).
+        Parts per kernel call, and per sum of the site totals (on a cluster, tasks of
+        :data:`CLUSTER_TASK_PARTS` parts within each chunk; the chunks do not depend on
+        the number of workers, so neither do the figures).
     seeds : numpy.ndarray, optional
         int64 ``(P,)``: the seed of every row of ``parts`` instead of
         ``part_seeds(seed, P)``. Lets a caller simulate several stock vectors of the same
@@ -279,20 +280,30 @@ def simulate_network(
                   if keep_parts else None)
     location_parts = np.zeros((n_parts, replications, n_locations, len(k.LOCATION_FIELDS)))
     part_out = np.zeros((n_parts, replications, len(k.PART_FIELDS)))
-    starts = range(0, n_parts, chunk_size)
-    chunks = [(_chunk_rows(packed, np.arange(start, min(start + chunk_size, n_parts)),
-                           stock[start:start + chunk_size], seeds[start:start + chunk_size]),)
-              for start in starts]
+    # a cluster's tasks are sub-chunks of the chunks; the site totals are still summed
+    # chunk by chunk over the same (chunk, R, N, F) arrays, so to the same bits
+    task = chunk_size if client is None else min(chunk_size, CLUSTER_TASK_PARTS)
+    spans = [(start, min(start + task, chunk_start + chunk_size, n_parts))
+             for chunk_start in range(0, n_parts, chunk_size)
+             for start in range(chunk_start, min(chunk_start + chunk_size, n_parts), task)]
+    chunks = [(_chunk_rows(packed, np.arange(start, stop), stock[start:stop],
+                           seeds[start:stop]),) for start, stop in spans]
     shared = (kernel_network, packed.empirical_values, replications, warmup_days, end_days,
-              keep_parts)
-    for start, (totals, sites, locations, part) in zip(
-            starts, map_chunks(_network_chunk, chunks, shared, client), strict=True):
-        chunk = slice(start, min(start + chunk_size, n_parts))
-        site_totals += totals  # chunk order: the same sums on any executor
-        location_parts[chunk] = locations
-        part_out[chunk] = part
+              keep_parts or task < chunk_size)
+    pending: list[np.ndarray] = []  # the site figures of the chunk being summed
+    for (start, stop), (totals, sites, locations, part) in zip(
+            spans, map_chunks(_network_chunk, chunks, shared, client), strict=True):
+        location_parts[start:stop] = locations
+        part_out[start:stop] = part
         if site_parts is not None:
-            site_parts[chunk] = sites
+            site_parts[start:stop] = sites
+        if task == chunk_size:
+            site_totals += totals  # chunk order: the same sums on any executor
+        else:
+            pending.append(sites)
+            if stop % chunk_size == 0 or stop == n_parts:
+                site_totals += np.concatenate(pending).sum(axis=0)
+                pending = []
     return SimulationArrays(site_totals=site_totals, site_parts=site_parts,
                             location_parts=location_parts, part_out=part_out, years=years,
                             network=network, parts=parts, stock=stock)
@@ -391,6 +402,11 @@ def simulate_jobs(
         wait_hours_by_replication=wait, replications=replications, years=years,
         n_sites=network.n_sites, conservation_residual=conservation)
 
+
+#: Parts per task of :func:`simulate_network` on a cluster (within its chunks of
+#: ``chunk_size`` parts, whose site totals the client sums as one machine does): a
+#: verification of a few hundred parts is then more tasks than workers.
+CLUSTER_TASK_PARTS = 32
 
 #: Jobs per task of :func:`simulate_jobs` on a cluster (at most ``chunk_size``): a job's
 #: figures are its own (no sum across jobs), so the chunks change no figure, and smaller

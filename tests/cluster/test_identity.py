@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from cluster_cases import plan_files, simulation_bytes
 from conftest import TINY
 from distributed import Client
 
 from spareplan import compile_network, load_scenario
-from spareplan.simulation import simulate_jobs, simulate_network
+from spareplan.simulation import engine, simulate_jobs, simulate_network
 
 
 def _same_files(one: dict[str, bytes], other: dict[str, bytes]) -> None:
@@ -45,18 +46,22 @@ def test_simulations_are_byte_identical_on_a_local_cluster(client: Client, gener
         assert simulation_bytes(scenario) == simulation_bytes(scenario, client=client)
 
 
-def test_many_chunks_are_reduced_in_chunk_order(client: Client, generated: Path) -> None:
-    """Chunks of 4 parts (8 tasks over 2 workers): every figure equal to the bit, the
-    site totals (summed over chunks on the client) included."""
+def test_many_chunks_are_reduced_in_chunk_order(client: Client, generated: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 12 parts in tasks of 4 (8 tasks over 2 workers): every figure equal to
+    the bit, the site totals (summed chunk by chunk on the client) included."""
+    monkeypatch.setattr(engine, "CLUSTER_TASK_PARTS", 4)  # read on the client
     network, parts = compile_network(load_scenario(generated))
     rng = np.random.default_rng(5)
     stock = rng.integers(0, 3, size=(parts.n_parts, network.n_locations))
-    options = dict(replications=3, years=1.0, seed=2, chunk_size=4)
-    alone = simulate_network(network, parts, stock, **options)
-    clustered = simulate_network(network, parts, stock, client=client, **options)
-    for name in ("site_totals", "site_parts", "location_parts", "part_out"):
-        assert np.array_equal(getattr(alone, name), getattr(clustered, name)), name
-    assert alone.site_totals.sum() > 0
+    for keep_parts in (True, False):
+        options = dict(replications=3, years=1.0, seed=2, chunk_size=12,
+                       keep_parts=keep_parts)
+        alone = simulate_network(network, parts, stock, **options)
+        clustered = simulate_network(network, parts, stock, client=client, **options)
+        for name in ("site_totals", "site_parts", "location_parts", "part_out"):
+            assert np.array_equal(getattr(alone, name), getattr(clustered, name)), name
+        assert alone.site_totals.sum() > 0
     job_part = np.repeat(np.arange(parts.n_parts), 2)
     job_stock = rng.integers(0, 3, size=(job_part.size, network.n_locations))
     jobs = [simulate_jobs(network, parts, job_part, job_stock, chunk_size=5,
