@@ -7,7 +7,8 @@ for the run and closes it (and the LocalCluster it started) at the end.
 
 ``local:N`` starts N worker processes with one Dask thread each; each worker's numba
 kernels get ``max(1, cores // N)`` threads (``NUMBA_NUM_THREADS``), so that N workers use
-the machine's cores once, not N times. Dask's own log lines stay below warnings.
+the machine's cores once, not N times. Dask's own log lines stay below warnings; its
+HTTP endpoint takes a free port (two runs at once do not collide on 8787).
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def cluster_client(spec: ClusterSpec | None) -> Iterator[Client | None]:
     if spec.local_workers is not None:
         threads = max(1, (os.cpu_count() or 1) // spec.local_workers)
         cluster = LocalCluster(n_workers=spec.local_workers, threads_per_worker=1,
-                               processes=True, dashboard_address=None,
+                               processes=True, dashboard_address=":0",
                                silence_logs=logging.WARNING,
                                env={"NUMBA_NUM_THREADS": str(threads)})
         try:
