@@ -210,7 +210,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     unreachable.
     """
     analytic = solvers.column_generation(
-        StockVectorSource(model), model.problem_row_lower, model.problem_row_upper,
+        StockVectorSource(model, client=client), model.problem_row_lower, model.problem_row_upper,
         row_names=model.problem_row_names,
         facility_cost=model.facility_cost if model.n_facilities else None,
         backend=backend, budget=budget.share(0.4),

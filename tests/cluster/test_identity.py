@@ -12,6 +12,7 @@ from conftest import TINY
 from distributed import Client
 
 from spareplan import compile_network, load_scenario
+from spareplan.planning import pricing
 from spareplan.simulation import engine, simulate_jobs, simulate_network
 
 
@@ -31,8 +32,9 @@ def test_tiny_plan_is_byte_identical_on_a_local_cluster(client: Client, tmp_path
 
 
 def test_generated_plan_is_byte_identical_on_a_local_cluster(
-        client: Client, generated: Path, alone_generated: dict[str, bytes], tmp_path: Path
-) -> None:
+        client: Client, generated: Path, alone_generated: dict[str, bytes], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pricing, "PRICING_TASK_PARTS", 8)  # 4 pricing tasks of the 30 parts
     alone = alone_generated
     clustered = plan_files(generated, tmp_path / "cluster", client=client)
     _same_files(alone, clustered)
