@@ -104,8 +104,8 @@ def _per_part_costs(scenario: spareplan.Scenario, client: Any,
     _, t_price = _timed(source.price, every, duals)
     price = t_price * cores / (n_parts * n_locations)
     rows.append(("pricing: exact tree DP of every part (one process)",
-                 f"{t_price:.3f} s; {1e3 * price:.4f} core-ms per part-location (runs in "
-                 "this process: the pricing is not sent to the cluster yet)"))
+                 f"{t_price:.3f} s; {1e3 * price:.4f} core-ms per part-location (at a "
+                 "uniform dual price of 100 per unit of every SLA row)"))
     return column, price
 
 
