@@ -80,3 +80,8 @@ class InfeasibleError(PlanningError):
 
 class SolverFailure(PlanningError):
     """The optimization backend failed or returned a solution that breaks its rows."""
+
+
+class ClusterFailure(PlanningError):
+    """The Dask cluster lost a task for good (its workers died more often than the
+    scheduler allows) or was lost itself; the run stopped without output (exit code 1)."""

@@ -66,6 +66,13 @@ def plan_command(
         "service: the best service the inventory budget buys (needs --budget or "
         "inventory_budget in the scenario; SLA targets then judge the plan, they do not "
         "bind it).")] = "cost",
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
+        "N worker processes, started for the run (needs spareplan[cluster]; "
+        "docs/cluster.md).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
+        "workers run the per-part simulations.")] = None,
 ) -> int:
     """Plan the least-cost stock that meets every SLA (or, with --goal service, the best
     service within the budget); write recommendations.csv, service.csv and summary.json.
@@ -91,6 +98,9 @@ def plan_command(
         raise ParameterError("--model", "--goal service optimizes the analytic model (the "
                              "verification simulates its plan); use --model analytic",
                              model)
+    from spareplan.cluster.session import cluster_client, parse_cluster_options
+
+    spec = parse_cluster_options(cluster, scheduler)
     with command_progress("plan") as progress:
         progress.stage("scenario", detail=f"loading and checking {scenario}")
         loaded = load_scenario(scenario)
@@ -99,9 +109,11 @@ def plan_command(
             "sites")
         failure: PlanningError | None = None
         try:
-            result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
-                          verify=verify, replications=replications, years=years,
-                          budget=budget, service_model=model, goal=goal, progress=progress)
+            with cluster_client(spec) as client:
+                result = plan(loaded, seed=seed, time_limit=time_limit, solver=solver,
+                              verify=verify, replications=replications, years=years,
+                              budget=budget, service_model=model, goal=goal,
+                              progress=progress, client=client)
         except PlanningError as error:  # no plan: summary.json alone says why
             failure = error
             progress.stage("writing outputs", detail="summary.json with the reason")

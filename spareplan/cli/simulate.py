@@ -73,6 +73,13 @@ def simulate_command(
     demand: Annotated[str, typer.Option(help="'model': the demand rates (Poisson or compound "
                                         "Poisson); 'empirical': resample each part x site's "
                                         "demand_history, period by period.")] = "model",
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
+        "N worker processes, started for the run (needs spareplan[cluster]; "
+        "docs/cluster.md).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
+        "workers run the per-part simulations.")] = None,
 ) -> int:
     """Simulate a plan and write every SLA row with its 95 % confidence interval.
 
@@ -99,14 +106,17 @@ def simulate_command(
         raise InputError(f"parameter --years: must be > 0 (received {years!r})")
     if replications < 2:
         raise InputError(f"parameter --replications: must be >= 2 (received {replications!r})")
-    with command_progress("simulate") as progress:
+    from spareplan.cluster.session import cluster_client, parse_cluster_options
+
+    spec = parse_cluster_options(cluster, scheduler)
+    with command_progress("simulate") as progress, cluster_client(spec) as client:
         progress.stage("scenario", detail=f"loading and checking {scenario}")
         loaded = load_scenario(scenario)
         frame = None if plan is None else _read_plan(Path(plan))
         progress.stage("simulation", detail=f"{replications} x {years:g} years of "
                        f"{'the plan' if plan is not None else 'the current stock'}")
         result = simulate_plan(loaded, frame, replications=replications, years=years,
-                               seed=seed, demand=demand, source=Path(plan).name
+                               seed=seed, demand=demand, client=client, source=Path(plan).name
                                if plan is not None else "current_stock")
         progress.stage("writing outputs", detail=f"{out}")
         table = result.to_frame()

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from spareplan.errors import ParameterError
 from spareplan.planning.model import PlanningModel
 from spareplan.simulation import simulate_jobs
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["FEED_STREAM", "HOLDOUT_STREAM", "ColumnFigures", "FeedSettings", "RowErrors",
            "noise_margins", "plan_row_values", "row_errors", "row_values_by_replication",
@@ -130,17 +134,20 @@ class ColumnFigures:
 
 def simulate_columns(model: PlanningModel, groups: np.ndarray, stock: np.ndarray, *,
                      seed: int, settings: FeedSettings, per_replication: bool = False,
-                     stream: int = FEED_STREAM) -> ColumnFigures:
+                     stream: int = FEED_STREAM, client: Client | None = None
+                     ) -> ColumnFigures:
     """Simulate the stock vectors ``stock`` (K, L) of parts ``groups`` (K,) with the
     feed's random numbers (every column of a part replays the part's stream); the figures
-    per replication only with ``per_replication`` (memory K x R x N)."""
+    per replication only with ``per_replication`` (memory K x R x N); on the workers of
+    ``client`` when given (the same figures)."""
     net = model.network
     groups = np.asarray(groups, dtype=np.int64)
     stock = np.asarray(stock, dtype=np.int64).reshape(groups.shape[0], net.n_locations)
     jobs = simulate_jobs(net, model.parts, groups, stock,
                          window_hours=model.service.site_window_hours,
                          replications=settings.replications, years=settings.years,
-                         warmup_years=settings.warmup_years, seed=seed, stream=stream)
+                         warmup_years=settings.warmup_years, seed=seed, stream=stream,
+                         client=client)
     return ColumnFigures(
         requests=jobs.dense("requests"), within=jobs.dense("within_window"),
         wait_hours=jobs.dense("wait_hours"), emergency=jobs.dense("emergency"),

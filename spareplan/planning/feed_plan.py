@@ -52,6 +52,7 @@ import dataclasses
 import logging
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -70,6 +71,9 @@ from spareplan.planning.model import PlanningModel
 from spareplan.planning.optimize import Optimization, optimize
 from spareplan.planning.pricing import StockVectorSource
 from spareplan.planning.simulated import SimulatedSource
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["FeedPlan", "FeedSkipped", "optimize_with_feed"]
 
@@ -198,7 +202,7 @@ def _plan_vectors(result: Optimization) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _holdout(model: PlanningModel, source: SimulatedSource, result: Optimization, *,
-             seed: int) -> tuple[np.ndarray, RowErrors]:
+             seed: int, client: Client | None = None) -> tuple[np.ndarray, RowErrors]:
     """``result``'s plan re-measured on the holdout stream (with ``source``'s size): per
     SLA row how much better ``source`` finds it than the holdout does (service units,
     signed: negative where the holdout finds slack), and the rows' standard errors at the
@@ -208,7 +212,7 @@ def _holdout(model: PlanningModel, source: SimulatedSource, result: Optimization
     fed = model.row_value(np.asarray(source.evaluate(groups, stock).coefficients)[:, :rows]
                           .sum(axis=0))
     figures = simulate_columns(model, groups, stock, seed=seed, settings=source.settings,
-                               per_replication=True, stream=HOLDOUT_STREAM)
+                               per_replication=True, stream=HOLDOUT_STREAM, client=client)
     curse = np.asarray(fed - plan_row_values(model, figures), dtype=np.float64)
     return curse, row_errors(model, figures)
 
@@ -225,8 +229,12 @@ def _near_the_plan(result: Optimization, distance: int) -> tuple[np.ndarray, np.
 
 def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed: int,
                        settings: FeedSettings, backend: str, budget: solvers.TimeBudget,
-                       mip_rel_gap: float) -> FeedPlan | FeedSkipped:
+                       mip_rel_gap: float, client: Client | None = None
+                       ) -> FeedPlan | FeedSkipped:
     """The least-cost plan of the simulated system with noise margins (module docstring).
+
+    Every simulation of stock vectors runs on the workers of ``client`` when given (the
+    same figures, so the same plan); the LPs and MILPs stay in this process.
 
     ``best_reachable`` (rows,), the most the analytic model reaches, and the most the
     simulated system reaches at the largest stock vectors cap every row's margin at 90 %
@@ -234,7 +242,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     unreachable. Under a time limit the result may be :class:`FeedSkipped`.
     """
     analytic = solvers.column_generation(
-        StockVectorSource(model), model.problem_row_lower, model.problem_row_upper,
+        StockVectorSource(model, client=client), model.problem_row_lower, model.problem_row_upper,
         row_names=model.problem_row_names,
         facility_cost=model.facility_cost if model.n_facilities else None,
         backend=backend, budget=budget.share(0.4),
@@ -254,9 +262,10 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     proxy = used[proxy]
     LOG.info("feed: analytic LP %.10g", analytic.lp.value)
     figures = simulate_columns(model, groups[proxy], analytic.pool.payloads(proxy),
-                               seed=seed, settings=settings, per_replication=True)
+                               seed=seed, settings=settings, per_replication=True,
+                               client=client)
     errors = row_errors(model, figures)
-    source = SimulatedSource(model, seed=seed, settings=settings)
+    source = SimulatedSource(model, seed=seed, settings=settings, client=client)
     reach = np.minimum(np.asarray(best_reachable), _simulated_reach(model, source))
     room = np.maximum(0.9 * (reach - model.targets), 0.0)
     margins = np.minimum(noise_margins(errors, settings), room)
@@ -284,7 +293,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
             and settings.near_replications > settings.replications):
         # the columns the plan chooses among, simulated again with more replications
         refined = SimulatedSource(model, seed=seed, settings=dataclasses.replace(
-            settings, replications=settings.near_replications))
+            settings, replications=settings.near_replications), client=client)
         pool = _near_the_plan(result, settings.near_distance)
     else:
         pool = (np.array([c.part for c in result.columns], dtype=np.int64),
@@ -300,7 +309,7 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
                      "%.0f s", skipped, left, stage_seconds)
             break
         started = budget.now()
-        measured_curse, errors = _holdout(model, refined, result, seed=seed)
+        measured_curse, errors = _holdout(model, refined, result, seed=seed, client=client)
         raised_margins = np.clip(noise_margins(errors, refined.settings) + measured_curse,
                                  0.0, room)
         raised = model.with_target_offsets(raised_margins)

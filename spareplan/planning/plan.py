@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from spareplan.planning.verification import planned_round, verification_account,
 from spareplan.progress import NO_PROGRESS, Progress
 from spareplan.scenario.model import Scenario
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 __all__ = ["SERVICE_MODELS", "PlanResult", "plan"]
 
 LOG = logging.getLogger(__name__)
@@ -57,7 +60,7 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
          budget: float | None = None, service_model: str | None = None,
          feed: FeedSettings | None = None, goal: str = COST,
          service_weights: Any = None, targets: Mapping[str, float] | None = None,
-         progress: Progress | None = None) -> PlanResult:
+         progress: Progress | None = None, client: Client | None = None) -> PlanResult:
     """Plan the least-cost stock per part and location that meets every SLA row, or the
     best service within a budget (``goal="service"``).
 
@@ -112,6 +115,10 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
     progress : Progress, optional
         Told each stage as it begins (analytic models, reachability, optimization,
         verification; :mod:`spareplan.progress`); nothing is reported without one.
+    client : dask.distributed.Client, optional
+        Run the per-part simulations (the feed, its holdout, the verification) on the
+        workers of this client; the master LP and the MILP stay here. The plan and its
+        tables are byte-identical to a run without one (``docs/cluster.md``).
 
     Raises
     ------
@@ -150,7 +157,7 @@ def plan(scenario: Scenario, *, seed: int = 0, time_limit: float | None = None,
                      years=years, inventory_budget=budget, service_model=service_model,
                      feed=feed or FeedSettings(), goal=goal,
                      service_weights=service_weights, targets=targets,
-                     progress=progress or NO_PROGRESS)
+                     progress=progress or NO_PROGRESS, client=client)
     except solvers.SolverError as error:
         raise SolverFailure(f"the optimization backend failed: {error}") from error
 
@@ -203,13 +210,14 @@ def _verification_seconds(model: PlanningModel, replications: int, years: float)
 
 def _optimized(model: PlanningModel, best: np.ndarray, *, service_model: str,
                feed: FeedSettings, seed: int, solver: str, budget: solvers.TimeBudget,
-               mip_rel_gap: float) -> tuple[Optimization, FeedPlan | None, str | None]:
+               mip_rel_gap: float, client: Client | None = None
+               ) -> tuple[Optimization, FeedPlan | None, str | None]:
     """The optimization with the chosen service model, checked; the third item says why
     the analytic model planned when the feed could not finish within the time limit."""
     if service_model == "analytic" or not model.rows:
         return optimize_checked(model, solver, budget, mip_rel_gap), None, None
     fed = optimize_with_feed(model, best, seed=seed, settings=feed, backend=solver,
-                             budget=budget, mip_rel_gap=mip_rel_gap)
+                             budget=budget, mip_rel_gap=mip_rel_gap, client=client)
     if isinstance(fed, FeedSkipped):
         LOG.info("feed skipped: %s", fed.reason)
         result = optimize(model, backend=solver, budget=budget, mip_rel_gap=mip_rel_gap,
@@ -223,7 +231,7 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
           replications: int, years: float, inventory_budget: float | None,
           service_model: str, feed: FeedSettings, goal: str = COST,
           service_weights: Any = None, targets: Mapping[str, float] | None = None,
-          progress: Progress = NO_PROGRESS) -> PlanResult:
+          progress: Progress = NO_PROGRESS, client: Client | None = None) -> PlanResult:
     """:func:`plan` after its parameters are checked (``clock``: the run's time budget)."""
     progress.stage("analytic models", detail=f"{len(scenario.tables['parts'])} parts")
     model = PlanningModel.build(scenario, inventory_budget=inventory_budget)
@@ -249,7 +257,8 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
         or not model.rows else "column generation fed by simulation"))
     optimization, fed, skipped = _optimized(model, best, service_model=service_model,
                                             feed=feed, seed=seed, solver=solver,
-                                            budget=optimizing, mip_rel_gap=mip_rel_gap)
+                                            budget=optimizing, mip_rel_gap=mip_rel_gap,
+                                            client=client)
     chosen = planned_round(model, optimization, scenario)
     verification_note = None
     if verify:
@@ -261,7 +270,7 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
             progress.stage("verification", detail=f"{replications} x {years:g} years, "
                            "independent random numbers")
             chosen = verified(chosen, scenario, seed=seed, replications=replications,
-                              years=years)
+                              years=years, client=client)
     summary = plan_summary(
         scenario=scenario, model=model, result=chosen.optimization,
         recommendations=chosen.recommendations, service=chosen.service, solver=solver,

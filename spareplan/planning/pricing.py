@@ -24,18 +24,40 @@ the columns' objective :meth:`PlanningModel.objective`)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 
 import solvers
+from spareplan.cluster.executor import map_chunks
+from spareplan.evaluation.service import ServiceModel
 from spareplan.planning.exhaustive import box_vectors
 from spareplan.planning.model import Column, PlanningModel
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["LATERAL_ENUMERATION_LIMIT", "StockVectorSource"]
 
 #: Under the lateral rule a part is priced by enumerating its stock vectors when its box
 #: holds at most this many (exact for that part), else by coordinate search.
 LATERAL_ENUMERATION_LIMIT = 4096
+
+
+#: Parts per pricing task on a cluster (the exact tree DP; no sum across parts).
+PRICING_TASK_PARTS = 64
+
+
+def _price_chunk(groups: np.ndarray, weight_within: np.ndarray, weight_wait: np.ndarray,
+                 unit_price: np.ndarray | None, stock_cap: np.ndarray | None,
+                 service: ServiceModel, holding_weight: float, shipping_weight: float
+                 ) -> np.ndarray:
+    """The exact pricing of a chunk of parts (run on a worker): their minimizers."""
+    stock, _ = service.price_many(groups, weight_within, weight_wait, unit_price, stock_cap,
+                                  holding_weight=holding_weight,
+                                  shipping_weight=shipping_weight)
+    return stock
 
 
 def _box_size(lo: np.ndarray, hi: np.ndarray) -> float:
@@ -48,10 +70,15 @@ class StockVectorSource:
     Parameters
     ----------
     model : PlanningModel
+    client : dask.distributed.Client, optional
+        Where the per-part work runs: the exact pricing (tasks of
+        :data:`PRICING_TASK_PARTS` parts) and the simulated columns of
+        :class:`~spareplan.planning.simulated.SimulatedSource`; ``None``: this process.
     """
 
-    def __init__(self, model: PlanningModel) -> None:
+    def __init__(self, model: PlanningModel, client: Client | None = None) -> None:
         self.model = model
+        self.client = client
         self.n_sla = len(model.row_names)
         self._last: dict[int, np.ndarray] = {}
 
@@ -151,10 +178,22 @@ class StockVectorSource:
         weight_within, weight_wait, unit_price = self._weights(groups, row_duals)
         cap = None if stock_cap is None else np.broadcast_to(
             stock_cap, (groups.shape[0], self.model.network.n_locations))
-        stock, _ = self.model.service.price_many(groups, weight_within, weight_wait,
-                                                 unit_price, cap,
-                                                 **self.model.cost_weights())
-        return stock
+        if self.client is None:
+            stock, _ = self.model.service.price_many(groups, weight_within, weight_wait,
+                                                     unit_price, cap,
+                                                     **self.model.cost_weights())
+            return stock
+        # every part's DP is its own: tasks of parts on the workers, the same minimizers
+        spans = [slice(start, start + PRICING_TASK_PARTS)
+                 for start in range(0, groups.shape[0], PRICING_TASK_PARTS)]
+        chunks = [(groups[c], weight_within[c], weight_wait[c],
+                   None if unit_price is None else unit_price[c],
+                   None if cap is None else np.ascontiguousarray(cap[c])) for c in spans]
+        weights = self.model.cost_weights()
+        shared = (self.model.service, weights["holding_weight"], weights["shipping_weight"])
+        parts = list(map_chunks(_price_chunk, chunks, shared, self.client))
+        return (np.vstack(parts) if parts
+                else np.empty((0, self.model.network.n_locations), dtype=np.int64))
 
     def _price_lateral(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
         """Enumeration of small boxes (exact), coordinate search otherwise."""

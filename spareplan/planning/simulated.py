@@ -22,6 +22,7 @@ a bound over the generated columns.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from spareplan.planning.feed import (
 from spareplan.planning.model import Column, PlanningModel
 from spareplan.planning.pricing import StockVectorSource
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 __all__ = ["SimulatedSource"]
 
 
@@ -53,11 +57,13 @@ class SimulatedSource(StockVectorSource):
         Size of the feed.
     stream : int
         Random-number family (default the feed's; the holdout uses another).
+    client : dask.distributed.Client, optional
+        Simulate (and price) the parts' chunks on its workers (the same columns).
     """
 
     def __init__(self, model: PlanningModel, *, seed: int, settings: FeedSettings,
-                 stream: int = FEED_STREAM) -> None:
-        super().__init__(model)
+                 stream: int = FEED_STREAM, client: Client | None = None) -> None:
+        super().__init__(model, client=client)
         self.seed = seed
         self.stream = stream
         self.settings = settings
@@ -83,7 +89,7 @@ class SimulatedSource(StockVectorSource):
         figures = simulate_columns(model, every, np.zeros((model.n_parts,
                                                           model.network.n_locations)),
                                    seed=self.seed, settings=self.settings,
-                                   stream=self.stream)
+                                   stream=self.stream, client=self.client)
         self.simulated_columns += model.n_parts
         simulated = np.asarray((figures.requests.sum(axis=0) / figures.measured_years)
                                @ model.fill_map)
@@ -147,7 +153,8 @@ class SimulatedSource(StockVectorSource):
         net = model.network
         services = model.service.evaluate_many(groups, payloads)
         figures = simulate_columns(model, groups, payloads, seed=self.seed,
-                                   settings=self.settings, stream=self.stream)
+                                   settings=self.settings, stream=self.stream,
+                                   client=self.client)
         years = figures.measured_years
         coefficients = (np.asarray((figures.within / years) @ model.fill_map)
                         * self.fill_scale[None, :]

@@ -12,7 +12,7 @@ to tell a plan at target from one below it, and the run says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from spareplan.planning.optimize import Optimization
 from spareplan.result_columns import SERVICE_COLUMNS, ordered
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.verify import SimulationResult, simulate_plan
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["SHARP_SHARE", "PlannedRound", "planned_round", "verification_account",
            "verified", "verify_plan"]
@@ -43,7 +46,7 @@ class PlannedRound:
 
 
 def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.DataFrame, *,
-                seed: int, replications: int, years: float
+                seed: int, replications: int, years: float, client: Client | None = None
                 ) -> tuple[pd.DataFrame, SimulationResult]:
     """Simulate ``recommendations`` and merge the measured rows into ``service``.
 
@@ -57,7 +60,7 @@ def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.D
     """
     simulation = simulate_plan(scenario, recommendations[["part", "location", "stock"]],
                                replications=replications, years=years, seed=seed,
-                               source="recommendations")
+                               source="recommendations", client=client)
     measured = simulation.rows[["sla_row", "simulated", "std_error", "ci_low", "ci_high"]]
     merged = service.rename(columns={"meets_target": "planned_meets_target"}).merge(
         measured, on="sla_row", how="left")
@@ -83,10 +86,12 @@ def planned_round(model: PlanningModel, optimization: Optimization, scenario: Sc
 
 
 def verified(round_: PlannedRound, scenario: Scenario, *, seed: int, replications: int,
-             years: float) -> PlannedRound:
-    """The plan with its service re-measured by simulation (:func:`verify_plan`)."""
+             years: float, client: Client | None = None) -> PlannedRound:
+    """The plan with its service re-measured by simulation (:func:`verify_plan`; on the
+    workers of ``client`` when given)."""
     service, verification = verify_plan(scenario, round_.recommendations, round_.service,
-                                        seed=seed, replications=replications, years=years)
+                                        seed=seed, replications=replications, years=years,
+                                        client=client)
     return PlannedRound(round_.model, round_.optimization, round_.recommendations, service,
                         verification)
 

@@ -5,7 +5,9 @@
 (:class:`~spareplan.simulation._kernels.NetworkInput`, ``PartsInput``), derives one seed
 per part with :class:`numpy.random.SeedSequence` (the part's replications follow one
 another in that part's stream), runs the parts in chunks (bounded memory, reductions in a
-fixed order so that results do not depend on the thread count) and returns
+fixed order so that results do not depend on the thread count; the chunks run in this
+process or, given a ``client``, on the workers of a Dask cluster through
+:func:`spareplan.cluster.map_chunks`, with the same figures to the byte) and returns
 :class:`~spareplan.simulation.results.SimulationArrays`. :func:`simulate_jobs` runs many
 stock vectors of the same parts with common random numbers and keeps compact site figures
 (:class:`~spareplan.simulation.results.JobFigures`) for the optimizer. No pandas in this
@@ -15,15 +17,20 @@ module (the frames of the figures are built in :mod:`spareplan.simulation.result
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
+from spareplan.cluster.executor import map_chunks
 from spareplan.codes import DAYS_PER_YEAR, LATERAL
 from spareplan.errors import ParameterError
 from spareplan.network import Network, PartArrays, lateral_candidates
 from spareplan.simulation import _kernels as k
 from spareplan.simulation.results import JobFigures, SimulationArrays
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["EmpiricalDemand", "JobFigures", "SimulationArrays", "part_seeds",
            "simulate_jobs", "simulate_network"]
@@ -216,6 +223,7 @@ def simulate_network(
     window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
     warmup_years: float = 1.0, seed: int = 0, empirical: EmpiricalDemand | None = None,
     keep_parts: bool = True, chunk_size: int = 256, seeds: np.ndarray | None = None,
+    client: Client | None = None,
 ) -> SimulationArrays:
     """Simulate every part of a network with base-stock levels ``stock``.
 
@@ -235,13 +243,18 @@ def simulate_network(
     keep_parts : bool
         Keep the per-part site figures (memory ``P x R x N x 6`` floats).
     chunk_size : int
-        Parts per kernel call.
+        Parts per kernel call, and per sum of the site totals (on a cluster, tasks of
+        :data:`CLUSTER_TASK_PARTS` parts within each chunk; the chunks do not depend on
+        the number of workers, so neither do the figures).
     seeds : numpy.ndarray, optional
         int64 ``(P,)``: the seed of every row of ``parts`` instead of
         ``part_seeds(seed, P)``. Lets a caller simulate several stock vectors of the same
         part with the same random numbers (common random numbers): pass
         ``parts.subset(job_part)``, the jobs' stock rows and ``part_seeds(seed, n,
         stream)[job_part]`` (:func:`simulate_jobs` does this compactly).
+    client : dask.distributed.Client, optional
+        Run the chunks on its workers (:func:`spareplan.cluster.map_chunks`); the figures
+        are byte-identical to this process's.
 
     Returns
     -------
@@ -267,15 +280,30 @@ def simulate_network(
                   if keep_parts else None)
     location_parts = np.zeros((n_parts, replications, n_locations, len(k.LOCATION_FIELDS)))
     part_out = np.zeros((n_parts, replications, len(k.PART_FIELDS)))
-    for start in range(0, n_parts, chunk_size):
-        chunk = slice(start, min(start + chunk_size, n_parts))
-        rows = np.arange(chunk.start, chunk.stop)
-        site_out, _, part_out[chunk] = _simulate_rows(
-            kernel_network, _rows(packed, rows, stock[chunk], seeds[chunk]), replications,
-            warmup_days, end_days, location_out=location_parts[chunk])
-        site_totals += site_out.sum(axis=0)
+    # a cluster's tasks are sub-chunks of the chunks; the site totals are still summed
+    # chunk by chunk over the same (chunk, R, N, F) arrays, so to the same bits
+    task = chunk_size if client is None else min(chunk_size, CLUSTER_TASK_PARTS)
+    spans = [(start, min(start + task, chunk_start + chunk_size, n_parts))
+             for chunk_start in range(0, n_parts, chunk_size)
+             for start in range(chunk_start, min(chunk_start + chunk_size, n_parts), task)]
+    chunks = [(_chunk_rows(packed, np.arange(start, stop), stock[start:stop],
+                           seeds[start:stop]),) for start, stop in spans]
+    shared = (kernel_network, packed.empirical_values, replications, warmup_days, end_days,
+              keep_parts or task < chunk_size)
+    pending: list[np.ndarray] = []  # the site figures of the chunk being summed
+    for (start, stop), (totals, sites, locations, part) in zip(
+            spans, map_chunks(_network_chunk, chunks, shared, client), strict=True):
+        location_parts[start:stop] = locations
+        part_out[start:stop] = part
         if site_parts is not None:
-            site_parts[chunk] = site_out
+            site_parts[start:stop] = sites
+        if task == chunk_size:
+            site_totals += totals  # chunk order: the same sums on any executor
+        else:
+            pending.append(sites)
+            if stop % chunk_size == 0 or stop == n_parts:
+                site_totals += np.concatenate(pending).sum(axis=0)
+                pending = []
     return SimulationArrays(site_totals=site_totals, site_parts=site_parts,
                             location_parts=location_parts, part_out=part_out, years=years,
                             network=network, parts=parts, stock=stock)
@@ -286,6 +314,7 @@ def simulate_jobs(
     window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
     warmup_years: float = 1.0, seed: int = 0, stream: int = 1,
     empirical: EmpiricalDemand | None = None, chunk_size: int = 256,
+    client: Client | None = None,
 ) -> JobFigures:
     """Simulate ``K`` jobs (a part, a stock vector) with common random numbers per part.
 
@@ -312,8 +341,9 @@ def simulate_jobs(
         int ``(K,)``: the part of each job, in ``0..P-1``.
     job_stock : numpy.ndarray
         int ``(K, L)``: the base stock of each job, >= 0.
-    window_hours, replications, years, warmup_years, seed, empirical, chunk_size
-        As :func:`simulate_network`.
+    window_hours, replications, years, warmup_years, seed, empirical, chunk_size, client
+        As :func:`simulate_network` (with a client, tasks of at most
+        :data:`CLUSTER_JOB_CHUNK` jobs: a job's figures do not depend on its chunk).
     stream : int
         Family of random streams (:func:`part_seeds`); 0 is the verification's, so the
         optimizer's feed uses another (default 1).
@@ -346,17 +376,22 @@ def simulate_jobs(
     site = np.empty(int(indptr[-1]), dtype=np.int64)
     by_replication = {name: np.empty((site.size, replications)) for name in _JOB_FIELDS}
     conservation = 0.0
-    for start in range(0, n_jobs, chunk_size):
-        chunk = slice(start, min(start + chunk_size, n_jobs))
-        rows = job_part[chunk]
-        site_out, _, part_out = _simulate_rows(
-            kernel_network, _rows(packed, rows, job_stock[chunk], seeds[rows]),
-            replications, warmup_days, end_days)
-        _keep_demand_sites(site_out, has_demand[rows],
-                           slice(int(indptr[chunk.start]), int(indptr[chunk.stop])), site,
-                           by_replication)
-        conservation = max(conservation, float(
-            part_out[..., k.PART_FIELDS.index("conservation")].max(initial=0.0)))
+    if client is not None:  # more tasks than workers; the figures do not depend on it
+        chunk_size = min(chunk_size, CLUSTER_JOB_CHUNK)
+    starts = range(0, n_jobs, chunk_size)
+    chunks = []
+    for start in starts:
+        rows = job_part[start:start + chunk_size]
+        chunks.append((_chunk_rows(packed, rows, job_stock[start:start + chunk_size],
+                                   seeds[rows]), has_demand[rows]))
+    shared = (kernel_network, packed.empirical_values, replications, warmup_days, end_days)
+    for start, (sites, figures, residual) in zip(
+            starts, map_chunks(_jobs_chunk, chunks, shared, client), strict=True):
+        entries = slice(int(indptr[start]), int(indptr[min(start + chunk_size, n_jobs)]))
+        site[entries] = sites
+        for name, values in by_replication.items():
+            values[entries] = figures[name]
+        conservation = max(conservation, residual)
     requests, within, wait, emergency, lateral = (by_replication[name]
                                                   for name in _JOB_FIELDS)
     return JobFigures(
@@ -368,14 +403,49 @@ def simulate_jobs(
         n_sites=network.n_sites, conservation_residual=conservation)
 
 
+#: Parts per task of :func:`simulate_network` on a cluster (within its chunks of
+#: ``chunk_size`` parts, whose site totals the client sums as one machine does): a
+#: verification of a few hundred parts is then more tasks than workers.
+CLUSTER_TASK_PARTS = 32
+
+#: Jobs per task of :func:`simulate_jobs` on a cluster (at most ``chunk_size``): a job's
+#: figures are its own (no sum across jobs), so the chunks change no figure, and smaller
+#: tasks keep every worker busy on a few hundred jobs (the feed simulates tens of columns
+#: at a time).
+CLUSTER_JOB_CHUNK = 32
+
 _JOB_FIELDS = ("requests", "within_window", "wait_hours", "emergency", "lateral")
 
 
-def _keep_demand_sites(site_out: np.ndarray, has_demand: np.ndarray, entries: slice,
-                       site: np.ndarray, by_replication: dict[str, np.ndarray]) -> None:
-    """Copy the site figures ``(c, R, N, F)`` of a chunk of jobs into the CSR entries
-    ``entries`` (jobs in order, then their demand sites ``has_demand (c, N)``)."""
-    site[entries] = np.nonzero(has_demand)[1]
+def _chunk_rows(packed: k.PartsInput, rows: np.ndarray, stock: np.ndarray,
+                seeds: np.ndarray) -> k.PartsInput:
+    """:func:`_rows` of one chunk without the flat empirical histories (shared by every
+    chunk: they travel once to each worker, not once per chunk)."""
+    return _rows(packed, rows, stock, seeds)._replace(empirical_values=np.empty(0))
+
+
+def _network_chunk(rows: k.PartsInput, network: k.NetworkInput, empirical_values: np.ndarray,
+                   replications: int, warmup_days: float, end_days: float, keep_parts: bool
+                   ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """One chunk of :func:`simulate_network` (run in this process or on a worker): the
+    site figures summed over the chunk's parts ``(R, N, F)``, per part when
+    ``keep_parts``, and the location and part figures."""
+    site_out, location_out, part_out = _simulate_rows(
+        network, rows._replace(empirical_values=empirical_values), replications,
+        warmup_days, end_days)
+    return site_out.sum(axis=0), (site_out if keep_parts else None), location_out, part_out
+
+
+def _jobs_chunk(rows: k.PartsInput, has_demand: np.ndarray, network: k.NetworkInput,
+                empirical_values: np.ndarray, replications: int, warmup_days: float,
+                end_days: float) -> tuple[np.ndarray, dict[str, np.ndarray], float]:
+    """One chunk of :func:`simulate_jobs` (run in this process or on a worker): the demand
+    sites of its jobs (jobs in order, then their sites ``has_demand (c, N)``), their
+    figures per replication ``(m, R)`` by name, and the largest conservation residual."""
+    site_out, _, part_out = _simulate_rows(
+        network, rows._replace(empirical_values=empirical_values), replications,
+        warmup_days, end_days)
     chosen = site_out.transpose(0, 2, 1, 3)[has_demand]  # (m, R, F)
-    for name, values in by_replication.items():
-        values[entries] = chosen[:, :, k.SITE_FIELDS.index(name)]
+    figures = {name: chosen[:, :, k.SITE_FIELDS.index(name)] for name in _JOB_FIELDS}
+    residual = float(part_out[..., k.PART_FIELDS.index("conservation")].max(initial=0.0))
+    return np.nonzero(has_demand)[1], figures, residual

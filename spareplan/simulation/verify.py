@@ -18,7 +18,7 @@ Student's t with R - 1 degrees of freedom.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from spareplan.scenario.model import Scenario
 from spareplan.simulation.engine import EmpiricalDemand, simulate_network
 from spareplan.simulation.results import ROW_COLUMNS
 from spareplan.sla import FILL_RATE, sla_rows
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["DEMAND_MODES", "ROW_COLUMNS", "SimulationResult", "current_stock_matrix",
            "empirical_demand", "plan_stock_matrix", "simulate_plan"]
@@ -222,8 +225,8 @@ def empirical_demand(scenario: Scenario, network: Network, parts: PartArrays
 
 def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
                   replications: int = 20, years: float = 5.0, warmup_years: float = 1.0,
-                  seed: int = 0, source: str = "plan", demand: str = "model"
-                  ) -> SimulationResult:
+                  seed: int = 0, source: str = "plan", demand: str = "model",
+                  client: Client | None = None) -> SimulationResult:
     """Simulate a stock plan (or the current stock) and measure every SLA row.
 
     Parameters
@@ -248,6 +251,9 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
         ``demand_history`` resample their own history period by period (see
         :func:`empirical_demand`), the others keep the rate. Use it to check a plan
         against the demand actually observed rather than the fitted model.
+    client : dask.distributed.Client, optional
+        Simulate the parts' chunks on its workers (``docs/cluster.md``); the figures are
+        byte-identical to this process's.
 
     Returns
     -------
@@ -282,7 +288,8 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
             repair[row.sites] = row.repair_hours
     arrays = simulate_network(network, parts, matrix, window_hours=window,
                               replications=replications, years=years,
-                              warmup_years=warmup_years, seed=seed, empirical=empirical)
+                              warmup_years=warmup_years, seed=seed, empirical=empirical,
+                              client=client)
     emergency = arrays.site_estimate("emergency_per_year")
     lateral = arrays.site_estimate("lateral_per_year")
     rows_frame = arrays.rows_frame(rows)
