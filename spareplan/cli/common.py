@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -29,6 +29,17 @@ EXIT_OK, EXIT_SLA, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_USAGE = 64
 #: Largest seed accepted: every seed fits a signed 64-bit integer.
 SEED_MAX = 2**63 - 1
+
+
+#: ``--cluster`` and ``--scheduler`` of the commands whose per-part simulations can run on
+#: a Dask cluster (``plan``, ``simulate``; docs/cluster.md).
+ClusterOption = Annotated[str | None, typer.Option(
+    "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
+    "N worker processes, started for the run (needs spareplan[cluster]; "
+    "docs/cluster.md).")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
+    "workers run the per-part simulations.")]
 
 
 #: ``spareplan --quiet``: progress and account lines are dropped, errors still shown.
@@ -74,6 +85,16 @@ def check_time_limit(seconds: float | None, name: str = "--time-limit") -> None:
     if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
         raise ParameterError(name, "must be a finite number of seconds > 0 (leave it out "
                              "for no limit)", seconds)
+
+
+def check_simulation_size(replications: int, years: float) -> None:
+    """A simulation's size: at least 2 replications (for a confidence interval) and a
+    finite positive number of years (:class:`ParameterError` otherwise)."""
+    if replications < 2:
+        raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
+                             replications)
+    if not (math.isfinite(years) and years > 0):
+        raise ParameterError("--years", "must be > 0 and finite", years)
 
 
 def start_command(*, out: Path | None = None, scenario: Path | None = None,

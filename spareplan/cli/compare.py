@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import solvers
-from spareplan.cli.common import EXIT_OK, say, start_command
+from spareplan.cli.common import EXIT_OK, check_simulation_size, say, start_command
 from spareplan.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -86,11 +86,7 @@ def compare_command(
     if out is None:
         raise ParameterError("--out", "is needed to compare two scenarios (both plans are "
                              "written in it, as plan_a/ and plan_b/)", None)
-    if replications < 2:
-        raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
-                             replications)
-    if not years > 0:
-        raise ParameterError("--years", "must be > 0", years)
+    check_simulation_size(replications, years)
     from spareplan.planning.plan import SERVICE_MODELS, plan
     from spareplan.reports.atomic import atomic_folder, check_output_folder, command_scope
     from spareplan.reports.plan_outputs import write_plan

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import solvers
-from spareplan.cli.common import EXIT_OK, EXIT_SLA, say, start_command
+from spareplan.cli.common import (
+    EXIT_OK,
+    EXIT_SLA,
+    ClusterOption,
+    SchedulerOption,
+    check_simulation_size,
+    say,
+    start_command,
+)
 from spareplan.cli.progress import command_progress
 from spareplan.errors import InfeasibleError, ParameterError, PlanningError, SolverFailure
 
@@ -66,13 +74,8 @@ def plan_command(
         "service: the best service the inventory budget buys (needs --budget or "
         "inventory_budget in the scenario; SLA targets then judge the plan, they do not "
         "bind it).")] = "cost",
-    cluster: Annotated[str | None, typer.Option(
-        "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
-        "N worker processes, started for the run (needs spareplan[cluster]; "
-        "docs/cluster.md).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
-        "workers run the per-part simulations.")] = None,
+    cluster: ClusterOption = None,
+    scheduler: SchedulerOption = None,
 ) -> int:
     """Plan the least-cost stock that meets every SLA (or, with --goal service, the best
     service within the budget); write recommendations.csv, service.csv and summary.json.
@@ -83,11 +86,7 @@ def plan_command(
     from spareplan.scenario.load import load_scenario
 
     start_command(out=out, scenario=scenario, seed=seed, time_limit=time_limit)
-    if replications < 2:
-        raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
-                             replications)
-    if not years > 0:
-        raise ParameterError("--years", "must be > 0", years)
+    check_simulation_size(replications, years)
     if budget is not None and not budget > 0:
         raise ParameterError("--budget", "must be > 0 (currency; inf: no budget)", budget)
     if model is not None and model not in SERVICE_MODELS:

@@ -7,13 +7,18 @@ maps :class:`spareplan.errors.InputError` to exit code 2.
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spareplan.cli.common import say, start_command
+from spareplan.cli.common import (
+    ClusterOption,
+    SchedulerOption,
+    check_simulation_size,
+    say,
+    start_command,
+)
 from spareplan.cli.progress import command_progress
 from spareplan.errors import InputError
 
@@ -73,13 +78,8 @@ def simulate_command(
     demand: Annotated[str, typer.Option(help="'model': the demand rates (Poisson or compound "
                                         "Poisson); 'empirical': resample each part x site's "
                                         "demand_history, period by period.")] = "model",
-    cluster: Annotated[str | None, typer.Option(
-        "--cluster", help="local:N: run the per-part simulations on a local Dask cluster of "
-        "N worker processes, started for the run (needs spareplan[cluster]; "
-        "docs/cluster.md).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786) whose "
-        "workers run the per-part simulations.")] = None,
+    cluster: ClusterOption = None,
+    scheduler: SchedulerOption = None,
 ) -> int:
     """Simulate a plan and write every SLA row with its 95 % confidence interval.
 
@@ -102,10 +102,7 @@ def simulate_command(
     from spareplan.simulation.verify import simulate_plan
 
     start_command(out=out, scenario=scenario, inputs=[plan], seed=seed)
-    if not (math.isfinite(years) and years > 0):
-        raise InputError(f"parameter --years: must be > 0 (received {years!r})")
-    if replications < 2:
-        raise InputError(f"parameter --replications: must be >= 2 (received {replications!r})")
+    check_simulation_size(replications, years)
     from spareplan.cluster.session import cluster_client, parse_cluster_options
 
     spec = parse_cluster_options(cluster, scheduler)

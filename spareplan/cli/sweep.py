@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 import solvers
-from spareplan.cli.common import EXIT_OK, EXIT_SLA, quiet_scope, say, start_command
+from spareplan.cli.common import (
+    EXIT_OK,
+    EXIT_SLA,
+    check_simulation_size,
+    quiet_scope,
+    say,
+    start_command,
+)
 from spareplan.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -101,11 +108,7 @@ def sweep_command(
     if not grid and not variants:
         raise ParameterError("sweep", "needs at least one of --targets, --uptime-targets, "
                              "--lead-time-factor, --budget or --variant", "none given")
-    if replications < 2:
-        raise ParameterError("--replications", "must be >= 2 (for a confidence interval)",
-                             replications)
-    if not years > 0:
-        raise ParameterError("--years", "must be > 0", years)
+    check_simulation_size(replications, years)
     from spareplan.planning.plan import SERVICE_MODELS
     if model is not None and model not in SERVICE_MODELS:
         raise ParameterError("--model", "must be simulation or analytic", model)

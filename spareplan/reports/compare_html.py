@@ -15,9 +15,7 @@ import pandas as pd
 
 from spareplan.reports.compare import A_ONLY, B_ONLY, BOTH, PlanComparison
 from spareplan.reports.html_report import (
-    _CSS,
     _VERDICT_CLASS,
-    CSP,
     Cell,
     _e,
     _listing,
@@ -27,27 +25,14 @@ from spareplan.reports.html_report import (
     _share,
     _t,
     _table,
+    page,
 )
-from spareplan.reports.report_plots import VERDICT_COLOURS, _pyplot, _svg
+from spareplan.reports.report_plots import _pyplot, _svg
 from spareplan.sla import FILL_RATE, UPTIME
 
 __all__ = ["page", "render_compare"]
 
 _COLOUR_A, _COLOUR_B = "#1f5fa8", "#d9822b"
-
-
-def page(title: str, body: str) -> str:
-    """A self-contained HTML page in the plan report's style."""
-    colours = "".join(f".{_VERDICT_CLASS[k]}{{background:{VERDICT_COLOURS[k]}}}"
-                      for k in _VERDICT_CLASS) + (
-        f".bad{{color:{VERDICT_COLOURS['not met']};font-weight:bold}}"
-        f".good{{color:{VERDICT_COLOURS['met']};font-weight:bold}}")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}{colours}</style></head>"
-        f"<body><main>{body}</main></body></html>\n")
 
 
 def verdict_cell(verdict: str) -> Cell:

@@ -541,6 +541,22 @@ def _footer(files: PlanFiles) -> str:
             "<code>spareplan report DIR</code>.</footer>")
 
 
+def page(title: str, body: str) -> str:
+    """A self-contained HTML page in the report's style (its CSS and verdict colours, a
+    Content-Security-Policy that allows no network request): the plan report, compare and
+    sweep pages."""
+    colours = "".join(f".{_VERDICT_CLASS[k]}{{background:{VERDICT_COLOURS[k]}}}"
+                      for k in _VERDICT_CLASS) + (
+        f".bad{{color:{VERDICT_COLOURS['not met']};font-weight:bold}}"
+        f".good{{color:{VERDICT_COLOURS['met']};font-weight:bold}}")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}{colours}</style></head>"
+        f"<body><main>{body}</main></body></html>\n")
+
+
 def render_report(files: PlanFiles) -> str:
     """The HTML text of ``report.html`` (deterministic for the same files)."""
     parent: dict[str, str] = {}
@@ -558,13 +574,4 @@ def render_report(files: PlanFiles) -> str:
         _headline(files, moves), _kpis(files), _sla_table(files), _figures(files),
         _moves_section(files, moves), _explanations(files), _location_table(files),
         _part_table(files), _footer(files)])
-    colours = "".join(f".{_VERDICT_CLASS[k]}{{background:{VERDICT_COLOURS[k]}}}"
-                      for k in _VERDICT_CLASS) + (
-        f".bad{{color:{VERDICT_COLOURS['not met']};font-weight:bold}}"
-        f".good{{color:{VERDICT_COLOURS['met']};font-weight:bold}}")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}{colours}</style></head>"
-        f"<body><main>{body}</main></body></html>\n")
+    return page(title, body)

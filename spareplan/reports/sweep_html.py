@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from spareplan.planning.sweep import FAILED, INFEASIBLE, SweepResult
-from spareplan.reports.compare_html import page, verdict_cell
-from spareplan.reports.html_report import Cell, _e, _money, _n, _number, _share, _t, _table
+from spareplan.reports.compare_html import verdict_cell
+from spareplan.reports.html_report import Cell, _e, _money, _n, _number, _share, _t, _table, page
 from spareplan.reports.report_plots import VERDICT_COLOURS, _pyplot, _svg
 
 __all__ = ["render_sweep", "save_sweep_png", "sweep_figure_svg"]
