@@ -165,6 +165,9 @@ def _price(pool: ColumnPool, pi: np.ndarray, budget: TimeBudget,
         priced = source.price(groups, duals)
         exact &= bool(priced.exact)
         index = pool.add(groups, priced.payloads)
+        if priced.lower_values is not None:  # a relaxation's minima bound the groups
+            bound += float(np.sum(priced.lower_values))
+            continue
         bound += float((pool.costs()[index] - pi @ pool.signed_coefficients()[:, index]).sum())
     if not exact:
         return -math.inf, False

@@ -63,10 +63,19 @@ class Priced:
     exact : bool
         True when each payload minimizes over *all* the group's options (then the engine
         reports the Lagrangian bound, valid for every choice).
+    lower_values : float64 (k,), optional
+        When the source minimized a relaxation (a problem whose value under-estimates
+        every option's reduced cost, e.g. a concave coefficient replaced by its
+        tangent): a lower bound of each group's least reduced cost
+        :math:`\\min_o (c_o - \\pi^\\top a_o)` over all its options, its relaxation's
+        minimum. The engine's Lagrangian bound then sums these instead of the reduced
+        costs of the payloads (which would bound nothing). ``None``: the payloads'
+        own reduced costs are the minima.
     """
 
     payloads: IntArray
     exact: bool
+    lower_values: FloatArray | None = None
 
 
 class ColumnSource(Protocol):

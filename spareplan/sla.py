@@ -10,6 +10,10 @@ commitment. With ``scope = "site"`` every site of the class gets its own row; wi
   downtime per year is sum over parts and sites of lambda_ps x (repair_hours + expected
   wait for the part in hours). Every request is counted as one machine failure (a
   conservative reading when a failure uses several units).
+- Availability (Sherbrooke's product form): prod over parts i of (1 - EBO_i /
+  (N Z_i))^Z_i >= target, with N the row's machines, Z_i the units of part i per machine
+  and EBO_i the part's expected backorders over the row's sites
+  (:mod:`spareplan.evaluation.availability`). No repair time: the supply availability.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import pandas as pd
 from spareplan.network import Network
 from spareplan.scenario.document import ScenarioDocument
 
-FILL_RATE, UPTIME = "fill_rate_within", "uptime"
+FILL_RATE, UPTIME, AVAILABILITY = "fill_rate_within", "uptime", "availability"
+#: Every kind of SLA row, in the order a class's rows are made.
+KINDS = (FILL_RATE, UPTIME, AVAILABILITY)
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class SlaRow:
     name : str
         ``"<class>/<site>/<kind>"`` (scope site) or ``"<class>/<kind>"`` (scope class).
     kind : str
-        ``"fill_rate_within"`` or ``"uptime"``.
+        ``"fill_rate_within"``, ``"uptime"`` or ``"availability"``.
     sla_class : str
     sites : numpy.ndarray
         Site indices (into ``Network.site_ids``) the row covers.
@@ -43,10 +49,11 @@ class SlaRow:
     window_hours : float
         The time window W (fill-rate rows; ``nan`` for uptime rows).
     repair_hours : float
-        On-site repair time per failure (uptime rows; ``nan`` for fill-rate rows).
+        On-site repair time per failure (uptime rows; ``nan`` for the other kinds).
     penalty : float
         Contract penalty (currency) per request not filled within the window (fill-rate
-        rows) or per machine-hour of downtime (uptime rows); 0 without one.
+        rows) or per machine-hour of downtime (uptime rows); 0 without one (always 0 for
+        availability rows).
     """
 
     name: str
@@ -79,6 +86,9 @@ def sla_rows(document: ScenarioDocument, network: Network) -> list[SlaRow]:
                 rows.append(SlaRow(prefix + UPTIME, UPTIME, class_name, sites,
                                    sla.uptime.target, float("nan"), sla.uptime.repair_hours,
                                    sla.uptime.penalty_per_downtime_hour))
+            if sla.availability is not None:
+                rows.append(SlaRow(prefix + AVAILABILITY, AVAILABILITY, class_name, sites,
+                                   sla.availability.target, float("nan"), float("nan")))
     return rows
 
 

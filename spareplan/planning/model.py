@@ -6,7 +6,12 @@ A column is one stock vector of one part over all locations, with its yearly cos
 - fill-rate row r:  a_r = sum_{s in r} lambda_s within_s / D_r with D_r the row's total
   demand over all parts, so the row reads  sum_parts a_r >= target;
 - uptime row r:     a_r = sum_{s in r} lambda_s (repair_r + wait_s) / (8760 M_r) with M_r
-  the row's machines, so the row reads  sum_parts a_r <= 1 - target.
+  the row's machines, so the row reads  sum_parts a_r <= 1 - target;
+- availability row r (Sherbrooke's product form): the part's log-unavailability
+  a_r = -Z_pr log(1 - EBO_pr / Q_pr), EBO_pr = sum_{s in r} lambda_s wait_s / 8760 its
+  expected backorders, Q_pr its installed units in the row and Z_pr = Q_pr / M_r, so the
+  row reads  sum_parts a_r <= -log(target)
+  (:mod:`spareplan.evaluation.availability`; exact per column, the MILP stays linear).
 
 Rows are O(1) by construction. Rows without demand are kept out of the optimization
 (nothing to promise) and reported as such.
@@ -49,11 +54,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from spareplan.errors import ParameterError
+from spareplan.evaluation.availability import (
+    installed_positions,
+    log_unavailability,
+    tangent_slope,
+)
 from spareplan.evaluation.service import PartService, ServiceModel
 from spareplan.network import HOURS_PER_YEAR, Network, PartArrays, compile_network
 from spareplan.planning.correction import ServiceCorrection
 from spareplan.scenario.model import Scenario
-from spareplan.sla import FILL_RATE, SlaRow, sla_rows
+from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME, SlaRow, sla_rows
 
 #: Kinds of capacity row (:attr:`PlanningModel.capacity_kind`).
 CAPACITY_UNITS, CAPACITY_VOLUME, INVENTORY_BUDGET = 0, 1, 2
@@ -155,6 +165,14 @@ class PlanningModel:
     fill_map, uptime_map : scipy.sparse (N, len(rows))
         Site -> row weights: lambda within / D_r for fill rows, lambda (repair + wait) /
         (8760 M_r) for uptime rows.
+    availability_map : scipy.sparse (N, len(rows))
+        Site -> availability row weights: lambda wait / 8760 is the part's expected
+        backorders EBO_pr in the row (Little's law).
+    availability_rows : int64 (V,)
+        Indices (into ``rows``) of the availability rows.
+    availability_positions : float64 (P, V)
+        Q_pr, each part's installed units over the availability row's sites
+        (:func:`~spareplan.evaluation.availability.installed_positions`).
     site_repair_hours : float64 (N,)
     service : ServiceModel
         The analytic service of a part's stock vector (METRIC-type).
@@ -195,6 +213,9 @@ class PlanningModel:
     is_fill_row: np.ndarray
     fill_map: sp.csr_array
     uptime_map: sp.csr_array
+    availability_map: sp.csr_array
+    availability_rows: np.ndarray
+    availability_positions: np.ndarray
     site_repair_hours: np.ndarray
     service: ServiceModel
     facility_location: np.ndarray
@@ -231,7 +252,7 @@ class PlanningModel:
         for row in all_rows:
             if row.kind == FILL_RATE:
                 window[row.sites] = row.window_hours
-            else:
+            elif row.kind == UPTIME:
                 repair[row.sites] = row.repair_hours
         row_demand = np.array([total_rate[r.sites].sum() for r in all_rows])
         row_machines = np.array([network.machines[r.sites].sum() for r in all_rows])
@@ -239,12 +260,22 @@ class PlanningModel:
         rows = [all_rows[i] for i in active]
         fill_map = sp.lil_array((network.n_sites, len(rows)))
         up_map = sp.lil_array((network.n_sites, len(rows)))
+        availability_map = sp.lil_array((network.n_sites, len(rows)))
         for k, i in enumerate(active):
             row = all_rows[i]
             if row.kind == FILL_RATE:
                 fill_map[row.sites, k] = 1.0 / row_demand[i]
-            else:
+            elif row.kind == UPTIME:
                 up_map[row.sites, k] = 1.0 / (HOURS_PER_YEAR * row_machines[i])
+            else:
+                availability_map[row.sites, k] = 1.0 / HOURS_PER_YEAR
+        availability_rows = np.array([k for k, r in enumerate(rows) if r.kind == AVAILABILITY],
+                                     dtype=np.int64)
+        site_positions = (installed_positions(scenario, network, parts)
+                          if availability_rows.size else np.zeros((parts.n_parts, 0)))
+        availability_positions = np.column_stack(
+            [site_positions[:, rows[k].sites].sum(axis=1) for k in availability_rows]
+        ) if availability_rows.size else np.zeros((parts.n_parts, 0))
         fixed = np.asarray(network.fixed_cost_per_year, dtype=np.float64)
         facility_location = np.flatnonzero(fixed > 0).astype(np.int64)
         return cls(
@@ -254,6 +285,9 @@ class PlanningModel:
             row_demand=row_demand, row_machines=row_machines,
             is_fill_row=np.array([r.kind == FILL_RATE for r in rows], dtype=bool),
             fill_map=sp.csr_array(fill_map), uptime_map=sp.csr_array(up_map),
+            availability_map=sp.csr_array(availability_map),
+            availability_rows=availability_rows,
+            availability_positions=availability_positions,
             site_repair_hours=repair, service=ServiceModel(network, parts, window),
             facility_location=facility_location, facility_cost=fixed[facility_location],
             **_capacity_rows(scenario, network, parts, inventory_budget))
@@ -273,21 +307,35 @@ class PlanningModel:
         service goal a bound no plan can reach)."""
         if self.goal == SERVICE:
             return np.where(self.is_fill_row, np.inf, SERVICE_GOAL_SLACK)
-        return np.where(self.is_fill_row, np.inf, 1.0 - self.targets)
+        return np.where(self.is_fill_row, np.inf, self.row_activity(self.targets))
 
     @property
     def row_names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.rows)
 
+    @functools.cached_property
+    def is_availability_row(self) -> np.ndarray:
+        """bool (len(rows),): the availability rows (product form; activity -log A)."""
+        mask = np.zeros(len(self.rows), dtype=bool)
+        mask[self.availability_rows] = True
+        return mask
+
     def row_value(self, activity: np.ndarray) -> np.ndarray:
         """Service of every optimized row from its activity: the fill rate within the
-        window, or the availability 1 - downtime share. Works on (..., len(rows))."""
-        return np.where(self.is_fill_row, activity, 1.0 - np.asarray(activity))
+        window, the availability 1 - downtime share (uptime rows) or exp(-activity)
+        (availability rows, the product form). Works on (..., len(rows))."""
+        activity = np.asarray(activity, dtype=np.float64)
+        return np.where(self.is_fill_row, activity,
+                        np.where(self.is_availability_row, np.exp(-activity), 1.0 - activity))
 
     def row_activity(self, value: np.ndarray) -> np.ndarray:
         """Activity of every optimized row that gives the service ``value`` (inverse of
-        :meth:`row_value`)."""
-        return np.where(self.is_fill_row, value, 1.0 - np.asarray(value))
+        :meth:`row_value`; -log of an availability row's value, inf at 0)."""
+        value = np.asarray(value, dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            log_value = -np.log(np.where(self.is_availability_row, value, 1.0))
+        return np.where(self.is_fill_row, value,
+                        np.where(self.is_availability_row, log_value, 1.0 - value))
 
     def with_targets(self, targets: np.ndarray) -> PlanningModel:
         """The same model asking ``targets`` of its optimized rows (fill rate or
@@ -328,6 +376,10 @@ class PlanningModel:
             raise ParameterError("goal", f"must be one of {', '.join(GOALS)}", goal)
         if goal == COST:
             return dataclasses.replace(self, goal=COST, service_weights=None)
+        if self.availability_rows.size:
+            raise ParameterError("goal", "the service goal does not weigh availability rows "
+                                 "(product form) yet: plan them with the cost goal",
+                                 self.rows[int(self.availability_rows[0])].name)
         if weights is None:
             weights = self.row_demand[self.active]
         weights = np.asarray(weights, dtype=np.float64)
@@ -471,8 +523,42 @@ class PlanningModel:
         on uptime rows, with the model's terms (:meth:`site_terms`)."""
         within, wait = self.site_terms(parts, within, wait)
         rate = self.parts.demand_rate[parts]
-        return (np.asarray((rate * within) @ self.fill_map)
-                + np.asarray((rate * (self.site_repair_hours + wait)) @ self.uptime_map))
+        coefficients = (np.asarray((rate * within) @ self.fill_map)
+                        + np.asarray((rate * (self.site_repair_hours + wait))
+                                     @ self.uptime_map))
+        if self.availability_rows.size:
+            parts = np.asarray(parts, dtype=np.int64)
+            coefficients[:, self.availability_rows] = self.log_unavailability(
+                parts, self.backorders(parts, wait))
+        return coefficients
+
+    def backorders(self, parts: np.ndarray, wait: np.ndarray) -> np.ndarray:
+        """EBO_pr (K, V): expected backorders of columns of ``parts`` in every
+        availability row, sum_{s in r} lambda_ps wait_s / 8760 (Little's law), from the
+        model's waits (K, N) in hours."""
+        rate = self.parts.demand_rate[np.asarray(parts, dtype=np.int64)]
+        return np.asarray((rate * wait) @ self.availability_map)[:, self.availability_rows]
+
+    def log_unavailability(self, parts: np.ndarray, backorders: np.ndarray) -> np.ndarray:
+        """a_pr (K, V) = -Z_pr log(1 - EBO_pr / Q_pr) of columns of ``parts`` with
+        expected backorders ``backorders`` in every availability row (guarded:
+        :func:`~spareplan.evaluation.availability.log_unavailability`)."""
+        machines = self.row_machines[self.active][self.availability_rows]
+        return log_unavailability(backorders, self.availability_positions[parts], machines)
+
+    def availability_tangent(self, parts: np.ndarray, backorders: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray]:
+        """Tangent of every availability row's a_pr at ``backorders`` (K, V): its value
+        and slope dA/dEBO = 1 / (M_r (1 - EBO / Q)), so that a(EBO') >= value + slope
+        (EBO' - EBO) for every EBO' (a is convex in EBO)."""
+        parts = np.asarray(parts, dtype=np.int64)
+        machines = self.row_machines[self.active][self.availability_rows]
+        positions = self.availability_positions[parts]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fraction = np.where(positions > 0, backorders / np.where(positions > 0,
+                                                                      positions, 1.0), 0.0)
+        return (self.log_unavailability(parts, backorders),
+                tangent_slope(fraction, machines))
 
     def at_least_form(self) -> tuple[np.ndarray, np.ndarray]:
         """Every optimization row (SLA rows, then capacity rows) as ``sign x activity >=
@@ -606,7 +692,7 @@ class PlanningModel:
     def column(self, part: int, stock: np.ndarray) -> Column:
         """Evaluate ``part`` at ``stock`` and express it as a column."""
         service = self.service.evaluate(part, stock)
-        if self.correction is not None:
+        if self.correction is not None or self.availability_rows.size:
             coefficients = self.coefficients(np.array([part]), service.within[None, :],
                                              service.wait_hours[None, :])[0]
             return Column(part, service.stock, service.cost, coefficients, service)
@@ -629,6 +715,9 @@ class PlanningModel:
 
     def reachable_reason(self, row: SlaRow) -> str:
         """Why a fill-rate row may be out of reach: no location within its window."""
+        if row.kind == AVAILABILITY:
+            return ("expected backorders cannot fall below the demand waiting for the "
+                    "response time of the serving location")
         if row.kind != FILL_RATE:
             return ("downtime per failure cannot fall below the repair time plus the "
                     "response time of the primary location")

@@ -20,6 +20,18 @@ the columns' objective :meth:`PlanningModel.objective`)
   :data:`LATERAL_ENUMERATION_LIMIT` of them, else by a coordinate search (+-1 unit per
   location) from the part's last priced vector. The bound is reported only when every
   part was enumerated; otherwise the plan says "no bound".
+
+Availability rows (Sherbrooke's product form) are not linear in a part's waits: a part's
+coefficient a(EBO) = -Z log(1 - EBO / Q) is convex in its expected backorders EBO, which
+are linear in the waits. Pricing replaces it by its tangent at the part's *tangent point*
+(:meth:`PlanningModel.availability_tangent`): the expected backorders of the part's last
+priced vector, 0 before its first pricing (the tangent at 0 is the additive uptime's
+EBO / N). The tangent is linear in the waits, so the tree DP prices it exactly; it lies
+below a, and a row of ``<=`` form has a dual pi <= 0, so the tangent problem's value
+c(S) - pi . a~(S) is at most the true reduced cost of every S: its minimum, not the true
+reduced cost of its minimizer, is what the Lagrangian bound sums
+(:attr:`solvers.Priced.lower_values`). The bound stays valid for every stock vector; it
+is weaker than the exact one where the tangent point is far from the optimum.
 """
 
 from __future__ import annotations
@@ -81,6 +93,8 @@ class StockVectorSource:
         self.client = client
         self.n_sla = len(model.row_names)
         self._last: dict[int, np.ndarray] = {}
+        #: EBO0 (P, V): each part's tangent point in every availability row.
+        self._tangent_backorders = np.zeros(model.availability_positions.shape)
 
     # ------------------------------------------------------------------ the protocol
     @property
@@ -120,8 +134,38 @@ class StockVectorSource:
 
     def price(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
         if self.exact:
-            return solvers.Priced(self._price_exact(groups, row_duals), exact=True)
-        return self._price_lateral(groups, row_duals)
+            priced = solvers.Priced(self._price_exact(groups, row_duals), exact=True)
+        else:
+            priced = self._price_lateral(groups, row_duals)
+        if not self.model.availability_rows.size:
+            return priced
+        return solvers.Priced(priced.payloads, exact=priced.exact,
+                              lower_values=self._tangent_values(groups, priced.payloads,
+                                                                row_duals))
+
+    def _tangent_values(self, groups: np.ndarray, payloads: np.ndarray,
+                        row_duals: np.ndarray) -> np.ndarray:
+        """The tangent problem's value c(S) - pi . a~(S) at the priced vectors (its
+        minimum when pricing was exact; see the module docstring), a~ the availability
+        rows' tangents at the parts' tangent points; then the tangent points move to the
+        priced vectors."""
+        model = self.model
+        services = model.service.evaluate_many(groups, payloads)
+        within = np.vstack([s.within for s in services])
+        wait = np.vstack([s.wait_hours for s in services])
+        coefficients = model.coefficients(groups, within, wait)
+        _, wait_model = model.site_terms(groups, within, wait)
+        backorders = model.backorders(groups, wait_model)
+        start = self._tangent_backorders[groups]
+        value, slope = model.availability_tangent(groups, start)
+        coefficients[:, model.availability_rows] = value + slope * (backorders - start)
+        cost = model.objective(groups, np.array([s.holding_cost for s in services]),
+                               np.array([s.shipping_cost for s in services]), coefficients)
+        if model.n_capacity_rows:
+            coefficients = np.hstack([coefficients,
+                                      model.capacity_coefficients(groups, payloads)])
+        self._tangent_backorders[groups] = backorders
+        return cost - coefficients @ row_duals[:coefficients.shape[1]]
 
     def option_facilities(self, payloads: np.ndarray) -> sp.csc_array:
         return self.model.option_facilities(payloads)
@@ -165,6 +209,11 @@ class StockVectorSource:
         rate = model.parts.demand_rate[groups]
         weight_within = rate * np.asarray(model.fill_map @ sla)[None, :]
         weight_wait = rate * (-np.asarray(model.uptime_map @ sla))[None, :]
+        if model.availability_rows.size:  # the tangents' slopes, per part (module doc)
+            _, slope = model.availability_tangent(groups, self._tangent_backorders[groups])
+            per_backorder = -sla[model.availability_rows][None, :] * slope  # (K, V) >= 0
+            site_map = model.availability_map[:, model.availability_rows]  # (N, V)
+            weight_wait = weight_wait + rate * np.asarray(site_map @ per_backorder.T).T
         # Capacity rows are <= rows: pi_r <= 0, the price of a unit is -pi_r w / limit.
         unit_price = (model.capacity_unit_prices(-row_duals[self.n_sla:])[groups]
                       if model.n_capacity_rows else None)

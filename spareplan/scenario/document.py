@@ -103,17 +103,30 @@ class Uptime(_Strict):
         "target."))
 
 
+class Availability(_Strict):
+    """System availability in Sherbrooke's product form over parts: prod_i (1 - EBO_i /
+    (N Z_i))^Z_i >= target, Z_i the units of part i per machine (``failure_rates.
+    units_per_machine``); see :mod:`spareplan.evaluation.availability`."""
+
+    target: float = Field(gt=0.0, lt=1.0, description=(
+        "Availability target, strictly between 0 and 1 (its logarithm is the MILP row's "
+        "bound)."))
+
+
 class SlaClass(_Strict):
-    """An SLA class: one or both commitments, per site or for the class's sites together."""
+    """An SLA class: one or more commitments, per site or for the class's sites together."""
 
     scope: Literal["site", "class"] = "site"
     fill_rate_within: FillRateWithin | None = None
     uptime: Uptime | None = None
+    availability: Availability | None = None
 
     @model_validator(mode="after")
     def _has_commitment(self) -> SlaClass:
-        if self.fill_rate_within is None and self.uptime is None:
-            raise ValueError("an SLA class needs fill_rate_within and/or uptime")
+        if (self.fill_rate_within is None and self.uptime is None
+                and self.availability is None):
+            raise ValueError("an SLA class needs fill_rate_within, uptime and/or "
+                             "availability")
         return self
 
 

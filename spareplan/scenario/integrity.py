@@ -192,14 +192,17 @@ def check_integrity(document: ScenarioDocument, tables: dict[str, pd.DataFrame],
             problems.append(Problem(files["order_windows"], f"row {int(index) + 2}, column closes",
                                     "must not be before opens", str(windows.at[index, "closes"])))
 
-    # An uptime SLA needs machines at the site.
-    uptime_classes = {name for name, sla in document.sla_classes.items() if sla.uptime}
-    if uptime_classes:
+    # An uptime or availability SLA needs machines at the site.
+    machine_classes = {name: "an uptime" if sla.uptime else "an availability"
+                       for name, sla in document.sla_classes.items()
+                       if sla.uptime or sla.availability}
+    if machine_classes:
         machines = (tables["installed_base"].groupby("site")["machines"].sum()
                     if "installed_base" in tables else pd.Series(dtype=float))
         for index, row in sites.iterrows():
-            if row["sla_class"] in uptime_classes and machines.get(row["site"], 0) <= 0:
+            kind = machine_classes.get(row["sla_class"])
+            if kind is not None and machines.get(row["site"], 0) <= 0:
                 problems.append(Problem(files["sites"], f"row {_line(index)}, column sla_class",
-                                        "an uptime SLA needs machines at the site "
+                                        f"{kind} SLA needs machines at the site "
                                         "(installed_base table)", row["sla_class"]))
     return problems

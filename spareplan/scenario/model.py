@@ -135,7 +135,8 @@ class Scenario:
         count = 0
         for name, sla in self.document.sla_classes.items():
             sites = int(members.get(name, 0))
-            per_group = (sla.fill_rate_within is not None) + (sla.uptime is not None)
+            per_group = ((sla.fill_rate_within is not None) + (sla.uptime is not None)
+                         + (sla.availability is not None))
             count += per_group * (sites if sla.scope == "site" else min(sites, 1))
         return count
 
@@ -332,14 +333,14 @@ class Scenario:
             if sla is None:
                 problems.append(_unknown_class(name, self.document.sla_classes))
                 continue
-            held = [kind for kind in ("fill_rate_within", "uptime")
+            held = [kind for kind in ("fill_rate_within", "uptime", "availability")
                     if getattr(sla, kind) is not None]
             if not isinstance(wanted, Mapping):
                 if len(held) != 1:
                     problems.append(Problem(
-                        "what-if", f"field sla_classes.{name}", "the class has "
-                        "fill_rate_within and uptime: give the targets by commitment, "
-                        f"{name}={{'fill_rate_within': ..., 'uptime': ...}}", wanted))
+                        "what-if", f"field sla_classes.{name}", f"the class has "
+                        f"{' and '.join(held)}: give the targets by commitment, "
+                        f"{name}={{'{held[0]}': ..., '{held[1]}': ...}}", wanted))
                     continue
                 wanted = {held[0]: wanted}
             for kind, target in wanted.items():

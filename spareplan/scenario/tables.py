@@ -201,6 +201,9 @@ FAILURE_RATES = TableSpec(
         Column("parts_per_failure", "float", "Units of the part used per failure.",
                unit="units", required=False, nullable=True, minimum=0.0, maximum=MAX_RATE,
                exclusive_minimum=True, default=1.0),
+        Column("units_per_machine", "int", "Units of the part installed in one machine of "
+               "the type (Z_i of the availability product form).", unit="units",
+               required=False, nullable=True, minimum=1.0, maximum=MAX_COUNT, default=1),
     ),
     key=("machine_type", "part"),
 )

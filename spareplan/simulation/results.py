@@ -31,9 +31,10 @@ from scipy import stats
 
 from spareplan.codes import DAYS_PER_YEAR, HOURS_PER_YEAR
 from spareplan.errors import InputError, ParameterError
+from spareplan.evaluation.availability import product_form_availability
 from spareplan.result_columns import VERIFICATION_COLUMNS
 from spareplan.simulation import _kernels as k
-from spareplan.sla import FILL_RATE, UPTIME, SlaRow
+from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME, SlaRow
 
 if TYPE_CHECKING:
     from spareplan.network import Network, PartArrays
@@ -325,7 +326,8 @@ class SimulationArrays:
         keep = (frame["stock"] > 0) | (frame["demand_per_year"] > 0)
         return frame[keep].reset_index(drop=True)
 
-    def rows_frame(self, rows: Sequence[SlaRow]) -> pd.DataFrame:
+    def rows_frame(self, rows: Sequence[SlaRow], positions: np.ndarray | None = None
+                   ) -> pd.DataFrame:
         """One line per SLA row (:func:`spareplan.sla.sla_rows`), measured over its sites
         and every part: ``sla_row, kind, target, simulated, std_error, ci_low, ci_high,
         meets_target, sla_class, sites, replications``
@@ -333,9 +335,16 @@ class SimulationArrays:
 
         Fill rate within W hours = requests filled within W / requests; uptime = 1 -
         (requests x repair hours + waits) / (machines x 8760 h x years), per replication.
+        Availability (Sherbrooke's product form) = prod over parts i of (1 - EBO_i /
+        Q_i)^(Q_i / N) per replication, with EBO_i = the part's hours waited by the row's
+        requests / (8760 h x years) (Little's law: the time-average number waiting),
+        Q_i its units installed over the row's sites (``positions``, (P, N), required
+        for availability rows; needs ``keep_parts=True``) and N the row's machines
+        (:func:`~spareplan.evaluation.availability.product_form_availability`); its
+        standard error is that of the per-replication values (batch means).
         ``meets_target`` compares the point estimate with the target; a row without
         demand has value ``nan`` and meets its target. The 95 % confidence interval
-        (Student t over replications) is clipped to [0, 1], where both kinds live.
+        (Student t over replications) is clipped to [0, 1], where every kind lives.
         """
         totals = self.site_totals  # (R, N, F)
         replications = self.replications
@@ -356,7 +365,9 @@ class SimulationArrays:
                 machine_hours = network.machines[sites].sum() * HOURS_PER_YEAR * self.years
                 per_replication = (1.0 - downtime / machine_hours if machine_hours > 0
                                    else np.full(replications, np.nan))
-            else:  # pragma: no cover - sla_rows only makes the two kinds
+            elif row.kind == AVAILABILITY:
+                per_replication = self._availability(row, positions, requests)
+            else:  # pragma: no cover - sla_rows only makes the three kinds
                 raise InputError(f"SLA row {row.name}: unknown kind (received {row.kind!r})")
             mean_array, se_array = mean_se(per_replication, axis=0)
             mean, se = float(mean_array), float(se_array)
@@ -371,6 +382,22 @@ class SimulationArrays:
                 "replications": replications,
             })
         return pd.DataFrame.from_records(records, columns=list(VERIFICATION_COLUMNS))
+
+    def _availability(self, row: SlaRow, positions: np.ndarray | None,
+                      requests: np.ndarray) -> np.ndarray:
+        """Product-form availability of ``row`` per replication ``(R,)`` (see
+        :meth:`rows_frame`); ``nan`` in a replication without requests."""
+        if positions is None:
+            raise ParameterError("positions", "availability rows need the units installed "
+                                 "per part and site", None)
+        machines = float(self.network.machines[row.sites].sum())
+        if not machines > 0:
+            return np.full(self.replications, np.nan)
+        wait = self.site_field("wait_hours", per_part=True)[:, :, row.sites].sum(axis=2)
+        backorders = wait / (HOURS_PER_YEAR * self.years)  # (P, R)
+        installed = np.asarray(positions, dtype=np.float64)[:, row.sites].sum(axis=1)
+        value = product_form_availability(backorders.T, installed[None, :], machines)
+        return np.where(requests > 0, value, np.nan)
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,12 @@ from spareplan.codes import DAYS_PER_YEAR
 from spareplan.demand.history import prepare_history
 from spareplan.display import SERVICE_HEADER, html_table, service_rows_html, service_rows_text
 from spareplan.errors import InputError, ParameterError
+from spareplan.evaluation.availability import installed_positions
 from spareplan.network import Network, PartArrays, compile_network, current_stock
 from spareplan.scenario.model import Scenario
 from spareplan.simulation.engine import EmpiricalDemand, simulate_network
 from spareplan.simulation.results import ROW_COLUMNS
-from spareplan.sla import FILL_RATE, sla_rows
+from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME, sla_rows
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -284,7 +285,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     for row in rows:
         if row.kind == FILL_RATE:
             window[row.sites] = row.window_hours
-        else:
+        elif row.kind == UPTIME:
             repair[row.sites] = row.repair_hours
     arrays = simulate_network(network, parts, matrix, window_hours=window,
                               replications=replications, years=years,
@@ -292,7 +293,9 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
                               client=client)
     emergency = arrays.site_estimate("emergency_per_year")
     lateral = arrays.site_estimate("lateral_per_year")
-    rows_frame = arrays.rows_frame(rows)
+    positions = (installed_positions(scenario, network, parts)
+                 if any(row.kind == AVAILABILITY for row in rows) else None)
+    rows_frame = arrays.rows_frame(rows, positions)
     summary: dict[str, Any] = {
         "replications": replications, "years": years, "warmup_years": warmup_years,
         "seed": seed, "demand": demand, "parts": parts.n_parts, "locations": network.n_locations,
