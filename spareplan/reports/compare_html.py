@@ -28,7 +28,7 @@ from spareplan.reports.html_report import (
     page,
 )
 from spareplan.reports.report_plots import _pyplot, _svg
-from spareplan.sla import FILL_RATE, UPTIME
+from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
 
 __all__ = ["page", "render_compare"]
 
@@ -148,9 +148,12 @@ def _service_figure(service: pd.DataFrame) -> str:
     titles = {FILL_RATE: ("Fill rate within the SLA window: plan A and plan B",
                           "share of part requests filled within the window"),
               UPTIME: ("Machine uptime: plan A and plan B",
-                       "availability: 1 - downtime / time")}
-    kinds = [(titles[k], service[service["kind"] == k]) for k in (FILL_RATE, UPTIME)]
-    other = service[~service["kind"].isin([FILL_RATE, UPTIME])]
+                       "availability: 1 - downtime / time"),
+              AVAILABILITY: ("System availability (product form): plan A and plan B",
+                             "prod over parts of (1 - EBO / (N Z))^Z")}
+    kinds = [(titles[k], service[service["kind"] == k])
+             for k in (FILL_RATE, UPTIME, AVAILABILITY)]
+    other = service[~service["kind"].isin([FILL_RATE, UPTIME, AVAILABILITY])]
     kinds.append((("Other SLA rows", "service"), other))
     kinds = [(t, rows) for t, rows in kinds if len(rows)]
     with _pyplot() as plt:

@@ -31,7 +31,7 @@ from spareplan.reports.report_plots import (
     service_figure_svg,
 )
 from spareplan.reports.stock_moves import StockMoves, stock_moves
-from spareplan.sla import FILL_RATE, UPTIME
+from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
 
 __all__ = ["render_report"]
 
@@ -285,7 +285,8 @@ def _kpis(files: PlanFiles) -> str:
     network = files.context.get("network") or {}
     cards: list[tuple[str, str, str]] = []
     service = files.service
-    for kind, label in ((FILL_RATE, "Fill rate within window"), (UPTIME, "Uptime")):
+    for kind, label in ((FILL_RATE, "Fill rate within window"), (UPTIME, "Uptime"),
+                        (AVAILABILITY, "Availability (product form)")):
         rows = service[service["kind"] == kind]
         values = rows["simulated"] if "simulated" in rows else rows["planned"]
         values = values.dropna()

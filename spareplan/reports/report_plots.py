@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spareplan.sla import FILL_RATE, UPTIME
+from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
 
 __all__ = ["VERDICT_COLOURS", "cost_figure_svg", "save_service_png", "service_figure",
            "service_figure_svg"]
@@ -96,9 +96,10 @@ def _panel(ax: Any, rows: pd.DataFrame, title: str, label: str) -> None:
 def service_figure(service: pd.DataFrame) -> Any:
     """Figure with one axis per kind of SLA row (fill rate within window, uptime)."""
     with _pyplot() as plt:
-        kinds = [(k, service[service["kind"] == k]) for k in (FILL_RATE, UPTIME)]
+        kinds = [(k, service[service["kind"] == k]) for k in (FILL_RATE, UPTIME,
+                                                               AVAILABILITY)]
         kinds = [(k, rows) for k, rows in kinds if len(rows)]
-        other = service[~service["kind"].isin([FILL_RATE, UPTIME])]
+        other = service[~service["kind"].isin([FILL_RATE, UPTIME, AVAILABILITY])]
         if len(other):
             kinds.append(("other", other))
         heights = [0.32 * len(rows) + 1.4 for _, rows in kinds]
@@ -108,6 +109,8 @@ def service_figure(service: pd.DataFrame) -> Any:
                                 "share of part requests filled within the window"),
                   UPTIME: ("Machine uptime per SLA row",
                              "availability: 1 - downtime / time"),
+                  AVAILABILITY: ("System availability per SLA row (Sherbrooke's product "
+                                 "form)", "prod over parts of (1 - EBO / (N Z))^Z"),
                   "other": ("Other SLA rows", "service")}
         for ax, (kind, rows) in zip(axes[:, 0], kinds, strict=True):
             _panel(ax, rows, *titles[kind])
