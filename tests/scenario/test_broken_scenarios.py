@@ -133,7 +133,34 @@ CASES = [
     Case("toml_sla_class_without_commitment",
          edit("scenario.toml", 'scope = "site"\nfill_rate_within = { target = 0.80, '
               'window_hours = 4.0 }', 'scope = "site"'),
-         ("scenario.toml", "field sla_classes.gold", "needs fill_rate_within and/or uptime")),
+         ("scenario.toml", "field sla_classes.gold",
+          "needs fill_rate_within, uptime and/or availability")),
+    # --- the availability commitment (product form) and the units installed per machine
+    Case("toml_availability_target_1",
+         edit("scenario.toml", "uptime = { target = 0.995, repair_hours = 4.0 }",
+              "availability = { target = 1.0 }"),
+         ("scenario.toml", "field sla_classes.silver.availability.target",
+          "less than 1", "1.0")),
+    Case("toml_availability_target_0",
+         edit("scenario.toml", "uptime = { target = 0.995, repair_hours = 4.0 }",
+              "availability = { target = 0.0 }"),
+         ("scenario.toml", "field sla_classes.silver.availability.target",
+          "greater than 0", "0.0")),
+    Case("toml_availability_unknown_key",
+         edit("scenario.toml", "uptime = { target = 0.995, repair_hours = 4.0 }",
+              "availability = { target = 0.99, repair_hours = 4.0 }"),
+         ("scenario.toml", "field sla_classes.silver.availability.repair_hours",
+          "is not a known field")),
+    Case("units_per_machine_zero",
+         write("failure_rates.csv", "machine_type,part,failures_per_machine_year,"
+               "parts_per_failure,units_per_machine\nscanner,P-PUMP,0.5,1,0\n"
+               "scanner,P-FUSE,1.5,1,2\n"),
+         ("failure_rates.csv", "row 2, column units_per_machine", "must be >= 1", "'0'")),
+    Case("units_per_machine_not_whole",
+         write("failure_rates.csv", "machine_type,part,failures_per_machine_year,"
+               "parts_per_failure,units_per_machine\nscanner,P-PUMP,0.5,1,2\n"
+               "scanner,P-FUSE,1.5,1,1.5\n"),
+         ("failure_rates.csv", "row 3, column units_per_machine", "whole", "'1.5'")),
     Case("toml_not_utf8", overlay("toml_latin1"),
          ("scenario.toml", "line 1", "must be UTF-8 text", "xdc")),
     Case("missing_table_file", delete("parts.csv"),
