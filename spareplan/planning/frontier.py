@@ -379,7 +379,8 @@ def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, point
     Raises
     ------
     ParameterError
-        A bad level, budget, ``points``, ``side``, ``solver`` or ``time_limit``.
+        A bad level, budget, ``points``, ``side``, ``solver`` or ``time_limit``; the
+        budget side of a scenario with availability rows.
     InfeasibleError
         The scenario's targets are out of reach (target side, at alpha = 1).
     """
@@ -401,6 +402,10 @@ def frontier(scenario: Scenario, *, levels: Sequence[float] | None = None, point
     if not model.rows:
         raise ParameterError("scenario", "must have at least one SLA row with demand",
                              scenario.name)
+    if side in ("both", "budget") and model.availability_rows.size:
+        raise ParameterError("side", "the budget side plans the service goal, which does not "
+                             "weigh availability rows (product form) yet: use side target "
+                             "(--side target)", side)
     weights = pd.Series(model.row_demand[model.active] / model.row_demand[model.active].sum(),
                         index=list(model.row_names))
     options: dict[str, Any] = {"seed": seed, "solver": solver, "time_limit": time_limit,

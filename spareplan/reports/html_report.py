@@ -252,6 +252,16 @@ def _headline(files: PlanFiles, moves: StockMoves) -> str:
             f'<div class="verdicts">{chips}</div></section>')
 
 
+def _per_point(price: float, row: Any) -> float:
+    """A row's shadow price per unit of service from its price per unit of activity: the
+    same for fill and uptime rows; an availability row's activity is -log A, so
+    dA = -A d(activity) and the price per unit of A is price / A (at the planned A)."""
+    planned = getattr(row, "planned", None)
+    if row.kind == AVAILABILITY and _finite(planned) and planned > 0:
+        return float(price) / float(planned)
+    return float(price)
+
+
 def _sla_table(files: PlanFiles) -> str:
     rows = []
     has_sim = "simulated" in files.service
@@ -266,7 +276,7 @@ def _sla_table(files: PlanFiles) -> str:
                      _n(_share(getattr(r, "simulated", None))), _n(ci),
                      (_e(verdict), _VERDICT_CLASS.get(verdict, "nodemand")),
                      _n(_number(getattr(r, "demand_per_year", None), 1)),
-                     _n(_money(0.01 * prices[r.sla_row], files.currency)
+                     _n(_money(0.01 * _per_point(prices[r.sla_row], r), files.currency)
                         if _finite(prices.get(r.sla_row)) else "–")])
     table = _table(["SLA row", "kind", "class", "target", "planned", "simulated",
                     "95% CI", "verdict", "requests/yr", "shadow price per pt/yr"], rows,
