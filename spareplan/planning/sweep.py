@@ -39,6 +39,7 @@ from spareplan.errors import InfeasibleError, ParameterError, PlanningError, Sce
 from spareplan.planning.model import SERVICE, PlanningModel
 from spareplan.planning.plan import PlanResult, plan
 from spareplan.scenario.model import Scenario
+from spareplan.sla import FILL_RATE, UPTIME
 
 __all__ = ["GRID_PARAMETERS", "SweepResult", "SweepVariant", "plan_variants", "scale_lead_times",
            "sweep", "sweep_variants"]
@@ -272,10 +273,11 @@ def scale_lead_times(scenario: Scenario, factor: float) -> Scenario:
 
 
 def _row_kinds(scenario: Scenario) -> tuple[list[str], list[str]]:
-    """The fill-rate and the uptime SLA rows with demand of ``scenario``."""
+    """The fill-rate and the uptime SLA rows with demand of ``scenario`` (availability
+    rows, the product form, are neither: the grid leaves their targets alone)."""
     model = PlanningModel.build(scenario)
-    fill = [n for n, f in zip(model.row_names, model.is_fill_row, strict=True) if f]
-    uptime = [n for n, f in zip(model.row_names, model.is_fill_row, strict=True) if not f]
+    fill = [r.name for r in model.rows if r.kind == FILL_RATE]
+    uptime = [r.name for r in model.rows if r.kind == UPTIME]
     return fill, uptime
 
 
