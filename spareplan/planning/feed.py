@@ -178,6 +178,41 @@ def uptime_activity(model: PlanningModel, rate: np.ndarray, requests: np.ndarray
     return np.asarray((expected + excess) @ model.uptime_map)
 
 
+def availability_activity(model: PlanningModel, groups: np.ndarray, requests: np.ndarray,
+                          wait_hours: np.ndarray, years: float, *, controlled: bool = True
+                          ) -> np.ndarray:
+    """Availability rows' activity ``(..., rows)`` (0 on the other rows) of the columns of
+    ``groups``: each column's log-unavailability a = -Z log(1 - EBO / Q) from its
+    simulated expected backorders EBO (:meth:`PlanningModel.log_unavailability`).
+
+    EBO of a column in a row = sum over the row's sites of its hours waited per year /
+    8760 h (Little's law, the verification's estimator); with ``controlled`` the demand
+    count is the control of :func:`uptime_activity`: the hours waited are ``lambda T
+    response + excess``. ``requests`` and ``wait_hours`` are ``(K, ..., N)`` per column
+    (``groups`` (K,)), summed over ``years``; the result keeps the leading axes."""
+    requests = np.asarray(requests, dtype=np.float64)
+    wait_hours = np.asarray(wait_hours, dtype=np.float64)
+    activity = np.zeros((*wait_hours.shape[:-1], len(model.rows)))
+    if not model.availability_rows.size:
+        return activity
+    groups = np.asarray(groups, dtype=np.int64)
+    if controlled:
+        response = model.response_hours
+        rate = model.parts.demand_rate[groups].reshape(
+            (groups.shape[0],) + (1,) * (wait_hours.ndim - 2) + (-1,))
+        hours = rate * response + (wait_hours - requests * response) / years
+    else:
+        hours = wait_hours / years
+    backorders = np.asarray(hours.reshape(-1, hours.shape[-1]) @ model.availability_map)[
+        :, model.availability_rows].reshape(*hours.shape[:-1], -1)
+    parts = np.broadcast_to(groups.reshape((-1,) + (1,) * (hours.ndim - 2)),
+                            hours.shape[:-1])
+    flat = model.log_unavailability(parts.ravel(), backorders.reshape(
+        -1, backorders.shape[-1])).reshape(backorders.shape)
+    activity[..., model.availability_rows] = flat
+    return activity
+
+
 @dataclass(frozen=True)
 class RowErrors:
     """Standard errors of every SLA row's value at one plan (rows,).
@@ -218,7 +253,12 @@ def row_values_by_replication(model: PlanningModel, figures: ColumnFigures, *,
     else:
         downtime = np.asarray((requests * model.site_repair_hours + wait) / figures.years
                               @ model.uptime_map)
-    return np.where(model.is_fill_row, np.nan_to_num(fill, nan=1.0), 1.0 - downtime)
+    if model.availability_rows.size:  # per part, then summed: (K, R, rows) -> (R, rows)
+        downtime = downtime + availability_activity(
+            model, figures.groups, figures.by_replication[0], figures.by_replication[2],
+            figures.years, controlled=controlled).sum(axis=0)
+    return np.where(model.is_fill_row, np.nan_to_num(fill, nan=1.0),
+                    model.row_value(downtime))
 
 
 def row_errors(model: PlanningModel, figures: ColumnFigures) -> RowErrors:
@@ -241,7 +281,12 @@ def plan_row_values(model: PlanningModel, figures: ColumnFigures) -> np.ndarray:
     rate = model.parts.demand_rate[figures.groups].sum(axis=0)
     downtime = uptime_activity(model, rate, figures.requests.sum(axis=0),
                                figures.wait_hours.sum(axis=0), figures.measured_years)
-    return np.where(model.is_fill_row, np.nan_to_num(fill, nan=1.0), 1.0 - downtime)
+    if model.availability_rows.size:
+        downtime = downtime + availability_activity(
+            model, figures.groups, figures.requests, figures.wait_hours,
+            figures.measured_years).sum(axis=0)
+    return np.where(model.is_fill_row, np.nan_to_num(fill, nan=1.0),
+                    model.row_value(downtime))
 
 
 def noise_margins(errors: RowErrors, settings: FeedSettings) -> np.ndarray:

@@ -47,11 +47,6 @@ LOG = logging.getLogger(__name__)
 
 #: What the optimizer plans with: the simulated system (default) or the analytic model.
 SERVICE_MODELS = ("simulation", "analytic")
-#: Why a scenario with availability rows (product form) is planned with the analytic model
-#: under ``service_model="simulation"``: the feed does not measure that kind yet.
-AVAILABILITY_FEED_NOTE = ("the simulation feed does not model availability rows (Sherbrooke's "
-                          "product form) yet; the analytic model planned and the "
-                          "verification simulated its plan")
 
 #: Demand units the verification simulates per CPU second, for its share of a time limit
 #: (measured about 2e6 on one core of the reference machine; a quarter of it on a loaded
@@ -221,9 +216,6 @@ def _optimized(model: PlanningModel, best: np.ndarray, *, service_model: str,
     the analytic model planned when the feed could not finish within the time limit."""
     if service_model == "analytic" or not model.rows:
         return optimize_checked(model, solver, budget, mip_rel_gap), None, None
-    if model.availability_rows.size:
-        return (optimize_checked(model, solver, budget, mip_rel_gap), None,
-                AVAILABILITY_FEED_NOTE)
     fed = optimize_with_feed(model, best, seed=seed, settings=feed, backend=solver,
                              budget=budget, mip_rel_gap=mip_rel_gap, client=client)
     if isinstance(fed, FeedSkipped):

@@ -32,6 +32,7 @@ from spareplan.planning.feed import (
     FEED_STREAM,
     ColumnFigures,
     FeedSettings,
+    availability_activity,
     shrunk_ratio,
     simulate_columns,
     uptime_activity,
@@ -159,7 +160,9 @@ class SimulatedSource(StockVectorSource):
         coefficients = (np.asarray((figures.within / years) @ model.fill_map)
                         * self.fill_scale[None, :]
                         + uptime_activity(model, model.parts.demand_rate[groups],
-                                          figures.requests, figures.wait_hours, years))
+                                          figures.requests, figures.wait_hours, years)
+                        + availability_activity(model, groups, figures.requests,
+                                                figures.wait_hours, years))
         emergency = figures.emergency.sum(axis=1) / years
         lateral = figures.lateral.sum(axis=1) / years
         shipping = emergency * net.emergency_shipment_cost + lateral * net.lateral_shipment_cost
@@ -206,6 +209,9 @@ class SimulatedSource(StockVectorSource):
     def price(self, groups: np.ndarray, row_duals: np.ndarray) -> solvers.Priced:
         """The surrogate's minimizers (never exact for the simulated model)."""
         if self.model.service.exact_pricing:
-            return solvers.Priced(self._price_exact(groups, row_duals), exact=False)
-        priced = self._price_lateral(groups, row_duals)
-        return solvers.Priced(priced.payloads, exact=False)
+            payloads = self._price_exact(groups, row_duals)
+        else:
+            payloads = self._price_lateral(groups, row_duals).payloads
+        if self.model.availability_rows.size:  # move the tangent points (no bound here)
+            self._tangent_values(groups, payloads, row_duals)
+        return solvers.Priced(payloads, exact=False)
