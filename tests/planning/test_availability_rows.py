@@ -13,7 +13,9 @@ force and the simulation:
 - availability never falls when stock rises (hypothesis);
 - the product form is at least the additive uptime row of the same scenario;
 - the simulation measures the analytic value where the assumptions coincide (complete
-  backordering, one location, no response time).
+  backordering, one location, no response time);
+- ``plan`` meets the row in its model, analytic or the simulation feed, and the feed's
+  estimator is the verification's product form.
 """
 
 from __future__ import annotations
@@ -231,15 +233,39 @@ def _plan_frame(stock: dict[str, int]):
 
 
 # ------------------------------------------------------------------ plan and goals
-def test_plan_default_model_plans_analytic_with_a_note(tmp_path: Path) -> None:
+@pytest.mark.parametrize("service_model", ["analytic", "simulation"])
+def test_plan_meets_the_availability_row_in_its_model(tmp_path: Path,
+                                                      service_model: str) -> None:
     scenario = load_scenario(write_depot_two_bases(tmp_path / "case", target=0.95))
-    result = plan(scenario, replications=4, years=1.0)
+    result = plan(scenario, replications=4, years=1.0, service_model=service_model)
     summary = result.summary
-    assert summary["service_model"] == "analytic"
-    assert "availability rows" in summary["service_model_note"]
+    assert summary["service_model"] == service_model
+    assert summary.get("service_model_note") is None
     row = result.service.set_index("sla_row").loc["fleet/availability"]
-    assert row["planned"] >= 0.95 - 1e-9
+    assert row["kind"] == "availability"
+    assert row["planned"] >= 0.95 - 1e-9  # the analytic value, or the feed's
     assert 0.0 < row["simulated"] <= 1.0
+
+
+def test_feed_availability_activity_is_the_verification_estimator(tmp_path: Path) -> None:
+    """The feed's uncontrolled availability of a plan per replication equals the
+    verification's product form over the same simulated waits."""
+    from spareplan.planning.feed import FeedSettings, availability_activity, simulate_columns
+
+    scenario = load_scenario(write_single_location(
+        tmp_path / "case", rates=(6.0, 20.0), units=(1, 2), machines=5, target=0.9))
+    model = PlanningModel.build(scenario)
+    settings = FeedSettings(replications=6, years=2.0)
+    groups = np.array([0, 1])
+    figures = simulate_columns(model, groups, np.array([[1], [2]]), seed=3,
+                               settings=settings, per_replication=True)
+    requests, _, wait = figures.by_replication
+    activity = availability_activity(model, groups, requests, wait, figures.years,
+                                     controlled=False).sum(axis=0)[:, 0]
+    hours = wait.sum(axis=2)  # (K, R): the one site
+    ebo = hours / (8760.0 * figures.years)
+    expected = (1 - ebo[0] / 5.0) * (1 - ebo[1] / 10.0) ** 2
+    assert np.allclose(np.exp(-activity), expected, rtol=1e-12)
 
 
 def test_service_goal_refuses_availability_rows(tmp_path: Path) -> None:
