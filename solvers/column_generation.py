@@ -11,8 +11,11 @@ group), each pricing at :math:`\\pi \\ge 0` gives the Lagrangian lower bound
 
     L(\\pi) = \\sum_g \\min_{o \\in g} (c_o - \\pi^\\top a_o) + \\pi^\\top b,
 
-valid for every choice (van Houtum & Kranenburg 2015, ch. 5; Dantzig & Wolfe 1960). The
-stages:
+valid for every choice (van Houtum & Kranenburg 2015, ch. 5; Dantzig & Wolfe 1960). A
+source that minimizes a relaxation instead (a problem whose reduced costs under-estimate
+every option's, e.g. a convex coefficient replaced by its tangent) hands over the
+relaxation's minima (:attr:`~solvers.column_source.Priced.lower_values`): the bound sums
+those, and stays valid. The stages:
 
 1. *Column generation*: the restricted master LP is solved afresh (presolved) at every
    iteration and every group priced at its duals. It stops when the master value is within
