@@ -169,3 +169,30 @@ def test_iteration_limit_is_a_setting() -> None:
     result, _ = run(full, settings=ColumnGenerationSettings(max_iterations=1))
     assert result.iterations == 1
     assert result.solution.status.has_solution
+
+
+class RelaxedSource(EnumeratedSource):
+    """An exact source that reports the minima of a relaxation 1 below each group's true
+    least reduced cost (:attr:`Priced.lower_values`), as a tangent-priced source does."""
+
+    def price(self, groups: np.ndarray, row_duals: np.ndarray) -> Priced:
+        priced = super().price(groups, row_duals)
+        reduced = self.full.cost - self.dense.T @ row_duals
+        least = np.array([reduced[self.members[g]].min() for g in groups])
+        return Priced(priced.payloads, exact=True, lower_values=least - 1.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lower_values_replace_the_payloads_reduced_costs_in_the_bound(seed: int) -> None:
+    full = one_sided(random_small_problem(np.random.default_rng(seed), 4, 4, 2))
+    optimum, _ = brute_force(full)
+    if not math.isfinite(optimum):
+        return
+    exact, _ = run(full, mip_rel_gap=0.0)
+    relaxed = column_generation(RelaxedSource(full), full.row_lower, full.row_upper,
+                                mip_rel_gap=0.0)
+    assert relaxed.bound_exact
+    # every pricing's bound is n_groups below the exact one: the best bound at most that
+    assert relaxed.solution.lower_bound <= optimum + 1e-7
+    assert relaxed.solution.lower_bound <= exact.solution.lower_bound + 1e-7
+    assert relaxed.solution.lower_bound >= exact.solution.lower_bound - full.n_groups - 1e-7
