@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from spareplan.demand.supersession import map_to_newest, newest_parts
+
 if TYPE_CHECKING:
     from spareplan.network import Network, PartArrays
     from spareplan.scenario.model import Scenario
@@ -120,7 +122,8 @@ def installed_positions(scenario: Scenario, network: Network, parts: PartArrays
     Sum over the site's machine types t (``installed_base``) of ``machines_st x
     units_per_machine_tp`` over the types whose ``failure_rates`` row lists the part; a
     part no machine type of the site lists (its demand from the ``demand`` table or a
-    history) counts one unit per machine of the site.
+    history) counts one unit per machine of the site. A superseded part's row counts for
+    its newest successor (the same positions: the larger of the two counts per type).
     """
     positions = np.zeros((parts.n_parts, network.n_sites))
     base = scenario.table("installed_base")
@@ -132,9 +135,11 @@ def installed_positions(scenario: Scenario, network: Network, parts: PartArrays
     if failures is not None and len(failures):
         units = (failures["units_per_machine"] if "units_per_machine" in failures
                  else np.ones(len(failures)))
-        bom = failures.assign(units_per_machine=np.asarray(units, dtype=np.float64))
-        merged = base.merge(bom[["machine_type", "part", "units_per_machine"]],
-                            on="machine_type", how="inner")
+        bom = map_to_newest(failures.assign(units_per_machine=np.asarray(
+            units, dtype=np.float64)), newest_parts(scenario.parts))
+        # a superseded part's positions are its successor's: the larger count, not a sum
+        bom = bom.groupby(["machine_type", "part"], as_index=False)["units_per_machine"].max()
+        merged = base.merge(bom, on="machine_type", how="inner")
         p = merged["part"].map(part_index)
         s = merged["site"].map(site_index)
         keep = p.notna().to_numpy() & s.notna().to_numpy()

@@ -273,3 +273,37 @@ def test_service_goal_refuses_availability_rows(tmp_path: Path) -> None:
                                                                     target=0.9)))
     with pytest.raises(ParameterError, match="availability rows"):
         model.with_goal(SERVICE)
+
+
+def test_installed_units_by_machine_type(tmp_path: Path) -> None:
+    """Q_i over a row: machines x units_per_machine of the types that list the part; a
+    part no type lists counts one unit per machine; a superseded part's units count for
+    its successor (the larger count, the same positions)."""
+    from spareplan.evaluation.availability import installed_positions
+    from spareplan.network import compile_network
+
+    tables = {
+        "locations": "location,kind,parent,lead_time_days\nD,central,,\n",
+        "parts": "part,unit_cost,kind,procurement_lead_time_days,replaced_by\n"
+                 "P1,100,consumable,30,\nP2,100,consumable,30,\nP3,100,consumable,30,P4\n"
+                 "P4,100,consumable,30,\n",
+        "sites": "site,sla_class,primary_location\nS1,fleet,D\n",
+        "reach": "site,location,response_hours\nS1,D,0\n",
+        "installed_base": "site,machine_type,machines\nS1,a,3\nS1,b,2\n",
+        "failure_rates": "machine_type,part,failures_per_machine_year,parts_per_failure,"
+                         "units_per_machine\na,P1,1,1,4\nb,P1,1,1,1\na,P3,1,1,2\n"
+                         "a,P4,1,1,3\n",
+        "demand": "part,site,rate_per_year\nP2,S1,5\n",
+    }
+    scenario = load_scenario(write_scenario(tmp_path / "case", name="types", tables=tables,
+                                            settings="""[costs]
+holding_rate_per_year = 0.2
+[sla_classes.fleet]
+availability = { target = 0.9 }
+"""))
+    network, parts = compile_network(scenario)
+    positions = dict(zip(parts.part_ids, installed_positions(scenario, network, parts)[:, 0],
+                         strict=True))
+    assert positions["P1"] == 3 * 4 + 2 * 1
+    assert positions["P2"] == 5  # listed by no type: one per machine
+    assert positions["P4"] == 3 * 3  # P3 -> P4 in type a: max(2, 3) per machine
