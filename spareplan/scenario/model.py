@@ -339,7 +339,7 @@ class Scenario:
                 if len(held) != 1:
                     problems.append(Problem(
                         "what-if", f"field sla_classes.{name}", f"the class has "
-                        f"{' and '.join(held)}: give the targets by commitment, "
+                        f"{', '.join(held[:-1])} and {held[-1]}: give the targets by commitment, "
                         f"{name}={{'{held[0]}': ..., '{held[1]}': ...}}", wanted))
                     continue
                 wanted = {held[0]: wanted}
