@@ -42,12 +42,12 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from spareplan.errors import ParameterError
-from spareplan.reports.safe_text import neutralize_frame
+
+if TYPE_CHECKING:  # pandas only where a table is written: the output contract, checked
+    import pandas as pd  # by every command (``validate`` too), does not need it
 
 __all__ = ["MARKER", "Terminated", "atomic_folder", "check_output_folder",
            "command_scope", "handle_termination", "pause_point", "recover_leftovers",
@@ -526,5 +526,7 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     Text cells that a spreadsheet would read as a formula are neutralized
     (:func:`spareplan.reports.safe_text.neutralize_frame`, the OWASP CSV-injection rule).
     """
+    from spareplan.reports.safe_text import neutralize_frame
+
     neutralize_frame(frame).to_csv(path, index=False, float_format="%.12g",
                                    lineterminator="\n")

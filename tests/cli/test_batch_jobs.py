@@ -57,6 +57,35 @@ def test_validate_loads_neither_numba_nor_a_solver() -> None:
     assert not loaded & set(HEAVY)
 
 
+def test_validate_loads_only_the_scenario_code() -> None:
+    """``validate`` pays for the loader and the output contract, nothing of planning,
+    simulation or reports (whose modules import pandas, numpy and scipy at the top)."""
+    probe = ("import sys\nfrom spareplan.cli.app import app\n"
+             f"app(['--quiet', 'validate', {str(TINY)!r}], standalone_mode=False)\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.startswith('spareplan.'))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    loaded = set(done.stdout.split())
+    assert "spareplan.scenario.load" in loaded
+    allowed = ("spareplan.scenario", "spareplan.cli", "spareplan.reports.atomic",
+               "spareplan.reports")
+    kinds = {name.split(".")[1] for name in loaded if not name.startswith(allowed)}
+    assert kinds <= {"_numba", "display", "errors", "progress", "versions"}, kinds
+
+
+def test_the_output_contract_and_the_version_need_no_pandas() -> None:
+    """Every command (``validate`` too) imports the output contract and the version;
+    pandas is imported where a table is written, and ``importlib.metadata`` where the
+    versions are."""
+    loaded = _loaded_after("import spareplan.reports.atomic, spareplan.versions, "
+                           "spareplan.cli.common")
+    assert not loaded & {"pandas", "numpy", "pydantic"}
+    code = ("import spareplan.versions\n"
+            "assert 'importlib.metadata' not in sys.modules\n"
+            "assert spareplan.versions.package_versions()['spareplan']")
+    _loaded_after(code)
+
+
 def test_the_package_api_is_imported_on_first_use() -> None:
     loaded = _loaded_after(
         "import spareplan\n"
@@ -154,7 +183,8 @@ def test_plan_shows_one_line_per_stage_on_stderr_and_nothing_on_stdout(
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     stages = [line.split("plan: ", 1)[1].split(":")[0] for line in done.stderr.splitlines()
-              if line.startswith("[") and " s] plan: " in line]
+              if line.startswith("[") and " s] plan: " in line
+              and " s] plan:  " not in line]  # not a stage's heartbeat or count
     assert stages == ["scenario", "analytic models", "reachability", "optimization",
                       "verification", "writing outputs"]
     assert "outputs written to" in done.stderr
