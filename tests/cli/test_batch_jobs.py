@@ -264,6 +264,29 @@ def test_lines_one_per_stage_notes_at_most_every_heartbeat(tmp_path: Path) -> No
     ]
 
 
+def test_a_bare_count_is_a_line_at_most_every_heartbeat(tmp_path: Path) -> None:
+    """The verification's chunks: a count without a detail is printed like a note (not
+    more often than the heartbeat), and the heartbeat shows the latest count."""
+    clock = _Clock()
+    log = tmp_path / "log"
+    with log.open("w") as stream:
+        lines = LineProgress("plan", stream=stream, clock=clock)
+        lines.stage("verification", total=2000, detail="20 x 5 years")
+        clock.now = 5.0
+        lines.advance(256)  # too soon after the stage line: kept for the heartbeat
+        clock.now = HEARTBEAT_SECONDS + 1.0
+        lines.tick()
+        clock.now += 9.0
+        lines.advance(512)  # a line 9 s ago: not yet
+        clock.now += HEARTBEAT_SECONDS
+        lines.advance(1024)
+    assert log.read_text().splitlines() == [
+        "[      0.0 s] plan: verification: 20 x 5 years",
+        "[     31.0 s] plan:   verification: still running (31 s), last: 256/2,000 done",
+        "[     70.0 s] plan:   verification 1,024/2,000, about 67 s left",
+    ]
+
+
 def test_the_live_display_shows_each_stage(tmp_path: Path) -> None:
     log = tmp_path / "screen"
     with log.open("w") as stream:
