@@ -211,6 +211,52 @@ def test_other_commands_print_nothing_on_stdout(command: str, tmp_path: Path) ->
     assert done.stderr.strip()  # an account of what it did
 
 
+def _history_file(path: Path) -> Path:
+    """A small monthly demand history: 4 parts x 24 months, intermittent."""
+    rows = ["part,period,quantity"]
+    for part in range(4):
+        for month in range(24):
+            quantity = (part * 7 + month * 3) % 5
+            rows.append(f"P{part},{2024 + month // 12}-{month % 12 + 1:02d},"
+                        f"{quantity if quantity < 3 else 0}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _stages(stderr: str, command: str) -> list[str]:
+    marker = f" s] {command}: "
+    return [line.split(marker, 1)[1].split(":")[0] for line in stderr.splitlines()
+            if line.startswith("[") and marker in line and f"{marker} " not in line]
+
+
+def test_backtest_warn_backtest_and_report_show_their_stages(tmp_path: Path) -> None:
+    """The same display as plan, simulate and warn: stage lines on stderr (a pipe: one line
+    per stage), the account after them, stdout empty; nothing at all under --quiet."""
+    plan = tmp_path / "plan"
+    assert _run(["--quiet", "plan", str(TINY), "--out", str(plan), "--replications", "2",
+                 "--years", "1", "--model", "analytic"]).returncode == 0
+    history = _history_file(tmp_path / "history.csv")
+    cases = {
+        "backtest": ([str(history), "--out", str(tmp_path / "bt"), "--origins", "3",
+                      "--folds", "0"], ["history", "backtest", "selection",
+                                        "writing outputs"]),
+        "warn-backtest": ([str(TINY), "--out", str(tmp_path / "wb"), "--weeks", "2",
+                           "--replications", "1"], ["scenario", "weekly runs",
+                                                    "writing outputs"]),
+        "report": ([str(plan)], ["plan folder", "report", "writing outputs"]),
+    }
+    for command, (arguments, stages) in cases.items():
+        done = _run([command, *arguments])
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "", command
+        assert _stages(done.stderr, command) == stages, done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        assert not last.startswith("["), last  # the account comes after the stages
+        quiet = _run(["--quiet", command, *arguments])
+        assert quiet.returncode == 0, quiet.stderr
+        assert quiet.stdout == "" and quiet.stderr == "", command
+
+
 def test_a_solver_failure_leaves_summary_json_with_the_reason(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     planning = importlib.import_module("spareplan.planning.plan")  # the module, not plan()
