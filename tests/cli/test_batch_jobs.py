@@ -140,6 +140,23 @@ def test_usage_errors_exit_64(arguments: list[str], tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
+def test_spareplan_alone_prints_the_help_on_stderr_and_exits_64() -> None:
+    """A job that ran ``spareplan`` with nothing did no work: not exit 0, and nothing on
+    stdout (which carries only --json); ``--help``, asked for, is stdout and 0."""
+    done = _run([])
+    assert done.returncode == EXIT_USAGE == 64, done.stderr
+    assert done.stdout == ""
+    assert "Usage: python -m spareplan" in done.stderr and "validate" in done.stderr
+    asked = _run(["--help"])
+    assert asked.returncode == 0 and asked.stderr == ""
+    assert "Usage: python -m spareplan" in asked.stdout
+    assert "alone prints this help on stderr and exits 64" in " ".join(asked.stdout.split())
+
+
+def test_angle_brackets_in_a_description_stay_visible() -> None:
+    assert "DIR/<variant>/" in _help("sweep")
+
+
 def test_a_bad_value_the_program_checks_stays_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(TINY), "--out", str(tmp_path / "p"),
                                       "--goal", "servic"])
