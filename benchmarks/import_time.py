@@ -1,10 +1,14 @@
 """How long the command line takes to start: imports, ``--help``, ``validate`` of tiny.
 
-Every figure is the wall time of a whole fresh process (start-up included), measured
-``--runs`` times in turn with its peers in the same run, so that a busy machine slows all
-of them alike; the table gives min and median. Peers: a bare interpreter
-(``python -c pass``: the floor) and ``python -c 'import pandas'`` (what reading a
-scenario's tables needs at least). The modules that ``import spareplan.cli.app`` and
+Every figure is of a whole fresh process (start-up and the interpreter's exit included):
+wall time, and CPU time (user + system, the operating system's account of the finished
+child), measured ``--runs`` times in turn with its peers in the same run, so that a busy
+machine slows all of them alike; the table gives min and median, and the median of the
+per-round ratio to ``import pandas`` (the round's runs are neighbours in time). Peers: a
+bare interpreter (``python -c pass``: the floor) and ``python -c 'import pandas'`` (what
+reading a scenario's tables needs at least). ``validate`` is timed as a user runs it, by
+the console script beside the interpreter (``.venv/bin/spareplan``), and by ``python -m
+spareplan``. The modules that ``import spareplan.cli.app`` and
 ``spareplan validate`` load are listed from ``python -X importtime`` (cumulative
 microseconds of the top imports) and ``sys.modules`` (which heavy packages are absent).
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,6 +46,9 @@ print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}})))
 
 
 def _commands(python: str, tiny: Path) -> dict[str, list[str]]:
+    script = Path(python).parent / "spareplan"
+    console = ({"spareplan validate scenarios/tiny (console script)": [str(script),
+                "validate", str(tiny)]} if script.exists() else {})
     return {
         "python -c pass": [python, "-c", "pass"],
         "python -c 'import pandas'": [python, "-c", "import pandas"],
@@ -49,17 +57,22 @@ def _commands(python: str, tiny: Path) -> dict[str, list[str]]:
         "spareplan --help": [python, "-m", "spareplan", "--help"],
         "spareplan validate scenarios/tiny": [python, "-m", "spareplan", "validate",
                                               str(tiny)],
+        **console,
     }
 
 
-def _time(command: list[str], root: Path) -> float:
+def _time(command: list[str], root: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the child) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, check=False, cwd=root,
                           env={**os.environ, "COLUMNS": "100"})
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def _loaded(python: str, root: Path, code: str) -> set[str]:
@@ -100,19 +113,26 @@ def main() -> None:
     commands = _commands(python, tiny)
     for command in commands.values():  # warm the file cache and the bytecode
         _time(command, root)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(options.runs):
         for name, command in commands.items():  # in turn: the load drifts alike
             times[name].append(_time(command, root))
-    floor = statistics.median(times["python -c pass"])
+    floor = statistics.median(wall for wall, _ in times["python -c pass"])
+    pandas_runs = times["python -c 'import pandas'"]
     lines = [f"checkout: {root}; machine: {os.cpu_count()} cores, load average "
              f"{os.getloadavg()[0]:.2f} (1 min) at the end, {options.runs} runs each",
-             "", "| command | min s | median s | median - bare python s |",
-             "|---|---|---|---|"]
+             "", "| command | wall min s | wall median s | CPU median s | median - bare "
+             "python s | / import pandas, wall | / import pandas, CPU |",
+             "|---|---|---|---|---|---|---|"]
     for name, values in times.items():
-        median = statistics.median(values)
-        lines.append(f"| `{name}` | {min(values):.3f} | {median:.3f} | "
-                     f"{median - floor:.3f} |")
+        walls, cpus = [wall for wall, _ in values], [cpu for _, cpu in values]
+        pairs = list(zip(values, pandas_runs, strict=True))
+        ratio_wall = statistics.median(a / b for (a, _), (b, _) in pairs)
+        ratio_cpu = statistics.median(a / b for (_, a), (_, b) in pairs if b > 0)
+        lines.append(f"| `{name}` | {min(walls):.3f} | {statistics.median(walls):.3f} | "
+                     f"{statistics.median(cpus):.3f} | "
+                     f"{statistics.median(walls) - floor:.3f} | {ratio_wall:.2f} | "
+                     f"{ratio_cpu:.2f} |")
     app = _loaded(python, root, "import spareplan.cli.app")
     validate = _loaded(python, root, "from spareplan.cli.app import app\n"
                        f"app(['--quiet', 'validate', {str(tiny)!r}], standalone_mode=False)")
@@ -120,10 +140,14 @@ def main() -> None:
               "`validate` |", "|---|---|---|"]
     lines += [f"| {name} | {'yes' if name in app else 'no'} | "
               f"{'yes' if name in validate else 'no'} |" for name in HEAVY]
-    lines += ["", "`python -X importtime -c 'import spareplan.cli.app'`, top-level imports "
-              "(cumulative ms):", ""]
-    lines += [f"- {name}: {us / 1000:.1f}" for name, us in
-              _top_imports(python, root, "import spareplan.cli.app", 8)]
+    run_validate = ("from spareplan.cli.app import app\n"
+                    f"app(['--quiet', 'validate', {str(tiny)!r}], standalone_mode=False)")
+    for title, code in (("import spareplan.cli.app", "import spareplan.cli.app"),
+                        ("spareplan validate scenarios/tiny", run_validate)):
+        lines += ["", f"`python -X importtime`, `{title}`: top-level imports "
+                  "(cumulative ms):", ""]
+        lines += [f"- {name}: {us / 1000:.1f}" for name, us in
+                  _top_imports(python, root, code, 8)]
     text = "\n".join(lines)
     print(text)
     if options.markdown is not None:

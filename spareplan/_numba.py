@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,20 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
+def _cache_candidates() -> Iterator[Path]:
+    """The user cache folder, then a per-user folder in the temporary folder (looked up
+    only when the first cannot be written: :mod:`tempfile` imports random, shutil and
+    more, which ``validate`` and ``--help`` do not need)."""
+    try:
+        yield user_cache_dir()
+    except (RuntimeError, KeyError):  # no home folder
+        pass
+    import tempfile
+
+    user = getattr(os, "getuid", lambda: "user")()
+    yield Path(tempfile.gettempdir()) / f"spareplan-numba-{user}"
+
+
 def configure_cache() -> str | None:
     """Point numba's cache at :func:`user_cache_dir` unless the user chose a folder.
 
@@ -74,14 +88,7 @@ def configure_cache() -> str | None:
     chosen = os.environ.get("NUMBA_CACHE_DIR") or getattr(loaded, "CACHE_DIR", "")
     if chosen:
         return str(chosen)
-    candidates = []
-    try:
-        candidates.append(user_cache_dir())
-    except (RuntimeError, KeyError):  # no home folder
-        pass
-    user = getattr(os, "getuid", lambda: "user")()
-    candidates.append(Path(tempfile.gettempdir()) / f"spareplan-numba-{user}")
-    for folder in candidates:
+    for folder in _cache_candidates():
         if _writable(folder):
             os.environ["NUMBA_CACHE_DIR"] = str(folder)
             if loaded is not None:  # else numba reads the variable when it is imported

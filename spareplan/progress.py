@@ -7,10 +7,15 @@ otherwise), a notebook may pass its own object or nothing (:data:`NO_PROGRESS`).
 
 A run is a sequence of stages (:data:`STAGES` names those of ``spareplan plan``); a
 stage whose work is countable gives its ``total`` and reports how much is ``done``, so
-that a display can show an ETA. Between stage boundaries, :func:`forward_logs` turns the
-``INFO`` records of the ``solvers`` and ``spareplan`` loggers (the column generation's
-iterations with their bound and gap, the simulation feed's rounds) into notes of the
-current stage; ``solvers`` itself knows nothing of this module.
+that a display can show an ETA (:func:`count_and_eta`, the one place that formats it). Work
+that runs in chunks inside a stage (the verification's parts, the simulation feed's stock
+vectors: :func:`spareplan.simulation.simulate_network` and
+:func:`~spareplan.simulation.simulate_jobs` call ``on_chunk(done, total)`` after each
+chunk) is counted with :class:`ChunkCounter`. Between stage boundaries,
+:func:`forward_logs` turns the ``INFO`` records of the ``solvers`` and ``spareplan``
+loggers (the column generation's iterations with their bound and gap, the simulation
+feed's rounds and stock vectors) into notes of the current stage; ``solvers`` itself
+knows nothing of this module.
 
 Example::
 
@@ -26,10 +31,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
-__all__ = ["NO_PROGRESS", "STAGES", "Progress", "forward_logs"]
+__all__ = ["NO_PROGRESS", "STAGES", "ChunkCounter", "Progress", "count_and_eta",
+           "forward_logs"]
 
 #: The stages of ``spareplan plan``, in order (a run skips those it does not need).
 STAGES = ("load", "validate", "analytic models", "reachability", "optimization",
@@ -52,6 +59,63 @@ class Progress(Protocol):
 
     def note(self, detail: str) -> None:
         """What the current stage is doing now (an iteration, a round)."""
+
+
+def count_and_eta(done: int, total: int | None, seconds: float) -> str:
+    """``done/total`` and the time left at the pace so far (``seconds`` since the count
+    began), e.g. ``"512/2,048, about 40 s left"``; ``done`` alone without a total.
+
+    Examples
+    --------
+    >>> count_and_eta(1, 4, 10.0)
+    '1/4, about 30 s left'
+    >>> count_and_eta(0, 4, 10.0)
+    '0/4'
+    """
+    if total is None:
+        return f"{done:,}"
+    if done <= 0 or seconds <= 0:
+        return f"{done:,}/{total:,}"
+    left = max(total - done, 0) * seconds / done
+    return f"{done:,}/{total:,}, about {left:.0f} s left"
+
+
+class ChunkCounter:
+    """An ``on_chunk(done, total)`` callback that reports a count and an ETA.
+
+    Parameters
+    ----------
+    report : callable
+        Receives the text, e.g. ``"feed: stock vectors simulated 512/2,048, about 40 s
+        left"``: a
+        :meth:`Progress.note`, or a logger's ``info`` (notes through
+        :func:`forward_logs`).
+    what : str
+        The text around the count (``"feed: stock vectors simulated {count}"``).
+    clock : callable
+        Seconds, monotonic (the pace is measured from the counter's creation, just before
+        the chunked work starts).
+
+    Work done in one chunk (``done == total`` at the first call) is not reported: there
+    was nothing to count. The callback reads a clock and formats a line, nothing else: it
+    touches no random stream and no result, so a run reports progress or not with the
+    same figures.
+    """
+
+    def __init__(self, report: Callable[[str], None], what: str = "{count}",
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.report = report
+        self.what = what
+        self.clock = clock
+        self.started = clock()
+        self.calls = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls += 1
+        if self.calls == 1 and done >= total:
+            return
+        count = count_and_eta(done, total, self.clock() - self.started)
+        self.report(self.what.format(count=count))
 
 
 class _NoProgress:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from spareplan.cli.common import say, start_command
+from spareplan.cli.progress import command_progress
 from spareplan.errors import InputError, ParameterError
 
 if TYPE_CHECKING:
@@ -148,46 +149,56 @@ def backtest_command(
     if isinstance(folds, bool) or folds < 0 or folds == 1:
         raise ParameterError("folds", "must be 0 (no cross-validation) or >= 2", folds)
     source = Path(history).name
-    frame, columns = _history_columns(Path(history), source, part_column, period_column,
-                                      quantity_column, site_column)
-    packed = prepare_history(frame, period=period, source=source)
-    result = backtest(
-        packed,
-        methods=[m.strip() for m in methods.split(",") if m.strip()],
-        target_fill_rate=target,
-        lead_time_periods=lead_time,
-        origins=origins,
-        seed=seed,
-        alpha=_numbers("alpha", alpha),
-        beta=_numbers("beta", beta),
-        parameter_uncertainty=_numbers("quantiles", quantiles) or None,
-        priors=PRIORS if prior == "both" else (prior,),
-    )
-    table = result.to_frame()
-    single = select_by_class(result, rule, confidence=confidence, per_class=False,
-                             min_class_fill_rate=min_class_fill, seed=seed)
-    per_class = select_by_class(result, rule, confidence=confidence,
-                                min_class_fill_rate=min_class_fill, seed=seed)
-    summary = _summary(history, columns, period, packed, result, target, lead_time, origins,
-                       seed, single, per_class)
-    cv_folds = None
-    if folds and packed.n_series >= folds:
-        cv = cross_validate(result, folds=folds, seed=seed, rule=rule, confidence=confidence,
-                            min_class_fill_rate=min_class_fill)
-        summary["cross_validation"] = {key: value for key, value in cv.summary().items()
-                                       if key != "final_choice"}
-        cv_folds = cv.folds
-    elif folds:
-        summary["cross_validation"] = f"skipped: {packed.n_series} series < {folds} folds"
+    method_names = [m.strip() for m in methods.split(",") if m.strip()]
+    with command_progress("backtest") as progress:
+        progress.stage("history", detail=f"reading {history}")
+        frame, columns = _history_columns(Path(history), source, part_column,
+                                          period_column, quantity_column, site_column)
+        packed = prepare_history(frame, period=period, source=source)
+        progress.stage("backtest", detail=f"{len(method_names)} method(s) x {origins} "
+                       f"origin(s), {packed.n_series:,} series")
+        result = backtest(
+            packed,
+            methods=method_names,
+            target_fill_rate=target,
+            lead_time_periods=lead_time,
+            origins=origins,
+            seed=seed,
+            alpha=_numbers("alpha", alpha),
+            beta=_numbers("beta", beta),
+            parameter_uncertainty=_numbers("quantiles", quantiles) or None,
+            priors=PRIORS if prior == "both" else (prior,),
+        )
+        progress.stage("selection", detail=f"rule {rule}, per class" + (
+            f", {folds}-fold cross-validation" if folds else ""))
+        table = result.to_frame()
+        single = select_by_class(result, rule, confidence=confidence, per_class=False,
+                                 min_class_fill_rate=min_class_fill, seed=seed)
+        per_class = select_by_class(result, rule, confidence=confidence,
+                                    min_class_fill_rate=min_class_fill, seed=seed)
+        summary = _summary(history, columns, period, packed, result, target, lead_time,
+                           origins, seed, single, per_class)
+        cv_folds = None
+        if folds and packed.n_series >= folds:
+            cv = cross_validate(result, folds=folds, seed=seed, rule=rule,
+                                confidence=confidence, min_class_fill_rate=min_class_fill)
+            summary["cross_validation"] = {key: value for key, value in cv.summary().items()
+                                           if key != "final_choice"}
+            cv_folds = cv.folds
+        elif folds:
+            summary["cross_validation"] = (f"skipped: {packed.n_series} series < {folds} "
+                                           "folds")
+        progress.stage("writing outputs", detail=f"{out}")
+        with atomic_folder(out) as staging:
+            write_csv(staging / "backtest.csv", table)
+            write_csv(staging / "by_class.csv", result.by_class())
+            write_csv(staging / "selection.csv", per_class.to_frame())
+            if cv_folds is not None:
+                write_csv(staging / "cross_validation.csv", cv_folds)
+            write_json(staging / "summary.json", summary)
     _say_choice(source, packed.n_series, packed.n_periods, period, rule, per_class,
                 summary["cross_validation"] if cv_folds is not None else None, folds)
-    with atomic_folder(out) as staging:
-        write_csv(staging / "backtest.csv", table)
-        write_csv(staging / "by_class.csv", result.by_class())
-        write_csv(staging / "selection.csv", per_class.to_frame())
-        if cv_folds is not None:
-            write_csv(staging / "cross_validation.csv", cv_folds)
-        write_json(staging / "summary.json", summary)
+    say(f"outputs written to {Path(out).resolve()}")
     return 0
 
 

@@ -7,7 +7,8 @@ with dashes) and turns each reST role into its plain target, so that neither sec
 rulers nor ``:class:`` markup shows in ``spareplan plan --help``. The application renders
 help as Markdown (``rich_markup_mode="markdown"``): double backquotes then show as code,
 and square brackets such as ``[costs]`` stay visible (rich markup would take them for
-style tags and drop them).
+style tags and drop them). An angle bracket outside code (``DIR/<variant>/``) is escaped:
+Markdown took ``<variant>`` for an HTML tag and dropped it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ __all__ = ["command_help"]
 
 #: ``:func:`spareplan.plan``` or ``:class:`~spareplan.errors.InputError```.
 _ROLE = re.compile(r":(?:[a-z]+:)?[a-z]+:`~?([^`]+)`")
+#: A code span (``like this``), where Markdown shows every character as it is.
+_CODE = re.compile(r"(``.+?``)", re.S)
 #: A numpydoc section title: a line, then a line of dashes as long.
 _SECTION = re.compile(r"^\s*\S.*\n\s*-{3,}\s*$", re.M)
 
@@ -30,4 +33,6 @@ def command_help(docstring: str) -> str:
     section = _SECTION.search(text)
     if section is not None:
         text = text[:section.start()]
-    return _ROLE.sub(lambda match: f"``{match.group(1)}``", text).strip()
+    text = _ROLE.sub(lambda match: f"``{match.group(1)}``", text).strip()
+    return "".join(part if part.startswith("``") else part.replace("<", "\\<")
+                   for part in _CODE.split(text))

@@ -2,17 +2,19 @@
 
 On a terminal (stderr is a TTY) a live display (rich): one row per stage with a spinner,
 its elapsed time, its size and what it is doing now (the column generation's iteration,
-bound and gap; the simulation feed's round), and a count with an ETA where the work is
-countable (frontier points). Otherwise (a batch job, CI, a pipe) one plain line per
-stage with the seconds since the command started and, while a stage lasts, a line at
-most every :data:`HEARTBEAT_SECONDS` (its latest note, or that it is still running: the
-simulation feed may run for minutes between two notes), so that a log never stays silent
-for long::
+bound and gap; the simulation feed's round and its stock vectors simulated so far), and a
+count with an ETA where the work is countable (frontier points, the parts of the
+verification and of ``simulate``). Otherwise (a batch job, CI, a pipe) one plain line
+per stage with the seconds since the command started and, while a stage lasts, a line at
+most every :data:`HEARTBEAT_SECONDS` (its latest count or note, or that it is still
+running), so that a log never stays silent for long::
 
     [    0.0 s] plan: scenario: scenarios/demo
     [    1.9 s] plan: analytic models: 200 parts
     [   62.4 s] plan: optimization: column generation fed by simulation
     [   92.4 s] plan:   optimization: column generation 3: master 658885.8371, ...
+    [  212.0 s] plan: verification: 20 x 5 years, 2,000 parts, independent random numbers
+    [  242.3 s] plan:   verification 768/2,000, about 49 s left
 
 ``--quiet`` shows nothing; errors are printed by :func:`spareplan.cli.common.complain`
 after the display is closed. stdout is never written.
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from spareplan.cli.common import is_quiet
-from spareplan.progress import NO_PROGRESS, Progress, forward_logs
+from spareplan.progress import NO_PROGRESS, Progress, count_and_eta, forward_logs
 
 __all__ = ["HEARTBEAT_SECONDS", "ConsoleProgress", "LineProgress", "command_progress"]
 
@@ -41,16 +43,6 @@ NOTE_CHARACTERS = 110
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= NOTE_CHARACTERS else text[:NOTE_CHARACTERS - 3] + "..."
-
-
-def _eta(done: int, total: int | None, seconds: float) -> str:
-    """``done/total`` and the time left at the stage's pace so far."""
-    if total is None:
-        return f"{done}"
-    if done <= 0 or seconds <= 0:
-        return f"{done}/{total}"
-    left = max(total - done, 0) * seconds / done
-    return f"{done}/{total}, about {left:.0f} s left"
 
 
 class LineProgress:
@@ -82,8 +74,16 @@ class LineProgress:
         self._line(name + (f": {_clip(detail)}" if detail else ""))
 
     def advance(self, done: int, *, detail: str = "") -> None:
-        count = _eta(done, self.total, self.clock() - self.stage_started)
-        self._line(f"  {self.name} {count}" + (f": {_clip(detail)}" if detail else ""))
+        """A count with a detail (a frontier point and its result) is a line; a bare count
+        (a chunk of the verification's parts) is a line at most every
+        :data:`HEARTBEAT_SECONDS`, like a note, and the heartbeat's line shows the latest."""
+        count = count_and_eta(done, self.total, self.clock() - self.stage_started)
+        if detail:
+            self._line(f"  {self.name} {count}: {_clip(detail)}")
+            return
+        self.last_note = f"{done:,}/{self.total:,} done" if self.total else count
+        if self.clock() - self.last_line >= HEARTBEAT_SECONDS:
+            self._line(f"  {self.name} {count}")
 
     def note(self, detail: str) -> None:
         self.last_note = detail
@@ -158,7 +158,7 @@ class ConsoleProgress:
 
     def advance(self, done: int, *, detail: str = "") -> None:
         if self.task is not None:
-            count = _eta(done, self.total, time.monotonic() - self.stage_started)
+            count = count_and_eta(done, self.total, time.monotonic() - self.stage_started)
             self.display.update(self.task, detail=self._detail(self.size, count, detail))
 
     def note(self, detail: str) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from spareplan.cli.common import EXIT_OK, say
+from spareplan.cli.progress import command_progress
 
 
 def report_command(
@@ -20,6 +21,7 @@ def report_command(
     is written. Exit 0 ok, 2 bad input (nothing written)."""
     from spareplan.reports.report_rebuild import rebuild_report
 
-    path = rebuild_report(folder)
+    with command_progress("report") as progress:
+        path = rebuild_report(folder, progress=progress)
     say(f"report written to {path.resolve()}")
     return EXIT_OK

@@ -110,11 +110,14 @@ def simulate_command(
         progress.stage("scenario", detail=f"loading and checking {scenario}")
         loaded = load_scenario(scenario)
         frame = None if plan is None else _read_plan(Path(plan))
-        progress.stage("simulation", detail=f"{replications} x {years:g} years of "
-                       f"{'the plan' if plan is not None else 'the current stock'}")
+        parts = len(loaded.tables["parts"])
+        progress.stage("simulation", total=parts, detail=(
+            f"{replications} x {years:g} years of "
+            f"{'the plan' if plan is not None else 'the current stock'}, {parts:,} parts"))
         result = simulate_plan(loaded, frame, replications=replications, years=years,
                                seed=seed, demand=demand, client=client, source=Path(plan).name
-                               if plan is not None else "current_stock")
+                               if plan is not None else "current_stock",
+                               on_chunk=lambda done, _: progress.advance(done))
         progress.stage("writing outputs", detail=f"{out}")
         table = result.to_frame()
         summary = {

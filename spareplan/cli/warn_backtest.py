@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from spareplan.cli.common import say, start_command
+from spareplan.cli.progress import command_progress
 from spareplan.cli.warn import _parse_as_of, load_plan
 
 __all__ = ["warn_backtest_command"]
@@ -48,19 +49,25 @@ def warn_backtest_command(
 
     start_command(out=out, scenario=scenario, inputs=[plan], seed=seed)
     day: dt.date | None = _parse_as_of(as_of)
-    loaded = load_scenario(scenario)
-    plan_frame = None if plan is None else load_plan(Path(plan), loaded)
-    result = backtest(loaded, plan=plan_frame, weeks=weeks, replications=replications,
-                      seed=seed, as_of=day, horizon_weeks=horizon_weeks,
-                      plan_source=Path(plan).name if plan is not None else "plan")
-    figures = result.summary
-    with atomic_folder(out) as staging:
-        write_json(staging / "summary.json", {"command": "warn-backtest",
-                                              "scenario_path": str(scenario),
-                                              "plan": None if plan is None else str(plan),
-                                              **figures})
-        write_csv(staging / "by_week.csv", result.by_week)
-        write_csv(staging / "calibration.csv", result.calibration)
+    with command_progress("warn-backtest") as progress:
+        progress.stage("scenario", detail=f"loading and checking {scenario}")
+        loaded = load_scenario(scenario)
+        plan_frame = None if plan is None else load_plan(Path(plan), loaded)
+        progress.stage("weekly runs", total=replications * weeks,
+                       detail=f"{replications} sample paths x {weeks} weeks")
+        result = backtest(loaded, plan=plan_frame, weeks=weeks, replications=replications,
+                          seed=seed, as_of=day, horizon_weeks=horizon_weeks,
+                          plan_source=Path(plan).name if plan is not None else "plan",
+                          on_run=lambda done, _: progress.advance(done))
+        figures = result.summary
+        progress.stage("writing outputs", detail=f"{out}")
+        with atomic_folder(out) as staging:
+            write_json(staging / "summary.json", {"command": "warn-backtest",
+                                                  "scenario_path": str(scenario),
+                                                  "plan": None if plan is None
+                                                  else str(plan), **figures})
+            write_csv(staging / "by_week.csv", result.by_week)
+            write_csv(staging / "calibration.csv", result.calibration)
     say(f"{figures['runs']} weekly runs ({replications} x {weeks} weeks, horizon "
         f"{figures['horizon_weeks']}): {figures['alerts']} alerts, "
         f"{figures['customer_alerts']} of them customer-facing")

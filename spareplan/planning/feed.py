@@ -15,6 +15,7 @@ the margin the optimizer keeps against the noise of the feed and of the verifica
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ import numpy as np
 
 from spareplan.errors import ParameterError
 from spareplan.planning.model import PlanningModel
+from spareplan.progress import ChunkCounter
 from spareplan.simulation import simulate_jobs
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["FEED_STREAM", "HOLDOUT_STREAM", "ColumnFigures", "FeedSettings", "RowErrors",
            "noise_margins", "plan_row_values", "row_errors", "row_values_by_replication",
            "shrunk_ratio", "simulate_columns", "uptime_activity"]
+
+LOG = logging.getLogger(__name__)
 
 #: The random-number family of the feed (the verification's is 0).
 FEED_STREAM = 1
@@ -139,15 +143,19 @@ def simulate_columns(model: PlanningModel, groups: np.ndarray, stock: np.ndarray
     """Simulate the stock vectors ``stock`` (K, L) of parts ``groups`` (K,) with the
     feed's random numbers (every column of a part replays the part's stream); the figures
     per replication only with ``per_replication`` (memory K x R x N); on the workers of
-    ``client`` when given (the same figures)."""
+    ``client`` when given (the same figures). A simulation of several chunks reports its
+    count and ETA after each chunk as an INFO record of this module's logger (a note of
+    the progress display: :func:`spareplan.progress.forward_logs`)."""
     net = model.network
     groups = np.asarray(groups, dtype=np.int64)
     stock = np.asarray(stock, dtype=np.int64).reshape(groups.shape[0], net.n_locations)
+    counter = ChunkCounter(lambda text: LOG.info("%s", text),
+                           "feed: stock vectors simulated {count}")
     jobs = simulate_jobs(net, model.parts, groups, stock,
                          window_hours=model.service.site_window_hours,
                          replications=settings.replications, years=settings.years,
                          warmup_years=settings.warmup_years, seed=seed, stream=stream,
-                         client=client)
+                         client=client, on_chunk=counter)
     return ColumnFigures(
         requests=jobs.dense("requests"), within=jobs.dense("within_window"),
         wait_hours=jobs.dense("wait_hours"), emergency=jobs.dense("emergency"),

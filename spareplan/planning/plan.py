@@ -273,10 +273,13 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
             verification_note = (f"not verified: {left:.0f} s of the time limit left, the "
                                  f"verification needs about {need:.0f} s")
         else:
-            progress.stage("verification", detail=f"{replications} x {years:g} years, "
-                           "independent random numbers")
+            parts = len(scenario.tables["parts"])
+            progress.stage("verification", total=parts, detail=(
+                f"{replications} x {years:g} years, {parts:,} parts, independent random "
+                "numbers"))
             chosen = verified(chosen, scenario, seed=seed, replications=replications,
-                              years=years, client=client)
+                              years=years, client=client,
+                              on_chunk=lambda done, _: progress.advance(done))
     summary = plan_summary(
         scenario=scenario, model=model, result=chosen.optimization,
         recommendations=chosen.recommendations, service=chosen.service, solver=solver,

@@ -11,6 +11,7 @@ to tell a plan at target from one below it, and the run says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,8 @@ class PlannedRound:
 
 
 def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.DataFrame, *,
-                seed: int, replications: int, years: float, client: Client | None = None
+                seed: int, replications: int, years: float, client: Client | None = None,
+                on_chunk: Callable[[int, int], None] | None = None
                 ) -> tuple[pd.DataFrame, SimulationResult]:
     """Simulate ``recommendations`` and merge the measured rows into ``service``.
 
@@ -56,11 +58,13 @@ def verify_plan(scenario: Scenario, recommendations: pd.DataFrame, service: pd.D
     promise), and a ``verdict`` from the simulated point estimate: ``"met"`` (at or above
     target), ``"not met"`` (below) or ``"no demand"``. ``meets_target`` is the verdict.
     The columns are in the order of ``service.csv``
-    (:data:`~spareplan.result_columns.SERVICE_COLUMNS`).
+    (:data:`~spareplan.result_columns.SERVICE_COLUMNS`). ``on_chunk(parts done, parts)``
+    is called after each chunk of the simulation (a progress display).
     """
     simulation = simulate_plan(scenario, recommendations[["part", "location", "stock"]],
                                replications=replications, years=years, seed=seed,
-                               source="recommendations", client=client)
+                               source="recommendations", client=client,
+                               on_chunk=on_chunk)
     measured = simulation.rows[["sla_row", "simulated", "std_error", "ci_low", "ci_high"]]
     merged = service.rename(columns={"meets_target": "planned_meets_target"}).merge(
         measured, on="sla_row", how="left")
@@ -86,12 +90,13 @@ def planned_round(model: PlanningModel, optimization: Optimization, scenario: Sc
 
 
 def verified(round_: PlannedRound, scenario: Scenario, *, seed: int, replications: int,
-             years: float, client: Client | None = None) -> PlannedRound:
+             years: float, client: Client | None = None,
+             on_chunk: Callable[[int, int], None] | None = None) -> PlannedRound:
     """The plan with its service re-measured by simulation (:func:`verify_plan`; on the
-    workers of ``client`` when given)."""
+    workers of ``client`` when given; ``on_chunk`` as there)."""
     service, verification = verify_plan(scenario, round_.recommendations, round_.service,
                                         seed=seed, replications=replications, years=years,
-                                        client=client)
+                                        client=client, on_chunk=on_chunk)
     return PlannedRound(round_.model, round_.optimization, round_.recommendations, service,
                         verification)
 

@@ -42,16 +42,16 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from spareplan.errors import ParameterError
-from spareplan.reports.safe_text import neutralize_frame
+
+if TYPE_CHECKING:  # pandas only where a table is written: the output contract, checked
+    import pandas as pd  # by every command (``validate`` too), does not need it
 
 __all__ = ["MARKER", "Terminated", "atomic_folder", "check_output_folder",
-           "command_scope", "handle_termination", "pause_point", "recover_leftovers",
-           "write_csv", "write_json"]
+           "command_scope", "csv_text", "handle_termination", "json_text", "pause_point",
+           "recover_leftovers", "write_csv", "write_json"]
 
 #: Name of the marker file in every folder spareplan writes.
 MARKER = ".spareplan-output"
@@ -513,9 +513,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def json_text(data: dict[str, Any]) -> str:
+    """``data`` as the text :func:`write_json` writes: indented, key-sorted JSON, NaN and
+    infinities as null, numpy scalars as Python numbers."""
+    return json.dumps(_clean(data), indent=2, sort_keys=True) + "\n"
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as indented, key-sorted JSON (deterministic bytes)."""
-    path.write_text(json.dumps(_clean(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Write ``data`` as indented, key-sorted JSON (deterministic bytes; :func:`json_text`)."""
+    path.write_text(json_text(data), encoding="utf-8")
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as the text :func:`write_csv` writes (the one place of the format)."""
+    from spareplan.reports.safe_text import neutralize_frame
+
+    return neutralize_frame(frame).to_csv(index=False, float_format="%.12g",
+                                          lineterminator="\n")
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
@@ -525,6 +539,6 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
     Text cells that a spreadsheet would read as a formula are neutralized
     (:func:`spareplan.reports.safe_text.neutralize_frame`, the OWASP CSV-injection rule).
+    The bytes are :func:`csv_text` in UTF-8, with ``\\n`` line ends on every platform.
     """
-    neutralize_frame(frame).to_csv(path, index=False, float_format="%.12g",
-                                   lineterminator="\n")
+    path.write_bytes(csv_text(frame).encode("utf-8"))

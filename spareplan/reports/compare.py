@@ -29,12 +29,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from spareplan.errors import ParameterError
 from spareplan.reports.plan_folder import PlanFiles, read_plan_folder
+
+if TYPE_CHECKING:
+    from spareplan.planning.plan_result import PlanResult
 
 __all__ = ["CHANGE_COLUMNS", "SERVICE_COLUMNS", "SUMMARY_COLUMNS", "PlanComparison",
            "compare_plans", "exact_amounts"]
@@ -255,14 +259,32 @@ SUMMARY_AMOUNTS = ["yearly_cost", "investment", "holding_cost", "shipping_cost",
 CHANGE_AMOUNTS = ["unit_cost", "change_value"]
 
 
-def compare_plans(a: str | Path | PlanFiles, b: str | Path | PlanFiles) -> PlanComparison:
+def _plan_files(plan: str | Path | PlanFiles | PlanResult) -> PlanFiles:
+    if isinstance(plan, PlanFiles):
+        return plan
+    if isinstance(plan, str | Path):
+        return read_plan_folder(plan)
+    from spareplan.planning.plan_result import PlanResult
+    from spareplan.reports.plan_outputs import plan_files
+
+    if isinstance(plan, PlanResult):
+        return plan_files(plan)
+    raise ParameterError("plan", "must be a plan folder, PlanFiles or a PlanResult of "
+                         "spareplan.plan", type(plan).__name__)
+
+
+def compare_plans(a: str | Path | PlanFiles | PlanResult,
+                  b: str | Path | PlanFiles | PlanResult) -> PlanComparison:
     """Compare plan B against plan A.
 
     Parameters
     ----------
-    a, b : str, pathlib.Path or PlanFiles
+    a, b : str, pathlib.Path, PlanFiles or PlanResult
         Plan folders written by ``spareplan plan`` (or already read with
-        :func:`~spareplan.reports.plan_folder.read_plan_folder`).
+        :func:`~spareplan.reports.plan_folder.read_plan_folder`), or results of
+        :func:`spareplan.plan` in memory (read as their folder would be,
+        :func:`spareplan.reports.plan_outputs.plan_files`; their ``folder`` column is
+        empty). The two kinds mix.
 
     Returns
     -------
@@ -277,9 +299,14 @@ def compare_plans(a: str | Path | PlanFiles, b: str | Path | PlanFiles) -> PlanC
     --------
     >>> comparison = compare_plans("plans/base", "plans/high")  # doctest: +SKIP
     >>> comparison.summary.set_index("plan").loc["B - A", "yearly_cost"]  # doctest: +SKIP
+
+    Of two results in a notebook:
+
+    >>> base = spareplan.plan(scenario)  # doctest: +SKIP
+    >>> high = spareplan.plan(scenario.with_targets(gold=0.97))  # doctest: +SKIP
+    >>> compare_plans(base, high).service  # doctest: +SKIP
     """
-    first = a if isinstance(a, PlanFiles) else read_plan_folder(a)
-    second = b if isinstance(b, PlanFiles) else read_plan_folder(b)
+    first, second = _plan_files(a), _plan_files(b)
     service = _service(first, second)
     changes = _stock_changes(first, second)
     return PlanComparison(summary=_summary(first, second), service=service,

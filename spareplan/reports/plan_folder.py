@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,11 @@ def _text(path: Path) -> str:
         raise _fail(name, "", f"cannot be read ({error.strerror})", str(path)) from None
 
 
-def _json(path: Path) -> dict[str, Any]:
+def _json(path: Path, texts: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A JSON file of the folder (or its text in ``texts``, by file name)."""
+    text = _text(path) if texts is None else texts[path.name]
     try:
-        data = json.loads(_text(path))
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise _fail(path.name, f"line {error.lineno}, column {error.colno}",
                     f"must be valid JSON ({error.msg})") from None
@@ -149,10 +152,11 @@ def _check_summary(summary: dict[str, Any]) -> None:
             raise _fail("summary.json", f"field {name}", "must be a finite number", value)
 
 
-def _csv(path: Path) -> pd.DataFrame:
+def _csv(path: Path, texts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A CSV table of the folder (or its text in ``texts``, by file name), as text cells."""
     import io
 
-    text = _text(path)
+    text = _text(path) if texts is None else texts[path.name]
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
@@ -227,10 +231,12 @@ def _check_marker(folder: Path) -> None:
                     "`spareplan plan`)", marker.get("command"))
 
 
-def _optional_csv(folder: Path, name: str, columns: dict[str, str]) -> pd.DataFrame | None:
-    if not (folder / name).exists():
+def _optional_csv(folder: Path, name: str, columns: dict[str, str],
+                  texts: Mapping[str, str] | None = None) -> pd.DataFrame | None:
+    present = (folder / name).exists() if texts is None else name in texts
+    if not present:
         return None
-    frame = _csv(folder / name)
+    frame = _csv(folder / name, texts)
     numeric = {c: "real_or_empty" for c in frame.columns if c not in columns
                and c not in ("part", "location", "kind", "parent", "rows", "repairable")}
     return _convert(_convert(frame, name, columns), name, numeric)
@@ -260,21 +266,27 @@ def read_plan_folder(folder: str | Path) -> PlanFiles:
     return read_plan_files(folder)
 
 
-def read_plan_files(folder: Path) -> PlanFiles:
+def read_plan_files(folder: Path, texts: Mapping[str, str] | None = None) -> PlanFiles:
     """Read and check the files of a plan in ``folder`` (a staging folder: no marker
-    needed); see :func:`read_plan_folder`."""
-    summary = _json(folder / "summary.json")
+    needed); see :func:`read_plan_folder`.
+
+    ``texts``: the files' texts by name instead of the folder's files (a plan in memory,
+    :func:`spareplan.reports.plan_outputs.plan_files`; a name absent is a file absent),
+    read by the same rules.
+    """
+    summary = _json(folder / "summary.json", texts)
     _check_summary(summary)
-    recommendations = _convert(_csv(folder / "recommendations.csv"), "recommendations.csv",
-                               _RECOMMENDATION_COLUMNS)
-    service = _convert(_csv(folder / "service.csv"), "service.csv", _SERVICE_COLUMNS)
+    recommendations = _convert(_csv(folder / "recommendations.csv", texts),
+                               "recommendations.csv", _RECOMMENDATION_COLUMNS)
+    service = _convert(_csv(folder / "service.csv", texts), "service.csv", _SERVICE_COLUMNS)
     service = _convert(service, "service.csv", _SERVICE_OPTIONAL, required=False)
-    context = (_json(folder / "plan_context.json")
-               if (folder / "plan_context.json").exists() else {})
-    parts = _optional_csv(folder, "kpis_parts.csv", {"part": "text"})
+    has_context = ((folder / "plan_context.json").exists() if texts is None
+                   else "plan_context.json" in texts)
+    context = _json(folder / "plan_context.json", texts) if has_context else {}
+    parts = _optional_csv(folder, "kpis_parts.csv", {"part": "text"}, texts)
     locations = _optional_csv(folder, "kpis_locations.csv",
-                              {"location": "text", "kind": "text", "parent": "text"})
-    explanations = _optional_csv(folder, "explanations.csv", _EXPLANATION_COLUMNS)
+                              {"location": "text", "kind": "text", "parent": "text"}, texts)
+    explanations = _optional_csv(folder, "explanations.csv", _EXPLANATION_COLUMNS, texts)
     return PlanFiles(folder=folder, summary=summary, recommendations=recommendations,
                      service=service, explanations=explanations, part_kpis=parts,
                      location_kpis=locations, context=context)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from spareplan.planning.plan import PlanResult
-from spareplan.reports.atomic import atomic_folder, write_csv, write_json
+from spareplan.reports.atomic import atomic_folder, csv_text, json_text, write_csv, write_json
 from spareplan.reports.explain import explain_plan
 from spareplan.reports.html_report import render_report
 from spareplan.reports.kpis import plan_context, plan_kpis
-from spareplan.reports.plan_folder import read_plan_files
+from spareplan.reports.plan_folder import PlanFiles, read_plan_files
 from spareplan.reports.report_plots import save_service_png
 from spareplan.reports.report_rebuild import REPORT_FILE
 from spareplan.reports.stock_moves import stock_moves
@@ -41,6 +41,26 @@ def write_plan(result: PlanResult, out: str | Path, *, plots: bool = True,
                 save_service_png(service, staging / "service.png")
             write_report(staging)
     return out
+
+
+def plan_files(result: PlanResult, name: str = "") -> PlanFiles:
+    """The plan files of ``result`` in memory: what :func:`write_plan` would write
+    (recommendations.csv, service.csv, summary.json and, when the result knows its
+    scenario, plan_context.json), read back by the plan folder's reader
+    (:func:`~spareplan.reports.plan_folder.read_plan_files`) without touching the disk,
+    so that a comparison of a result and of its folder give the same figures.
+
+    ``name`` is its ``folder`` (``Path(name)``; empty by default: no folder). Explanations
+    and KPIs are not computed (``None``), nor the shadow prices of plan_context.json.
+    """
+    service = result.service[ordered(result.service.columns, SERVICE_COLUMNS)]
+    texts = {"recommendations.csv": csv_text(result.recommendations),
+             "service.csv": csv_text(service),
+             "summary.json": json_text(result.summary.to_dict())}
+    if result.scenario is not None:
+        texts["plan_context.json"] = json_text(plan_context(result.scenario,
+                                                            result.verification))
+    return read_plan_files(Path(name), texts)
 
 
 def write_report_inputs(result: PlanResult, scenario: Scenario, folder: Path) -> None:

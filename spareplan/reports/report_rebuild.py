@@ -15,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+from spareplan.progress import NO_PROGRESS, Progress
 from spareplan.reports.atomic import MARKER
 from spareplan.reports.html_report import render_report
 from spareplan.reports.plan_folder import read_plan_folder
@@ -39,8 +40,11 @@ def _replace_text(path: Path, text: str) -> None:
         raise
 
 
-def rebuild_report(folder: str | Path) -> Path:
+def rebuild_report(folder: str | Path, *, progress: Progress = NO_PROGRESS) -> Path:
     """Rebuild ``report.html`` in the plan folder ``folder``; returns its path.
+
+    ``progress`` hears the stages (plan folder, report, writing outputs;
+    :mod:`spareplan.progress`).
 
     Raises
     ------
@@ -49,8 +53,11 @@ def rebuild_report(folder: str | Path) -> Path:
         is written).
     """
     folder = Path(folder)
+    progress.stage("plan folder", detail=f"reading and checking {folder}")
     files = read_plan_folder(folder)
+    progress.stage("report", detail="tables, plots and explanations")
     text = render_report(files)
+    progress.stage("writing outputs", detail=f"{folder / REPORT_FILE}")
     target = folder / REPORT_FILE
     _replace_text(target, text)
     marker_path = folder / MARKER

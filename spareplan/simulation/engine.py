@@ -16,6 +16,7 @@ module (the frames of the figures are built in :mod:`spareplan.simulation.result
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -223,7 +224,7 @@ def simulate_network(
     window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
     warmup_years: float = 1.0, seed: int = 0, empirical: EmpiricalDemand | None = None,
     keep_parts: bool = True, chunk_size: int = 256, seeds: np.ndarray | None = None,
-    client: Client | None = None,
+    client: Client | None = None, on_chunk: Callable[[int, int], None] | None = None,
 ) -> SimulationArrays:
     """Simulate every part of a network with base-stock levels ``stock``.
 
@@ -255,6 +256,11 @@ def simulate_network(
     client : dask.distributed.Client, optional
         Run the chunks on its workers (:func:`spareplan.cluster.map_chunks`); the figures
         are byte-identical to this process's.
+    on_chunk : callable, optional
+        ``on_chunk(done, total)`` after each chunk's figures are stored: parts done so
+        far and ``P``, in order, from the calling thread (a progress display:
+        :class:`spareplan.progress.ChunkCounter`). It is given counts only; the figures
+        do not depend on it.
 
     Returns
     -------
@@ -304,6 +310,8 @@ def simulate_network(
             if stop % chunk_size == 0 or stop == n_parts:
                 site_totals += np.concatenate(pending).sum(axis=0)
                 pending = []
+        if on_chunk is not None:
+            on_chunk(stop, n_parts)
     return SimulationArrays(site_totals=site_totals, site_parts=site_parts,
                             location_parts=location_parts, part_out=part_out, years=years,
                             network=network, parts=parts, stock=stock)
@@ -314,7 +322,7 @@ def simulate_jobs(
     window_hours: np.ndarray | None = None, replications: int = 20, years: float = 5.0,
     warmup_years: float = 1.0, seed: int = 0, stream: int = 1,
     empirical: EmpiricalDemand | None = None, chunk_size: int = 256,
-    client: Client | None = None,
+    client: Client | None = None, on_chunk: Callable[[int, int], None] | None = None,
 ) -> JobFigures:
     """Simulate ``K`` jobs (a part, a stock vector) with common random numbers per part.
 
@@ -344,6 +352,9 @@ def simulate_jobs(
     window_hours, replications, years, warmup_years, seed, empirical, chunk_size, client
         As :func:`simulate_network` (with a client, tasks of at most
         :data:`CLUSTER_JOB_CHUNK` jobs: a job's figures do not depend on its chunk).
+    on_chunk : callable, optional
+        ``on_chunk(done, total)`` after each chunk: jobs done so far and ``K`` (as in
+        :func:`simulate_network`).
     stream : int
         Family of random streams (:func:`part_seeds`); 0 is the verification's, so the
         optimizer's feed uses another (default 1).
@@ -392,6 +403,8 @@ def simulate_jobs(
         for name, values in by_replication.items():
             values[entries] = figures[name]
         conservation = max(conservation, residual)
+        if on_chunk is not None:
+            on_chunk(min(start + chunk_size, n_jobs), n_jobs)
     requests, within, wait, emergency, lateral = (by_replication[name]
                                                   for name in _JOB_FIELDS)
     return JobFigures(

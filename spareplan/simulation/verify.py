@@ -17,6 +17,7 @@ Student's t with R - 1 degrees of freedom.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -227,7 +228,8 @@ def empirical_demand(scenario: Scenario, network: Network, parts: PartArrays
 def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
                   replications: int = 20, years: float = 5.0, warmup_years: float = 1.0,
                   seed: int = 0, source: str = "plan", demand: str = "model",
-                  client: Client | None = None) -> SimulationResult:
+                  client: Client | None = None,
+                  on_chunk: Callable[[int, int], None] | None = None) -> SimulationResult:
     """Simulate a stock plan (or the current stock) and measure every SLA row.
 
     Parameters
@@ -255,6 +257,9 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     client : dask.distributed.Client, optional
         Simulate the parts' chunks on its workers (``docs/cluster.md``); the figures are
         byte-identical to this process's.
+    on_chunk : callable, optional
+        ``on_chunk(parts done, parts)`` after each chunk of parts (a progress display;
+        :func:`spareplan.simulation.simulate_network`).
 
     Returns
     -------
@@ -290,7 +295,7 @@ def simulate_plan(scenario: Scenario, stock: pd.DataFrame | None = None, *,
     arrays = simulate_network(network, parts, matrix, window_hours=window,
                               replications=replications, years=years,
                               warmup_years=warmup_years, seed=seed, empirical=empirical,
-                              client=client)
+                              client=client, on_chunk=on_chunk)
     emergency = arrays.site_estimate("emergency_per_year")
     lateral = arrays.site_estimate("lateral_per_year")
     positions = (installed_positions(scenario, network, parts)

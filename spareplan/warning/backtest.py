@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,7 +219,8 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
              weeks: int = 26, replications: int = 4, seed: int = 0,
              as_of: dt.date | None = None, horizon_weeks: int | None = None,
              settings: EarlyWarning | None = None,
-             plan_source: str = PLAN_SOURCE) -> BacktestResult:
+             plan_source: str = PLAN_SOURCE,
+             on_run: Callable[[int, int], None] | None = None) -> BacktestResult:
     """Run the early warning every week of sample paths and score it.
 
     Parameters
@@ -237,6 +239,10 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
         As for ``warn``.
     settings : EarlyWarning, optional
         Thresholds to judge (default the scenario's ``[early_warning]``).
+    on_run : callable, optional
+        ``on_run(done, total)`` after each weekly run: runs done so far and
+        ``replications x weeks`` (a progress display; counts only, no figure depends on
+        it).
 
     Returns
     -------
@@ -276,6 +282,8 @@ def backtest(scenario: Scenario, *, plan: pd.DataFrame | None = None,
                 predicted.append(p_short[inputs.evaluated][:, :within.shape[2]].ravel())
                 observed.append(within[inputs.evaluated].ravel())
                 rows.append({**row, "shortage_weeks": int(short[:, :, week].sum())})
+                if on_run is not None:
+                    on_run(len(runs), replications * weeks)
     figures = score(runs, nets, inputs.evaluated, horizon=horizon,
                     lead=settings.notice_lead_weeks, n_sites=inputs.network.n_sites)
     p = np.concatenate(predicted) if predicted else np.zeros(0)

@@ -57,6 +57,35 @@ def test_validate_loads_neither_numba_nor_a_solver() -> None:
     assert not loaded & set(HEAVY)
 
 
+def test_validate_loads_only_the_scenario_code() -> None:
+    """``validate`` pays for the loader and the output contract, nothing of planning,
+    simulation or reports (whose modules import pandas, numpy and scipy at the top)."""
+    probe = ("import sys\nfrom spareplan.cli.app import app\n"
+             f"app(['--quiet', 'validate', {str(TINY)!r}], standalone_mode=False)\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.startswith('spareplan.'))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    loaded = set(done.stdout.split())
+    assert "spareplan.scenario.load" in loaded
+    allowed = ("spareplan.scenario", "spareplan.cli", "spareplan.reports.atomic",
+               "spareplan.reports")
+    kinds = {name.split(".")[1] for name in loaded if not name.startswith(allowed)}
+    assert kinds <= {"_numba", "display", "errors", "progress", "versions"}, kinds
+
+
+def test_the_output_contract_and_the_version_need_no_pandas() -> None:
+    """Every command (``validate`` too) imports the output contract and the version;
+    pandas is imported where a table is written, and ``importlib.metadata`` where the
+    versions are."""
+    loaded = _loaded_after("import spareplan.reports.atomic, spareplan.versions, "
+                           "spareplan.cli.common")
+    assert not loaded & {"pandas", "numpy", "pydantic"}
+    code = ("import spareplan.versions\n"
+            "assert 'importlib.metadata' not in sys.modules\n"
+            "assert spareplan.versions.package_versions()['spareplan']")
+    _loaded_after(code)
+
+
 def test_the_package_api_is_imported_on_first_use() -> None:
     loaded = _loaded_after(
         "import spareplan\n"
@@ -111,6 +140,23 @@ def test_usage_errors_exit_64(arguments: list[str], tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
+def test_spareplan_alone_prints_the_help_on_stderr_and_exits_64() -> None:
+    """A job that ran ``spareplan`` with nothing did no work: not exit 0, and nothing on
+    stdout (which carries only --json); ``--help``, asked for, is stdout and 0."""
+    done = _run([])
+    assert done.returncode == EXIT_USAGE == 64, done.stderr
+    assert done.stdout == ""
+    assert "Usage: python -m spareplan" in done.stderr and "validate" in done.stderr
+    asked = _run(["--help"])
+    assert asked.returncode == 0 and asked.stderr == ""
+    assert "Usage: python -m spareplan" in asked.stdout
+    assert "alone prints this help on stderr and exits 64" in " ".join(asked.stdout.split())
+
+
+def test_angle_brackets_in_a_description_stay_visible() -> None:
+    assert "DIR/<variant>/" in _help("sweep")
+
+
 def test_a_bad_value_the_program_checks_stays_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(TINY), "--out", str(tmp_path / "p"),
                                       "--goal", "servic"])
@@ -154,7 +200,8 @@ def test_plan_shows_one_line_per_stage_on_stderr_and_nothing_on_stdout(
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     stages = [line.split("plan: ", 1)[1].split(":")[0] for line in done.stderr.splitlines()
-              if line.startswith("[") and " s] plan: " in line]
+              if line.startswith("[") and " s] plan: " in line
+              and " s] plan:  " not in line]  # not a stage's heartbeat or count
     assert stages == ["scenario", "analytic models", "reachability", "optimization",
                       "verification", "writing outputs"]
     assert "outputs written to" in done.stderr
@@ -179,6 +226,52 @@ def test_other_commands_print_nothing_on_stdout(command: str, tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert done.stderr.strip()  # an account of what it did
+
+
+def _history_file(path: Path) -> Path:
+    """A small monthly demand history: 4 parts x 24 months, intermittent."""
+    rows = ["part,period,quantity"]
+    for part in range(4):
+        for month in range(24):
+            quantity = (part * 7 + month * 3) % 5
+            rows.append(f"P{part},{2024 + month // 12}-{month % 12 + 1:02d},"
+                        f"{quantity if quantity < 3 else 0}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _stages(stderr: str, command: str) -> list[str]:
+    marker = f" s] {command}: "
+    return [line.split(marker, 1)[1].split(":")[0] for line in stderr.splitlines()
+            if line.startswith("[") and marker in line and f"{marker} " not in line]
+
+
+def test_backtest_warn_backtest_and_report_show_their_stages(tmp_path: Path) -> None:
+    """The same display as plan, simulate and warn: stage lines on stderr (a pipe: one line
+    per stage), the account after them, stdout empty; nothing at all under --quiet."""
+    plan = tmp_path / "plan"
+    assert _run(["--quiet", "plan", str(TINY), "--out", str(plan), "--replications", "2",
+                 "--years", "1", "--model", "analytic"]).returncode == 0
+    history = _history_file(tmp_path / "history.csv")
+    cases = {
+        "backtest": ([str(history), "--out", str(tmp_path / "bt"), "--origins", "3",
+                      "--folds", "0"], ["history", "backtest", "selection",
+                                        "writing outputs"]),
+        "warn-backtest": ([str(TINY), "--out", str(tmp_path / "wb"), "--weeks", "2",
+                           "--replications", "1"], ["scenario", "weekly runs",
+                                                    "writing outputs"]),
+        "report": ([str(plan)], ["plan folder", "report", "writing outputs"]),
+    }
+    for command, (arguments, stages) in cases.items():
+        done = _run([command, *arguments])
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "", command
+        assert _stages(done.stderr, command) == stages, done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        assert not last.startswith("["), last  # the account comes after the stages
+        quiet = _run(["--quiet", command, *arguments])
+        assert quiet.returncode == 0, quiet.stderr
+        assert quiet.stdout == "" and quiet.stderr == "", command
 
 
 def test_a_solver_failure_leaves_summary_json_with_the_reason(
@@ -231,6 +324,29 @@ def test_lines_one_per_stage_notes_at_most_every_heartbeat(tmp_path: Path) -> No
         "[     61.0 s] plan:   optimization: still running (61 s), last: iteration 2",
         "[     61.0 s] plan: frontier",
         "[     71.0 s] plan:   frontier 1/4, about 30 s left: level 0.5",
+    ]
+
+
+def test_a_bare_count_is_a_line_at_most_every_heartbeat(tmp_path: Path) -> None:
+    """The verification's chunks: a count without a detail is printed like a note (not
+    more often than the heartbeat), and the heartbeat shows the latest count."""
+    clock = _Clock()
+    log = tmp_path / "log"
+    with log.open("w") as stream:
+        lines = LineProgress("plan", stream=stream, clock=clock)
+        lines.stage("verification", total=2000, detail="20 x 5 years")
+        clock.now = 5.0
+        lines.advance(256)  # too soon after the stage line: kept for the heartbeat
+        clock.now = HEARTBEAT_SECONDS + 1.0
+        lines.tick()
+        clock.now += 9.0
+        lines.advance(512)  # a line 9 s ago: not yet
+        clock.now += HEARTBEAT_SECONDS
+        lines.advance(1024)
+    assert log.read_text().splitlines() == [
+        "[      0.0 s] plan: verification: 20 x 5 years",
+        "[     31.0 s] plan:   verification: still running (31 s), last: 256/2,000 done",
+        "[     70.0 s] plan:   verification 1,024/2,000, about 67 s left",
     ]
 
 

@@ -204,3 +204,36 @@ def test_bad_input_names_the_file_and_writes_nothing(plans: tuple[Path, Path],
     assert code == 2 and "--out" in stderr
     assert (a / "summary.json").exists()
     assert not out.exists()
+
+
+def test_two_results_in_memory_compare_like_their_folders(tmp_path: Path) -> None:
+    """The analyst's form: compare_plans of two spareplan.plan results (tiny, the second
+    with stricter targets through Scenario.with_targets), the same figures as of their
+    plan folders, the folder column empty."""
+    import spareplan
+
+    scenario = spareplan.load_scenario(TINY)
+    stricter = scenario.with_targets(gold=0.99, silver={"fill_rate_within": 0.99})
+    base = spareplan.plan(scenario, **SMALL)
+    high = spareplan.plan(stricter, **SMALL)
+    comparison = spareplan.compare_plans(base, high)
+    summary = comparison.summary.set_index("plan")
+    assert list(comparison.service.columns) == SERVICE_COLUMNS
+    assert list(comparison.stock_changes.columns) == CHANGE_COLUMNS
+    cost_difference = high.summary["objective"] - base.summary["objective"]
+    assert cost_difference > 0  # stricter targets cost more
+    assert summary.loc["B - A", "yearly_cost"] == pytest.approx(cost_difference, abs=0.01)
+    assert summary.loc["A", "folder"] == "" and summary.loc["B", "scenario"] == "tiny"
+    assert not comparison.identical_stock
+    row = comparison.service.set_index("sla_row").loc["gold/S1/fill_rate_within"]
+    assert (row["target_a"], row["target_b"]) == (0.8, 0.99)
+    assert not any("plan_context" in note for note in comparison.notes)  # currency known
+    # a result and its folder: the same comparison but for the folder's name
+    folder = write_plan(high, tmp_path / "high", scenario=stricter)
+    mixed = compare_plans(base, folder)
+    pd.testing.assert_frame_equal(mixed.service, comparison.service)
+    pd.testing.assert_frame_equal(mixed.stock_changes, comparison.stock_changes)
+    pd.testing.assert_frame_equal(mixed.summary.drop(columns="folder"),
+                                  comparison.summary.drop(columns="folder"))
+    with pytest.raises(spareplan.ParameterError, match="PlanResult"):
+        compare_plans(base, 42)  # type: ignore[arg-type]
