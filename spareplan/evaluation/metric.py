@@ -274,16 +274,85 @@ def _node_value(loc: int, stock: int, tree: Tree, prices: Prices, state: NodeSta
 
 
 @njit(inline="always")
+def _lost_leaf_line(g: int, tree: Tree, prices: Prices, state: NodeState
+                    ) -> tuple[float, float]:
+    """The Lagrangian value of the sites of lost-sales leaf ``g`` as a line in its
+    availability a = 1 - B: ``(v0, v1)`` with value = v0 + a (v1 - v0), its ancestors'
+    states set.
+
+    A request finding ``g`` empty (probability 1 - a) goes down the same chain of
+    ancestors whatever g's stock (:func:`site_terms`), so every site term is
+    a x (its value when g has the unit) + (1 - a) x (its value when g is empty)."""
+    v0 = 0.0
+    v1 = 0.0
+    rate = prices.rate
+    for q in range(tree.loc_site_ptr[g], tree.loc_site_ptr[g + 1]):
+        s = tree.loc_site_idx[q]
+        if rate[s] <= 0.0:
+            continue
+        window = tree.site_window_hours[s]
+        r = tree.response[s, g]
+        v1 += -prices.weight_within[s] * (1.0 if r <= window else 0.0) + prices.weight_wait[s] * r
+        within = 0.0
+        wait = 0.0
+        left = 1.0
+        a = tree.parent[g]
+        last = g
+        while a >= 0:
+            ra = tree.response[s, a]
+            if not math.isfinite(ra):
+                ra = tree.emergency_hours
+            share = left * state.fill[a]
+            if ra <= window:
+                within += share
+            wait += share * ra
+            left -= share
+            last = a
+            a = tree.parent[a]
+        if left > 0.0:
+            rr = tree.response[s, last]
+            if not math.isfinite(rr):
+                rr = tree.emergency_hours
+            wait += left * (rr + 24.0 * state.cond[last])
+        v0 += (-prices.weight_within[s] * within + prices.weight_wait[s] * wait
+               + tree.emergency_cost * rate[s])
+    return v0, v1
+
+
+@njit(inline="always")
 def _best_leaf(g: int, lo: np.ndarray, hi: np.ndarray, gain: np.ndarray, tree: Tree,
                prices: Prices, state: NodeState, best_child: np.ndarray) -> float:
     """Least value of leaf ``g`` over its stock (its parent's state set); the minimizer
     goes to ``best_child[g]``. The search stops once per_unit S - gain reaches the best
-    (exact pruning: holding grows with S, the other terms are at least -gain)."""
+    (exact pruning: holding grows with S, the other terms are at least -gain).
+
+    A lost-sales leaf's resupply mean is fixed in this search (its parent's delay is):
+    its Erlang loss is carried from one stock level to the next by the recursion of
+    :func:`~spareplan.evaluation.poisson.erlang_loss`, and its sites' value is a line in
+    its availability (:func:`_lost_leaf_line`), so each level costs O(1)."""
     best = np.inf
+    parent = tree.parent[g]
+    t = tree.lead[g] + state.delay[parent]
+    mean = state.lam[g] * t
+    if not (state.lost[g] and mean > 0.0):
+        for s_g in range(lo[g], hi[g] + 1):
+            if prices.per_unit[g] * s_g - gain[g] >= best - 1e-12:
+                break
+            value = _node_value(g, s_g, tree, prices, state)
+            if value < best - 1e-12:
+                best = value
+                best_child[g] = s_g
+        return best
+    v0, v1 = _lost_leaf_line(g, tree, prices, state)
+    loss = 1.0
+    for k in range(1, lo[g] + 1):
+        loss = mean * loss / (k + mean * loss)
     for s_g in range(lo[g], hi[g] + 1):
+        if s_g > lo[g]:
+            loss = mean * loss / (s_g + mean * loss)
         if prices.per_unit[g] * s_g - gain[g] >= best - 1e-12:
             break
-        value = _node_value(g, s_g, tree, prices, state)
+        value = prices.per_unit[g] * s_g + v0 + (1.0 - loss) * (v1 - v0)
         if value < best - 1e-12:
             best = value
             best_child[g] = s_g
