@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 import solvers
 from spareplan import load_scenario, plan
 from spareplan.cli.app import app
+from spareplan.planning import feed_plan
 from spareplan.planning import optimize as optimize_module
 from spareplan.planning.diagnosis import best_reachable
 from spareplan.planning.feed import (
@@ -36,7 +37,7 @@ from spareplan.planning.feed import (
     row_values_by_replication,
     simulate_columns,
 )
-from spareplan.planning.feed_plan import FeedSkipped, optimize_with_feed
+from spareplan.planning.feed_plan import FeedSkipped, feed_seconds_at_least, optimize_with_feed
 from spareplan.planning.model import PlanningModel
 from spareplan.planning.simulated import SimulatedSource
 
@@ -252,6 +253,35 @@ def test_service_csv_gives_each_rows_half_width(tmp_path: Path) -> None:
     share = measured["half_width"] / (1 - measured["target"])
     assert (measured["half_width_share"] - share).abs().max() < 1e-6
     assert set(measured["verdict"]) <= {"met", "not met"}
+
+
+def test_feed_gives_way_when_its_simulations_cannot_fit_in_the_time_left(
+        monkeypatch) -> None:
+    """After its first stage the feed knows a floor of the simulation it needs
+    (:func:`feed_seconds_at_least`); when that exceeds the time left it gives way at once
+    instead of spending the limit on a plan it cannot finish. The speed is set low so
+    that the test does not depend on the machine's."""
+    model = PlanningModel.build(load_scenario(TINY))
+    everyone = np.arange(model.n_parts, dtype=np.int64)
+    floor = feed_seconds_at_least(model, everyone, SMALL_FEED)
+    larger = dataclasses.replace(SMALL_FEED, replications=2 * SMALL_FEED.replications)
+    assert 0 < floor < feed_seconds_at_least(model, everyone, larger)
+    # every part's demand, simulated (2 + 1) x replications + near_replications times
+    demand = model.parts.demand_rate.sum()
+    units = (SMALL_FEED.years + SMALL_FEED.warmup_years) * demand * (
+        3 * SMALL_FEED.replications + SMALL_FEED.near_replications)
+    assert floor == pytest.approx(units / feed_plan.FEED_UNITS_PER_SECOND)
+
+    monkeypatch.setattr(feed_plan, "FEED_UNITS_PER_SECOND", 1e-3)
+    skipped = optimize_with_feed(model, best_reachable(model), seed=3, settings=SMALL_FEED,
+                                 backend=solvers.DEFAULT_BACKEND,
+                                 budget=solvers.TimeBudget.of(1e6), mip_rel_gap=1e-9)
+    assert isinstance(skipped, FeedSkipped)
+    assert "need at least" in skipped.reason and "time limit left" in skipped.reason
+    assert skipped.initial[0].size == skipped.initial[1].shape[0] > 0
+    result = plan(load_scenario(TINY), time_limit=1e6, replications=4, years=2.0)
+    assert result.summary["service_model"] == "analytic"
+    assert "need at least" in result.summary["service_model_note"]
 
 
 def test_feed_gives_way_to_the_analytic_model_when_its_first_stage_cannot_converge(
