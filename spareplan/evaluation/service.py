@@ -100,17 +100,7 @@ class ServiceModel:
         A location matters when demand reaches it (its subtree has demand) or, under the
         lateral rule, when it is a lateral source for a site with demand.
         """
-        net = self.network
-        rate = self.parts.demand_rate[part]
-        reached = np.zeros(net.n_locations, dtype=bool)
-        for s in np.flatnonzero(rate > 0):
-            a = net.site_primary[s]
-            while a >= 0:
-                reached[a] = True
-                a = net.parent[a]
-            if net.stockout_rule == LATERAL:
-                reached[self.lateral_idx[self.lateral_ptr[s]:self.lateral_ptr[s + 1]]] = True
-        return reached
+        return self._reach_matrix()[self.parts.demand_rate[part] > 0].any(axis=0)
 
     def _reach_matrix(self) -> np.ndarray:
         """Boolean (N, L): location l matters for site s (an ancestor of its primary, or a
@@ -228,10 +218,8 @@ class ServiceModel:
 
     def bounds(self, part: int) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest stock per location searched for ``part`` (0 outside support)."""
-        inside = self.support(part)
-        lo = np.where(inside, self.parts.min_stock[part], 0).astype(np.int64)
-        hi = np.where(inside, np.maximum(self.parts.max_stock[part], lo), 0).astype(np.int64)
-        return lo, hi
+        lo, hi = self.bounds_many(np.array([part], dtype=np.int64))
+        return lo[0], hi[0]
 
     def evaluate(self, part: int, stock: np.ndarray) -> PartService:
         """Analytic service and cost of ``part`` at ``stock`` (int (L,))."""

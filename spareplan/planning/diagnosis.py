@@ -34,10 +34,14 @@ def status_word(status: solvers.SolveStatus) -> str:
 
 def best_reachable(model: PlanningModel) -> np.ndarray:
     """Best value of every optimized SLA row with the most stock searched for every part."""
+    parts = np.arange(model.n_parts, dtype=np.int64)
+    _, hi = model.service.bounds_many(parts)
+    services = model.service.evaluate_many(parts, hi)
+    coefficients = model.coefficients(parts, np.vstack([s.within for s in services]),
+                                      np.vstack([s.wait_hours for s in services]))
     activity = np.zeros(len(model.rows))
-    for part in range(model.n_parts):
-        _, hi = model.service.bounds(part)
-        activity += model.column(part, hi).coefficients
+    for row in coefficients:  # part by part, in order, as the columns add up
+        activity += row
     return model.row_value(activity)
 
 

@@ -212,7 +212,7 @@ def _heaviest_columns(groups: np.ndarray, weights: np.ndarray, n_parts: int) -> 
 def _simulated_reach(model: PlanningModel, source: SimulatedSource) -> np.ndarray:
     """Every SLA row's value in the feed at every part's largest stock vector (rows,): the
     most a plan reaches in the simulated system (service rises with stock)."""
-    top = np.vstack([model.service.bounds(p)[1] for p in range(model.n_parts)])
+    _, top = model.service.bounds_many(np.arange(model.n_parts, dtype=np.int64))
     evaluation = source.evaluate(np.arange(model.n_parts, dtype=np.int64), top)
     activity = np.asarray(evaluation.coefficients)[:, :len(model.rows)].sum(axis=0)
     return np.asarray(model.row_value(activity), dtype=np.float64)

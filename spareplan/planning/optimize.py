@@ -160,7 +160,8 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
     """
     started = time.perf_counter()
     budget = budget or solvers.TimeBudget.of(None)
-    bounds = [model.service.bounds(p) for p in range(model.n_parts)]
+    lows, highs = model.service.bounds_many(np.arange(model.n_parts, dtype=np.int64))
+    bounds = list(zip(lows, highs, strict=True))
     source = source or StockVectorSource(model)
     counts = [_vector_count(lo, hi) for lo, hi in bounds]
     analytic = type(source) is StockVectorSource  # a simulated column costs a simulation
