@@ -41,9 +41,10 @@ the analytic columns found so far, which the caller's analytic optimization star
 when the analytic column generation of stage 1 did not converge in its share (its master
 LP is then no guide to the simulated system: measured on 2,000 generated parts with
 ``--time-limit 120``, the feed's plans cost 37-42 M a year against the analytic plan's
-4.4 M), when the simulations the feed needs at least after stage 1
-(:func:`feed_seconds_at_least`) take more than the time left, or when the first plan of
-stage 3 found no solution. A curse round runs only
+4.4 M), when the simulations the feed needs at least after stage 2, at the speed stage 2
+measured (:func:`feed_seconds_at_least`), take more than half the time left (the other
+half is for its MILPs, or for the analytic plan should it not finish), or when the first
+plan of stage 3 found no solution. A curse round runs only
 when the time left is at least what the stage before it took; the rounds run are in
 :attr:`FeedPlan.round_costs` and the account says how many were skipped.
 """
@@ -77,14 +78,7 @@ from spareplan.planning.simulated import SimulatedSource
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["FEED_UNITS_PER_SECOND", "FeedPlan", "FeedSkipped", "feed_seconds_at_least",
-           "optimize_with_feed"]
-
-#: Demand units the feed's simulations get through per second of wall time, the fast end
-#: of what was measured (2.5e6 on 2 threads at 10,000 generated parts, 3-5e6 per CPU
-#: second on the demo: ``benchmarks/README.md``, Simulation), so that the feed gives way
-#: for time only when its simulations alone cannot fit in what is left of the limit.
-FEED_UNITS_PER_SECOND = 5e6
+__all__ = ["FeedPlan", "FeedSkipped", "feed_seconds_at_least", "optimize_with_feed"]
 
 LOG = logging.getLogger(__name__)
 
@@ -183,19 +177,15 @@ class FeedSkipped:
     initial: tuple[np.ndarray, np.ndarray]
 
 
-def feed_seconds_at_least(model: PlanningModel, used_groups: np.ndarray,
+def feed_seconds_at_least(one_set: float, n_used: int, n_parts: int,
                           settings: FeedSettings) -> float:
-    """Seconds the feed's simulations take at least after its first stage, at
-    :data:`FEED_UNITS_PER_SECOND`: every part's LP plan and largest stock vector and every
-    column the analytic LP uses (``used_groups``, their parts) at the feed's size, and
-    every part's chosen vector at the near-plan size. The feed simulates more (its pricing
-    rounds' columns, the neighbours of the plan, the holdout), so this is a floor."""
-    demand = np.asarray(model.parts.demand_rate, dtype=np.float64).sum(axis=1)
-    run_years = settings.years + settings.warmup_years
-    columns = 2.0 * float(demand.sum()) + float(demand[used_groups].sum())
-    units = run_years * (settings.replications * columns
-                         + settings.near_replications * float(demand.sum()))
-    return units / FEED_UNITS_PER_SECOND
+    """Seconds the feed needs at least after simulating one stock vector per part at its
+    size in ``one_set`` seconds (its LP plan, stage 2): every part's largest vector and
+    the ``n_used`` columns the analytic LP uses at the same size, and every part's chosen
+    vector at the near-plan size. It simulates more (its pricing rounds' columns, the
+    neighbours of the plan, the holdout) and solves MILPs, so this is a floor."""
+    near = settings.near_replications / settings.replications
+    return one_set * (1.0 + n_used / max(n_parts, 1) + max(near, 0.0))
 
 
 def _heaviest_columns(groups: np.ndarray, weights: np.ndarray, n_parts: int) -> np.ndarray:
@@ -282,21 +272,25 @@ def optimize_with_feed(model: PlanningModel, best_reachable: np.ndarray, *, seed
     weights = np.asarray(analytic.lp.option_values)
     groups = analytic.pool.groups()
     used = np.flatnonzero(weights > 1e-9)
-    if budget.limited:
-        need = feed_seconds_at_least(model, groups[used], settings)
-        left = budget.left() or 0.0
-        if need > left:
-            return FeedSkipped(
-                f"the simulation feed's simulations need at least {need:,.0f} s at "
-                f"{FEED_UNITS_PER_SECOND:.2g} demand units per second, more than the "
-                f"{left:,.0f} s of the time limit left (raise --time-limit or leave it "
-                f"out)", (analytic.pool.groups(), analytic.pool.payloads()))
     proxy = _heaviest_columns(groups[used], weights[used], model.n_parts)
     proxy = used[proxy]
     LOG.info("feed: analytic LP %.10g", analytic.lp.value)
+    simulating = budget.now()
     figures = simulate_columns(model, groups[proxy], analytic.pool.payloads(proxy),
                                seed=seed, settings=settings, per_replication=True,
                                client=client)
+    if budget.limited:
+        one_set = budget.now() - simulating
+        need = feed_seconds_at_least(one_set, used.size, model.n_parts, settings)
+        left = budget.left() or 0.0
+        # the other half of what is left: the feed's MILPs, or the analytic plan should
+        # the feed not finish
+        if need > 0.5 * left:
+            return FeedSkipped(
+                f"the simulation feed needs at least {need:,.0f} s more (one stock vector "
+                f"per part took {one_set:,.1f} s to simulate), more than half the "
+                f"{left:,.0f} s of the time limit left (raise --time-limit or leave it out)",
+                (analytic.pool.groups(), analytic.pool.payloads()))
     errors = row_errors(model, figures)
     source = SimulatedSource(model, seed=seed, settings=settings, client=client)
     reach = np.minimum(np.asarray(best_reachable), _simulated_reach(model, source))
