@@ -26,7 +26,7 @@ from spareplan.reports.html_parts import (
     text_cell,
     verdict_cell,
 )
-from spareplan.reports.report_plots import _pyplot, _svg
+from spareplan.reports.report_plots import styled_pyplot, svg_text
 from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
 
 __all__ = ["render_compare"]
@@ -152,14 +152,14 @@ def _service_figure(service: pd.DataFrame) -> str:
     other = service[~service["kind"].isin([FILL_RATE, UPTIME, AVAILABILITY])]
     kinds.append((("Other SLA rows", "service"), other))
     kinds = [(t, rows) for t, rows in kinds if len(rows)]
-    with _pyplot() as plt:
+    with styled_pyplot() as plt:
         heights = [0.32 * len(rows) + 1.4 for _, rows in kinds]
         figure, axes = plt.subplots(len(kinds), 1, figsize=(10, sum(heights) + 0.3),
                                     gridspec_kw={"height_ratios": heights}, squeeze=False)
         for ax, ((title, label), rows) in zip(axes[:, 0], kinds, strict=True):
             _service_panel(ax, rows, title, label)
         figure.tight_layout()
-    return f"<figure>{_svg(figure)}</figure>"
+    return f"<figure>{svg_text(figure)}</figure>"
 
 
 def _changes_table(comparison: PlanComparison) -> str:

@@ -24,7 +24,7 @@ from spareplan.reports.html_parts import (
     text_cell,
     verdict_cell,
 )
-from spareplan.reports.report_plots import VERDICT_COLOURS, _pyplot, _svg
+from spareplan.reports.report_plots import VERDICT_COLOURS, styled_pyplot, svg_text
 
 __all__ = ["render_sweep", "save_sweep_png", "sweep_figure_svg"]
 
@@ -33,20 +33,20 @@ _COLOURS = {"met": VERDICT_COLOURS["met"], "not met": VERDICT_COLOURS["not met"]
 
 
 def _figure(result: SweepResult) -> object:
-    with _pyplot():
+    with styled_pyplot():
         axes = result.plot(colours=_COLOURS)
     return axes[0].figure
 
 
 def sweep_figure_svg(result: SweepResult) -> str:
     """The cost plot (:meth:`SweepResult.plot`) as inline SVG text (deterministic)."""
-    return _svg(_figure(result))
+    return svg_text(_figure(result))
 
 
 def save_sweep_png(result: SweepResult, path: Path) -> None:
     """The cost plot saved as PNG (no software metadata)."""
     figure = _figure(result)
-    with _pyplot() as plt:
+    with styled_pyplot() as plt:
         figure.savefig(path, dpi=110, metadata={"Software": None})  # type: ignore[attr-defined]
         plt.close(figure)
 
