@@ -57,6 +57,18 @@ def test_validate_loads_neither_numba_nor_a_solver() -> None:
     assert not loaded & set(HEAVY)
 
 
+def test_the_commands_annotations_are_objects_not_strings() -> None:
+    """typer evaluates string annotations (``from __future__ import annotations``) of
+    every command twice at every start; the command modules keep them as objects."""
+    callbacks = [info.callback for info in app.registered_commands]
+    callbacks.append(app.registered_callback.callback)
+    for callback in callbacks:
+        function = getattr(callback, "__wrapped__", callback)
+        strings = [name for name, value in function.__annotations__.items()
+                   if isinstance(value, str)]
+        assert not strings, (function.__module__, function.__name__, strings)
+
+
 def test_validate_loads_only_the_scenario_code() -> None:
     """``validate`` pays for the loader and the output contract, nothing of planning,
     simulation or reports (whose modules import pandas, numpy and scipy at the top)."""
