@@ -7,7 +7,10 @@ otherwise), a notebook may pass its own object or nothing (:data:`NO_PROGRESS`).
 
 A run is a sequence of stages (:data:`STAGES` names those of ``spareplan plan``); a
 stage whose work is countable gives its ``total`` and reports how much is ``done``, so
-that a display can show an ETA (:func:`count_and_eta`, the one place that formats it). Work
+that a display can show an ETA (:func:`count_and_eta`, the one place that formats it; once
+the count reaches its total it reads ``"N/N done"``, with no ETA, and
+:func:`is_finished_count` tells a display so, for the stage may go on with work it cannot
+count, such as the optimization's MILP after the feed's simulations). Work
 that runs in chunks inside a stage (the verification's parts, the simulation feed's stock
 vectors: :func:`spareplan.simulation.simulate_network` and
 :func:`~spareplan.simulation.simulate_jobs` call ``on_chunk(done, total)`` after each
@@ -31,12 +34,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
 __all__ = ["NO_PROGRESS", "STAGES", "ChunkCounter", "Progress", "count_and_eta",
-           "forward_logs"]
+           "forward_logs", "is_finished_count"]
 
 #: The stages of ``spareplan plan``, in order (a run skips those it does not need).
 STAGES = ("load", "validate", "analytic models", "reachability", "optimization",
@@ -63,7 +67,9 @@ class Progress(Protocol):
 
 def count_and_eta(done: int, total: int | None, seconds: float) -> str:
     """``done/total`` and the time left at the pace so far (``seconds`` since the count
-    began), e.g. ``"512/2,048, about 40 s left"``; ``done`` alone without a total.
+    began), e.g. ``"512/2,048, about 40 s left"``; ``"2,048/2,048 done"`` once the count
+    has reached its total (the counted work is over: no time left to estimate);
+    ``done`` alone without a total.
 
     Examples
     --------
@@ -71,13 +77,40 @@ def count_and_eta(done: int, total: int | None, seconds: float) -> str:
     '1/4, about 30 s left'
     >>> count_and_eta(0, 4, 10.0)
     '0/4'
+    >>> count_and_eta(4, 4, 40.0)
+    '4/4 done'
     """
     if total is None:
         return f"{done:,}"
+    if done >= total:
+        return f"{done:,}/{total:,} done"
     if done <= 0 or seconds <= 0:
         return f"{done:,}/{total:,}"
     left = max(total - done, 0) * seconds / done
     return f"{done:,}/{total:,}, about {left:.0f} s left"
+
+
+#: The end of a text whose count has reached its total, as :func:`count_and_eta` writes it.
+_FINISHED = re.compile(r"(?<![\d,])(\d[\d,]*)/(\d[\d,]*) done$")
+
+
+def is_finished_count(text: str) -> bool:
+    """Whether ``text`` (a note) ends in a count that has reached its total, as
+    :func:`count_and_eta` writes it: the counted work is over, and what the stage does
+    next is not counted (a display stops repeating the count and its ETA).
+
+    Examples
+    --------
+    >>> is_finished_count("feed: stock vectors simulated 3,537/3,537 done")
+    True
+    >>> is_finished_count("feed: stock vectors simulated 512/3,537, about 40 s left")
+    False
+    """
+    match = _FINISHED.search(text)
+    if match is None:
+        return False
+    done, total = (int(group.replace(",", "")) for group in match.groups())
+    return done >= total
 
 
 class ChunkCounter:
@@ -87,9 +120,9 @@ class ChunkCounter:
     ----------
     report : callable
         Receives the text, e.g. ``"feed: stock vectors simulated 512/2,048, about 40 s
-        left"``: a
-        :meth:`Progress.note`, or a logger's ``info`` (notes through
-        :func:`forward_logs`).
+        left"`` and, after the last chunk, ``"feed: stock vectors simulated 2,048/2,048
+        done"`` (:func:`is_finished_count`): a :meth:`Progress.note`, or a logger's
+        ``info`` (notes through :func:`forward_logs`).
     what : str
         The text around the count (``"feed: stock vectors simulated {count}"``).
     clock : callable

@@ -7,9 +7,14 @@ an option value that is not of its type; ``spareplan`` alone, which prints the h
 stderr), 64 being ``EX_USAGE`` of BSD's ``sysexits.h``,
 so that a batch job can tell a broken command line from a bad scenario (click gives both
 2). Help text is rendered as Markdown (:mod:`spareplan.cli.help_text`).
-"""
 
-from __future__ import annotations
+The command modules (this one included) do not use ``from __future__ import
+annotations``: typer reads every command's parameters from its annotations each time a
+command starts, for all the commands, and evaluates string annotations twice (``eval``
+of some 230 strings: about 50 ms of every start, measured on ``get_command`` of this
+application: 55–90 ms with strings, 12–18 ms without); names imported for type checking
+only are quoted where they are used.
+"""
 
 import contextlib
 import gc

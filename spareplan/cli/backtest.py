@@ -4,8 +4,6 @@ A plain function annotated for typer; the application registers it as a command 
 maps :class:`spareplan.errors.InputError` to exit code 2.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["backtest_command"]
 
 
-def _read_history(path: Path) -> pd.DataFrame:
+def _read_history(path: Path) -> "pd.DataFrame":
     import pandas as pd
 
     if path.is_dir():
@@ -53,7 +51,7 @@ def _numbers(option: str, text: str) -> list[float]:
         raise ParameterError(option, "must be comma-separated numbers", text) from None
 
 
-def _selection_record(selection: Selection) -> dict[str, Any]:
+def _selection_record(selection: "Selection") -> dict[str, Any]:
     return {
         "choice": dict(selection.choice), "rule": selection.rule,
         "confidence": selection.confidence if selection.rule == "ci_low" else None,
@@ -202,9 +200,9 @@ def backtest_command(
     return 0
 
 
-def _summary(history: Path, columns: dict[str, str | None], period: str, packed: PackedSeries,
-             result: BacktestResult, target: float, lead_time: int, origins: int, seed: int,
-             single: Selection, per_class: Selection) -> dict[str, Any]:
+def _summary(history: Path, columns: dict[str, str | None], period: str, packed: "PackedSeries",
+             result: "BacktestResult", target: float, lead_time: int, origins: int, seed: int,
+             single: "Selection", per_class: "Selection") -> dict[str, Any]:
     """``summary.json`` without the cross-validation."""
     return {
         "command": "backtest",
@@ -227,7 +225,7 @@ def _summary(history: Path, columns: dict[str, str | None], period: str, packed:
 
 def _history_columns(history: Path, source: str, part_column: str | None,
                      period_column: str | None, quantity_column: str | None,
-                     site_column: str | None) -> tuple[pd.DataFrame, dict[str, str | None]]:
+                     site_column: str | None) -> "tuple[pd.DataFrame, dict[str, str | None]]":
     """Read the history file and map its columns (given or detected); say which."""
     from spareplan.demand.columns import map_history_columns
 
@@ -244,7 +242,7 @@ def _history_columns(history: Path, source: str, part_column: str | None,
 
 
 def _say_choice(source: str, n_series: int, n_periods: int, period: str, rule: str,
-                per_class: Selection, cross_validation: dict[str, Any] | None,
+                per_class: "Selection", cross_validation: dict[str, Any] | None,
                 folds: int) -> None:
     """The choice per class and its figures (out of sample too, when cross-validated)."""
     say(f"{source}: choice per class: " + "; ".join(

@@ -5,8 +5,6 @@ Heavy modules (pandas, the planner, matplotlib) are imported inside the command 
 the command line stays quick to start.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -116,7 +114,7 @@ def compare_command(
     return EXIT_OK
 
 
-def _print_comparison(comparison: PlanComparison, names: tuple[str, str]) -> None:
+def _print_comparison(comparison: "PlanComparison", names: tuple[str, str]) -> None:
     """The short comparison on stdout (a rich table; plain text when not a terminal)."""
     import sys
 
@@ -206,7 +204,7 @@ def _side(row: dict[str, Any], side: str) -> str:
     return text + (" NOT MET" if verdict == "not met" else "")
 
 
-def _write_files(folder: Path, comparison: PlanComparison, names: tuple[str, str]) -> None:
+def _write_files(folder: Path, comparison: "PlanComparison", names: tuple[str, str]) -> None:
     from spareplan.reports.atomic import write_csv
     from spareplan.reports.compare import CHANGE_AMOUNTS, SUMMARY_AMOUNTS, exact_amounts
     from spareplan.reports.compare_html import render_compare
@@ -220,7 +218,7 @@ def _write_files(folder: Path, comparison: PlanComparison, names: tuple[str, str
                                          encoding="utf-8")
 
 
-def _write(out: Path, comparison: PlanComparison, names: tuple[str, str]) -> None:
+def _write(out: Path, comparison: "PlanComparison", names: tuple[str, str]) -> None:
     from spareplan.reports.atomic import atomic_folder
 
     with atomic_folder(out) as staging:

@@ -1,7 +1,5 @@
 """``spareplan frontier``: yearly cost against service from both sides, every point a plan."""
 
-from __future__ import annotations
-
 import math
 from pathlib import Path
 from typing import Annotated

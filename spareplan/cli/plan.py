@@ -4,8 +4,6 @@ The planning machinery (numba kernels, the solvers, the simulation) is imported 
 the commands, so that ``spareplan validate`` and ``--help`` never load it.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -151,7 +149,7 @@ def _failure_status(error: PlanningError) -> str:
     return "solver_failure" if isinstance(error, SolverFailure) else "failed"
 
 
-def _write_failure(out: Path, scenario: Scenario, error: PlanningError, *, seed: int,
+def _write_failure(out: Path, scenario: "Scenario", error: PlanningError, *, seed: int,
                    goal: str) -> Path:
     """A run without a plan still leaves its account for a batch job: ``summary.json``
     alone in ``--out``, with the status (``infeasible``: no plan meets an SLA or capacity

@@ -7,12 +7,18 @@ count with an ETA where the work is countable (frontier points, the parts of the
 verification and of ``simulate``). Otherwise (a batch job, CI, a pipe) one plain line
 per stage with the seconds since the command started and, while a stage lasts, a line at
 most every :data:`HEARTBEAT_SECONDS` (its latest count or note, or that it is still
-running), so that a log never stays silent for long::
+running), so that a log never stays silent for long. A count that reaches its total is a
+line at once (``… 3,537/3,537 done``); from then on the heartbeat shows the stage and its
+elapsed time only, not that count again with an ETA of 0 s, for the stage may go on with
+work it cannot count (the MILP after the feed's simulations)::
 
     [    0.0 s] plan: scenario: scenarios/demo
     [    1.9 s] plan: analytic models: 200 parts
     [   62.4 s] plan: optimization: column generation fed by simulation
-    [   92.4 s] plan:   optimization: column generation 3: master 658885.8371, ...
+    [   92.4 s] plan:   optimization: feed: stock vectors simulated 2,048/3,537, about 22 s left
+    [  115.0 s] plan:   optimization: feed: stock vectors simulated 3,537/3,537 done
+    [  145.0 s] plan:   optimization: still running (83 s)
+    [  160.3 s] plan:   optimization: column generation 3: master 658885.8371, ...
     [  212.0 s] plan: verification: 20 x 5 years, 2,000 parts, independent random numbers
     [  242.3 s] plan:   verification 768/2,000, about 49 s left
 
@@ -30,7 +36,13 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from spareplan.cli.common import is_quiet
-from spareplan.progress import NO_PROGRESS, Progress, count_and_eta, forward_logs
+from spareplan.progress import (
+    NO_PROGRESS,
+    Progress,
+    count_and_eta,
+    forward_logs,
+    is_finished_count,
+)
 
 __all__ = ["HEARTBEAT_SECONDS", "ConsoleProgress", "LineProgress", "command_progress"]
 
@@ -76,23 +88,37 @@ class LineProgress:
     def advance(self, done: int, *, detail: str = "") -> None:
         """A count with a detail (a frontier point and its result) is a line; a bare count
         (a chunk of the verification's parts) is a line at most every
-        :data:`HEARTBEAT_SECONDS`, like a note, and the heartbeat's line shows the latest."""
+        :data:`HEARTBEAT_SECONDS`, like a note, and the heartbeat's line shows the latest;
+        a bare count that reaches the stage's total is a line at once, and the heartbeat
+        no longer shows it."""
         count = count_and_eta(done, self.total, self.clock() - self.stage_started)
         if detail:
             self._line(f"  {self.name} {count}: {_clip(detail)}")
+            return
+        if self.total is not None and done >= self.total:
+            self.last_note = ""
+            self._line(f"  {self.name} {count}")
             return
         self.last_note = f"{done:,}/{self.total:,} done" if self.total else count
         if self.clock() - self.last_line >= HEARTBEAT_SECONDS:
             self._line(f"  {self.name} {count}")
 
     def note(self, detail: str) -> None:
+        """A note is a line at most every :data:`HEARTBEAT_SECONDS` (the heartbeat's line
+        shows the latest); a finished count (:func:`~spareplan.progress.is_finished_count`)
+        is a line at once, and the heartbeat no longer shows it."""
+        if is_finished_count(detail):
+            self.last_note = ""
+            self._line(f"  {self.name}: {_clip(detail)}")
+            return
         self.last_note = detail
         if self.clock() - self.last_line >= HEARTBEAT_SECONDS:
             self._line(f"  {self.name}: {_clip(detail)}")
 
     def tick(self) -> None:
         """A line when none was printed for :data:`HEARTBEAT_SECONDS` (called from a
-        timer thread, :func:`command_progress`)."""
+        timer thread, :func:`command_progress`): the stage, its elapsed time and the latest
+        note or count not yet finished."""
         if self.name and self.clock() - self.last_line >= HEARTBEAT_SECONDS:
             since = self.clock() - self.stage_started
             self._line(f"  {self.name}: still running ({since:.0f} s)"

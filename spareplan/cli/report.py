@@ -1,7 +1,5 @@
 """``spareplan report``: rebuild a plan folder's report.html from its files."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

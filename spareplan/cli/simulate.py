@@ -4,8 +4,6 @@ A plain function annotated for typer; the application registers it as a command 
 maps :class:`spareplan.errors.InputError` to exit code 2.
 """
 
-from __future__ import annotations
-
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -28,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["simulate_command"]
 
 
-def _read_plan(path: Path) -> pd.DataFrame:
+def _read_plan(path: Path) -> "pd.DataFrame":
     """The plan file as a frame; a stock above :data:`MAX_COUNT` is refused here, before
     any array is sized by it (the other rules are those of ``plan_stock_matrix``)."""
     import numpy as np

@@ -6,8 +6,6 @@ Heavy modules (pandas, the planner, matplotlib) are imported inside the command 
 the command line stays quick to start.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from pathlib import Path
@@ -168,7 +166,7 @@ def _folder_name(path: Path, option: str) -> str:
     return name
 
 
-def _write(out: Path, result: SweepResult, *, seed: int) -> None:
+def _write(out: Path, result: "SweepResult", *, seed: int) -> None:
     """Every variant's folder, sweep.csv, sweep.png and sweep.html, atomically."""
     from spareplan.cli.plan import _write_failure
     from spareplan.planning.sweep import AMOUNTS

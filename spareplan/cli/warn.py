@@ -4,8 +4,6 @@ A plain function annotated for typer; the application registers it as a command 
 :class:`spareplan.errors.InputError` to exit code 2.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -39,7 +37,7 @@ def _parse_as_of(text: str | None) -> dt.date | None:
         raise ParameterError("--as-of", "must be a date YYYY-MM-DD", text) from None
 
 
-def _read_plan(path: Path) -> pd.DataFrame:
+def _read_plan(path: Path) -> "pd.DataFrame":
     import pandas as pd
 
     if not path.is_file():
@@ -51,7 +49,7 @@ def _read_plan(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
 
 
-def load_plan(path: Path, scenario: Scenario) -> pd.DataFrame:
+def load_plan(path: Path, scenario: "Scenario") -> "pd.DataFrame":
     """The ``--plan`` table, checked against the scenario (every problem, exit 2)."""
     from spareplan.warning.inputs import WarnInputError, check_plan
 
@@ -72,9 +70,9 @@ def _check_state_outside(state: Path | None, out: Path) -> None:
                              "folder is replaced on every run)", str(state))
 
 
-def _publish(out: Path, summary: Mapping[str, object], progress: Progress | None = None
-             ) -> Callable[[WarningResult], None]:
-    def write(result: WarningResult) -> None:
+def _publish(out: Path, summary: Mapping[str, object], progress: "Progress | None" = None
+             ) -> "Callable[[WarningResult], None]":
+    def write(result: "WarningResult") -> None:
         import pandas as pd
 
         from spareplan.reports.atomic import atomic_folder, write_csv, write_json

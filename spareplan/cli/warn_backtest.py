@@ -4,8 +4,6 @@ A plain function annotated for typer; the application registers it as a command 
 :class:`spareplan.errors.InputError` to exit code 2.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated

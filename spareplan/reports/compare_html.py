@@ -1,9 +1,8 @@
 """``compare.html``: two plans side by side on one self-contained page.
 
-The page shell, style and table helpers are the plan report's
-(:mod:`~spareplan.reports.html_report`): inline CSS and SVG, no script, a
-Content-Security-Policy of ``default-src 'none'``, no timestamp. :func:`page` is the shell
-the sweep page (:mod:`~spareplan.reports.sweep_html`) uses too.
+The page shell, style, cells and tables are those of the plan report and the sweep page
+(:mod:`~spareplan.reports.html_parts`): inline CSS and SVG, no script, a
+Content-Security-Policy of ``default-src 'none'``, no timestamp.
 """
 
 from __future__ import annotations
@@ -14,31 +13,25 @@ import numpy as np
 import pandas as pd
 
 from spareplan.reports.compare import A_ONLY, B_ONLY, BOTH, PlanComparison
-from spareplan.reports.html_report import (
-    _VERDICT_CLASS,
+from spareplan.reports.html_parts import (
     Cell,
-    _e,
-    _listing,
-    _money,
-    _n,
-    _number,
-    _share,
-    _t,
-    _table,
+    escape,
+    listing,
+    money,
+    number,
+    number_cell,
     page,
+    share,
+    table,
+    text_cell,
+    verdict_cell,
 )
-from spareplan.reports.report_plots import _pyplot, _svg
+from spareplan.reports.report_plots import styled_pyplot, svg_text
 from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
 
-__all__ = ["page", "render_compare"]
+__all__ = ["render_compare"]
 
 _COLOUR_A, _COLOUR_B = "#1f5fa8", "#d9822b"
-
-
-def verdict_cell(verdict: str) -> Cell:
-    """A table cell coloured by its verdict (met, not met, no demand)."""
-    css = _VERDICT_CLASS.get(verdict, "")
-    return _e(verdict or "–"), css
 
 
 def _signed(value: float, digits: int = 0) -> str:
@@ -48,37 +41,40 @@ def _signed(value: float, digits: int = 0) -> str:
 def _summary_table(comparison: PlanComparison) -> str:
     rows = comparison.summary.set_index("plan")
     a, b, d = rows.loc["A"], rows.loc["B"], rows.loc["B - A"]
-    money = [("yearly cost", "yearly_cost"), ("investment (unit cost x stock)", "investment"),
-             ("holding cost / year", "holding_cost"),
-             ("emergency and lateral shipping / year", "shipping_cost"),
-             ("expected contract penalties / year", "penalty_cost"),
-             ("lower bound", "lower_bound")]
+    amounts = [("yearly cost", "yearly_cost"), ("investment (unit cost x stock)", "investment"),
+               ("holding cost / year", "holding_cost"),
+               ("emergency and lateral shipping / year", "shipping_cost"),
+               ("expected contract penalties / year", "penalty_cost"),
+               ("lower bound", "lower_bound")]
     currency = comparison.currency
     lines: list[list[Cell]] = [
-        [_t("scenario"), _t(a["scenario"]), _t(b["scenario"]), _t("")],
-        [_t("status"), _t(a["status"]), _t(b["status"]), _t("")],
-        [_t("meets every SLA"),
+        [text_cell("scenario"), text_cell(a["scenario"]), text_cell(b["scenario"]),
+         text_cell("")],
+        [text_cell("status"), text_cell(a["status"]), text_cell(b["status"]), text_cell("")],
+        [text_cell("meets every SLA"),
          ("yes", "good") if a["meets_every_sla"] else ("no", "bad"),
-         ("yes", "good") if b["meets_every_sla"] else ("no", "bad"), _t("")]]
-    lines += [[_t(label), _n(_money(a[c], currency)), _n(_money(b[c], currency)),
-               _n(_signed(float(d[c])))] for label, c in money]
-    lines += [[_t("gap"), _n(_share(a["gap"], 3)), _n(_share(b["gap"], 3)), _t("")]]
-    lines += [[_t(label), _n(_number(a[c], 0)), _n(_number(b[c], 0)),
-               _n(_signed(float(d[c])))]
+         ("yes", "good") if b["meets_every_sla"] else ("no", "bad"), text_cell("")]]
+    lines += [[text_cell(label), number_cell(money(a[c], currency)),
+               number_cell(money(b[c], currency)), number_cell(_signed(float(d[c])))]
+              for label, c in amounts]
+    lines += [[text_cell("gap"), number_cell(share(a["gap"], 3)),
+               number_cell(share(b["gap"], 3)), text_cell("")]]
+    lines += [[text_cell(label), number_cell(number(a[c], 0)), number_cell(number(b[c], 0)),
+               number_cell(_signed(float(d[c])))]
               for label, c in (("SLA rows", "sla_rows"),
                                ("SLA rows below target", "rows_below_target"),
                                ("stocked units", "stock_units"),
                                ("stocked part-location lines", "stocked_lines"))]
     header = ["", f"A: {a['folder']}", f"B: {b['folder']}", "B - A"]
-    return f'<section id="summary"><h2>Cost and investment</h2>{_table(header, lines)}</section>'
+    return f'<section id="summary"><h2>Cost and investment</h2>{table(header, lines)}</section>'
 
 
 def _ci(value: float, low: float, high: float) -> str:
     if not np.isfinite(value):
         return "–"
-    text = _share(value)
+    text = share(value)
     if np.isfinite(low) and np.isfinite(high):
-        text += f" [{_share(low)}, {_share(high)}]"
+        text += f" [{share(low)}, {share(high)}]"
     return text
 
 
@@ -86,21 +82,21 @@ def _service_table(comparison: PlanComparison) -> str:
     rows: list[list[Cell]] = []
     for r in comparison.service.to_dict("records"):
         rows.append([
-            _t(r["sla_row"]), _t(r["present"]),
-            _n(_share(r["target_a"])), _n(_share(r["target_b"])),
-            _n(_share(r["planned_a"])), _n(_ci(r["simulated_a"], r["ci_low_a"],
-                                               r["ci_high_a"])),
+            text_cell(r["sla_row"]), text_cell(r["present"]),
+            number_cell(share(r["target_a"])), number_cell(share(r["target_b"])),
+            number_cell(share(r["planned_a"])),
+            number_cell(_ci(r["simulated_a"], r["ci_low_a"], r["ci_high_a"])),
             verdict_cell(r["verdict_a"]),
-            _n(_share(r["planned_b"])), _n(_ci(r["simulated_b"], r["ci_low_b"],
-                                               r["ci_high_b"])),
+            number_cell(share(r["planned_b"])),
+            number_cell(_ci(r["simulated_b"], r["ci_low_b"], r["ci_high_b"])),
             verdict_cell(r["verdict_b"]),
-            _n("–" if not np.isfinite(r["difference"]) else
-               f"{round(100 * r['difference'], 2) + 0.0:+.2f} pt"),
-            _t(r["measure"])])
+            number_cell("–" if not np.isfinite(r["difference"]) else
+                        f"{round(100 * r['difference'], 2) + 0.0:+.2f} pt"),
+            text_cell(r["measure"])])
     header = ["SLA row", "in", "target A", "target B", "planned A", "simulated A, 95% CI",
               "verdict A", "planned B", "simulated B, 95% CI", "verdict B", "B - A",
               "of"]
-    return (f'<section id="service"><h2>Service per SLA row</h2>{_table(header, rows)}'
+    return (f'<section id="service"><h2>Service per SLA row</h2>{table(header, rows)}'
             f"{_service_figure(comparison.service)}</section>")
 
 
@@ -156,14 +152,14 @@ def _service_figure(service: pd.DataFrame) -> str:
     other = service[~service["kind"].isin([FILL_RATE, UPTIME, AVAILABILITY])]
     kinds.append((("Other SLA rows", "service"), other))
     kinds = [(t, rows) for t, rows in kinds if len(rows)]
-    with _pyplot() as plt:
+    with styled_pyplot() as plt:
         heights = [0.32 * len(rows) + 1.4 for _, rows in kinds]
         figure, axes = plt.subplots(len(kinds), 1, figsize=(10, sum(heights) + 0.3),
                                     gridspec_kw={"height_ratios": heights}, squeeze=False)
         for ax, ((title, label), rows) in zip(axes[:, 0], kinds, strict=True):
             _service_panel(ax, rows, title, label)
         figure.tight_layout()
-    return f"<figure>{_svg(figure)}</figure>"
+    return f"<figure>{svg_text(figure)}</figure>"
 
 
 def _changes_table(comparison: PlanComparison) -> str:
@@ -175,23 +171,25 @@ def _changes_table(comparison: PlanComparison) -> str:
     up = changes[changes["change"] > 0]
     down = changes[changes["change"] < 0]
     text = (f"<p>{len(changes):,} part-location lines change: {len(up):,} up "
-            f"({int(up['change'].sum()):,} units, {_money(up['change_value'].sum(), currency)})"
+            f"({int(up['change'].sum()):,} units, {money(up['change_value'].sum(), currency)})"
             f", {len(down):,} down ({int(-down['change'].sum()):,} units, "
-            f"{_money(abs(down['change_value'].sum()), currency)}); net "
-            f"{_signed(float(changes['change_value'].sum()))} {_e(currency)}. Largest change "
+            f"{money(abs(down['change_value'].sum()), currency)}); net "
+            f"{_signed(float(changes['change_value'].sum()))} {escape(currency)}. Largest change "
             "value first.</p>")
     label = {BOTH: "both", A_ONLY: "A only (B: 0)", B_ONLY: "B only (A: 0)"}
-    rows = [[_t(r["part"]), _t(r["location"]), _t(label.get(r["present"], r["present"])),
-             _n(f"{r['stock_a']:,}"), _n(f"{r['stock_b']:,}"), _n(f"{r['change']:+,}"),
-             _n(_money(r["unit_cost"], "", 2)), _n(_signed(r["change_value"]))]
+    rows = [[text_cell(r["part"]), text_cell(r["location"]),
+             text_cell(label.get(r["present"], r["present"])),
+             number_cell(f"{r['stock_a']:,}"), number_cell(f"{r['stock_b']:,}"),
+             number_cell(f"{r['change']:+,}"), number_cell(money(r["unit_cost"], "", 2)),
+             number_cell(_signed(r["change_value"]))]
             for r in changes.head(5000).to_dict("records")]
     unit = f" ({currency})" if currency else ""
-    table = _listing("Stock changes", ["part", "location", "in", "stock A", "stock B",
+    listed = listing("Stock changes", ["part", "location", "in", "stock A", "stock B",
                                        "change", f"unit cost{unit}",
                                        f"value of the change{unit}"],
                      rows, table_id="changes", shown=30, source="stock_changes.csv",
                      count=len(changes))
-    return f'<section id="changes"><h2>Stock changes</h2>{text}{table}</section>'
+    return f'<section id="changes"><h2>Stock changes</h2>{text}{listed}</section>'
 
 
 def render_compare(comparison: PlanComparison, names: tuple[str, str] = ("A", "B")) -> str:
@@ -199,10 +197,10 @@ def render_compare(comparison: PlanComparison, names: tuple[str, str] = ("A", "B
     ``names`` are the two plans as given on the command line."""
     summary = comparison.summary.set_index("plan")
     title = f"Plans compared: {summary.loc['A', 'scenario']} and {summary.loc['B', 'scenario']}"
-    notes = "".join(f"<li>{_e(n)}</li>" for n in comparison.notes)
+    notes = "".join(f"<li>{escape(n)}</li>" for n in comparison.notes)
     body = "".join([
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="sub">spareplan compare: A = {_e(names[0])}, B = {_e(names[1])}; every '
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">spareplan compare: A = {escape(names[0])}, B = {escape(names[1])}; every '
         "difference is B - A.</p>",
         f'<ul class="note">{notes}</ul>' if notes else "",
         _summary_table(comparison), _service_table(comparison), _changes_table(comparison),

@@ -23,7 +23,7 @@ import pandas as pd
 from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
 
 __all__ = ["VERDICT_COLOURS", "cost_figure_svg", "save_service_png", "service_figure",
-           "service_figure_svg"]
+           "service_figure_svg", "styled_pyplot", "svg_text"]
 
 #: Colour of each verdict of service.csv.
 VERDICT_COLOURS = {"met": "#1a7f37", "not met": "#c62828", "no demand": "#8c8c8c",
@@ -33,7 +33,11 @@ _STYLE = {"svg.hashsalt": "spareplan-report", "svg.fonttype": "none",
 
 
 @contextmanager
-def _pyplot() -> Iterator[Any]:
+def styled_pyplot() -> Iterator[Any]:
+    """``matplotlib.pyplot`` on the Agg backend within the report's style (fonts, sizes,
+    the fixed SVG hash salt that makes the SVG ids deterministic): every figure of the
+    report, compare and sweep pages is drawn and saved inside this block. matplotlib is
+    imported here, when a figure is drawn."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,7 +99,7 @@ def _panel(ax: Any, rows: pd.DataFrame, title: str, label: str) -> None:
 
 def service_figure(service: pd.DataFrame) -> Any:
     """Figure with one axis per kind of SLA row (fill rate within window, uptime)."""
-    with _pyplot() as plt:
+    with styled_pyplot() as plt:
         kinds = [(k, service[service["kind"] == k]) for k in (FILL_RATE, UPTIME,
                                                                AVAILABILITY)]
         kinds = [(k, rows) for k, rows in kinds if len(rows)]
@@ -118,8 +122,10 @@ def service_figure(service: pd.DataFrame) -> Any:
         return figure
 
 
-def _svg(figure: Any) -> str:
-    with _pyplot() as plt:
+def svg_text(figure: Any) -> str:
+    """``figure`` as inline SVG text (from ``<svg``: no XML header, no date, no creator),
+    deterministic for the same figure; the figure is closed."""
+    with styled_pyplot() as plt:
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(figure)
@@ -130,13 +136,13 @@ def _svg(figure: Any) -> str:
 
 def service_figure_svg(service: pd.DataFrame) -> str:
     """:func:`service_figure` as inline SVG text (deterministic)."""
-    return _svg(service_figure(service))
+    return svg_text(service_figure(service))
 
 
 def save_service_png(service: pd.DataFrame, path: Path) -> None:
     """:func:`service_figure` saved as PNG (``service.png``, no software metadata)."""
     figure = service_figure(service)
-    with _pyplot() as plt:
+    with styled_pyplot() as plt:
         figure.savefig(path, dpi=110, metadata={"Software": None})
         plt.close(figure)
 
@@ -145,7 +151,7 @@ def cost_figure_svg(location_cost: pd.Series, investment: pd.Series, currency: s
                     top: int = 25) -> str:
     """Yearly holding cost and investment per location (the ``top`` largest), as SVG."""
     order = location_cost.sort_values(ascending=True, kind="stable").tail(top)
-    with _pyplot() as plt:
+    with styled_pyplot() as plt:
         figure, axes = plt.subplots(1, 2, figsize=(9, 0.25 * len(order) + 1.5), sharey=True)
         y = np.arange(len(order))
         unit = f" ({currency})" if currency else ""
@@ -164,4 +170,4 @@ def cost_figure_svg(location_cost: pd.Series, investment: pd.Series, currency: s
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
             ax.tick_params(axis="x", labelrotation=30)
         figure.tight_layout()
-    return _svg(figure)
+    return svg_text(figure)

@@ -22,7 +22,7 @@ from spareplan.cli.app import app
 from spareplan.cli.common import EXIT_INPUT, EXIT_USAGE
 from spareplan.cli.progress import HEARTBEAT_SECONDS, ConsoleProgress, LineProgress
 from spareplan.errors import SolverFailure
-from spareplan.progress import forward_logs
+from spareplan.progress import ChunkCounter, forward_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "scenarios" / "tiny"
@@ -55,6 +55,18 @@ def test_validate_loads_neither_numba_nor_a_solver() -> None:
         "assert code == 0, code")
     assert "pandas" in loaded  # the scenario's tables are read with pandas
     assert not loaded & set(HEAVY)
+
+
+def test_the_commands_annotations_are_objects_not_strings() -> None:
+    """typer evaluates string annotations (``from __future__ import annotations``) of
+    every command twice at every start; the command modules keep them as objects."""
+    callbacks = [info.callback for info in app.registered_commands]
+    callbacks.append(app.registered_callback.callback)
+    for callback in callbacks:
+        function = getattr(callback, "__wrapped__", callback)
+        strings = [name for name, value in function.__annotations__.items()
+                   if isinstance(value, str)]
+        assert not strings, (function.__module__, function.__name__, strings)
 
 
 def test_validate_loads_only_the_scenario_code() -> None:
@@ -348,6 +360,57 @@ def test_a_bare_count_is_a_line_at_most_every_heartbeat(tmp_path: Path) -> None:
         "[     31.0 s] plan:   verification: still running (31 s), last: 256/2,000 done",
         "[     70.0 s] plan:   verification 1,024/2,000, about 67 s left",
     ]
+
+
+def test_a_finished_count_is_not_repeated_by_the_heartbeat(tmp_path: Path) -> None:
+    """Issue 14: once a count reaches its total, the next work of the stage is not counted
+    (the feed's stock vectors are simulated, then the MILP runs): the finished count is a
+    line at once, and the heartbeat then shows the stage and its elapsed time, not the
+    count again with "about 0 s left". The feed's counter reaches the display as the
+    library does it: an INFO record of its logger, a note through forward_logs."""
+    clock = _Clock()
+    log = tmp_path / "log"
+    with log.open("w") as stream:
+        lines = LineProgress("plan", stream=stream, clock=clock)
+        feed = logging.getLogger("spareplan.planning.feed")
+        with forward_logs(lines):
+            lines.stage("optimization", detail="column generation fed by simulation")
+            counter = ChunkCounter(lambda text: feed.info("%s", text),
+                                   "feed: stock vectors simulated {count}", clock=clock)
+            clock.now = HEARTBEAT_SECONDS + 1.0
+            counter(1024, 3537)
+            clock.now += 5.0
+            counter(2048, 3537)  # 5 s after a line: kept for the heartbeat
+            clock.now += 10.0
+            counter(3537, 3537)  # the count is over: a line at once
+            for _ in range(3):  # the MILP runs: nothing counted
+                clock.now += HEARTBEAT_SECONDS
+                lines.tick()
+            lines.note("column generation 2: master 10, bound 9")
+            clock.now += HEARTBEAT_SECONDS
+            lines.tick()
+            lines.stage("verification", total=2000, detail="20 x 5 years")
+            clock.now += 2.0
+            lines.advance(1000)  # too soon after the stage line: kept for the heartbeat
+            clock.now += 2.0
+            lines.advance(2000)  # the stage's count is over: a line at once
+            clock.now += HEARTBEAT_SECONDS
+            lines.tick()
+    assert log.read_text().splitlines() == [
+        "[      0.0 s] plan: optimization: column generation fed by simulation",
+        "[     31.0 s] plan:   optimization: feed: stock vectors simulated 1,024/3,537, "
+        "about 76 s left",
+        "[     46.0 s] plan:   optimization: feed: stock vectors simulated 3,537/3,537 done",
+        "[     76.0 s] plan:   optimization: still running (76 s)",
+        "[    106.0 s] plan:   optimization: still running (106 s)",
+        "[    136.0 s] plan:   optimization: still running (136 s)",
+        "[    166.0 s] plan:   optimization: still running (166 s), last: column generation "
+        "2: master 10, bound 9",
+        "[    166.0 s] plan: verification: 20 x 5 years",
+        "[    170.0 s] plan:   verification 2,000/2,000 done",
+        "[    200.0 s] plan:   verification: still running (34 s)",
+    ]
+    assert "s left" not in "".join(log.read_text().splitlines()[2:])
 
 
 def test_the_live_display_shows_each_stage(tmp_path: Path) -> None:

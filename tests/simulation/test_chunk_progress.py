@@ -90,7 +90,7 @@ def test_the_counter_reports_count_and_eta_and_skips_a_single_chunk() -> None:
     counter(1024, 1024)
     assert texts == ["parts simulated 256/1,024, about 30 s left",
                      "parts simulated 512/1,024, about 20 s left",
-                     "parts simulated 1,024/1,024, about 0 s left"]
+                     "parts simulated 1,024/1,024 done"]  # no ETA once the count is over
     single: list[str] = []
     ChunkCounter(single.append, clock=clock)(200, 200)  # one chunk: nothing to count
     assert single == []
@@ -109,7 +109,7 @@ def test_the_feed_notes_its_stock_vectors_with_an_eta(caplog: pytest.LogCaptureF
         counted = simulate_columns(model, groups, stock, seed=3, settings=settings)
     notes = [r.getMessage() for r in caplog.records if r.name == "spareplan.planning.feed"]
     assert [note.split(",")[0] for note in notes] == [
-        "feed: stock vectors simulated 256/300", "feed: stock vectors simulated 300/300"]
+        "feed: stock vectors simulated 256/300", "feed: stock vectors simulated 300/300 done"]
     assert "s left" in notes[0]
     plain = simulate_columns(model, groups, stock, seed=3, settings=settings)
     assert counted.within.tobytes() == plain.within.tobytes()
