@@ -121,7 +121,21 @@ def site_terms(s: int, j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray
             wait += share * rk
             p_lateral += share
             left -= share
-    p_emergency = 0.0
+    within, wait, p_emergency = ancestors_serve(s, j, within, wait, 0.0, left, parent, fill,
+                                                cond_delay, response, window_hours,
+                                                emergency_hours)
+    return within, wait, p_emergency, p_lateral
+
+
+@njit(inline="always")
+def ancestors_serve(s: int, j: int, within: float, wait: float, p_emergency: float,
+                    left: float, parent: np.ndarray, fill: np.ndarray,
+                    cond_delay: np.ndarray, response: np.ndarray, window_hours: float,
+                    emergency_hours: float) -> tuple[float, float, float]:
+    """The share ``left`` of site s's requests that location j (lost sales) could not
+    serve, down the chain of j's ancestors: each serves with its fill rate (an emergency
+    shipment), what none of them can waits for the last one's next unit. Adds to the
+    accumulators ``within``, ``wait`` (hours) and ``p_emergency`` and returns them."""
     a = parent[j]
     last = j
     while a >= 0:
@@ -142,7 +156,7 @@ def site_terms(s: int, j: int, stock_j: int, parent: np.ndarray, lam: np.ndarray
             rr = emergency_hours
         wait += left * (rr + 24.0 * cond_delay[last])
         p_emergency += left
-    return within, wait, p_emergency, p_lateral
+    return within, wait, p_emergency
 
 
 @njit
@@ -293,29 +307,11 @@ def _lost_leaf_line(g: int, tree: Tree, prices: Prices, state: NodeState
         window = tree.site_window_hours[s]
         r = tree.response[s, g]
         v1 += -prices.weight_within[s] * (1.0 if r <= window else 0.0) + prices.weight_wait[s] * r
-        within = 0.0
-        wait = 0.0
-        left = 1.0
-        a = tree.parent[g]
-        last = g
-        while a >= 0:
-            ra = tree.response[s, a]
-            if not math.isfinite(ra):
-                ra = tree.emergency_hours
-            share = left * state.fill[a]
-            if ra <= window:
-                within += share
-            wait += share * ra
-            left -= share
-            last = a
-            a = tree.parent[a]
-        if left > 0.0:
-            rr = tree.response[s, last]
-            if not math.isfinite(rr):
-                rr = tree.emergency_hours
-            wait += left * (rr + 24.0 * state.cond[last])
+        within, wait, p_emergency = ancestors_serve(
+            s, g, 0.0, 0.0, 0.0, 1.0, tree.parent, state.fill, state.cond, tree.response,
+            window, tree.emergency_hours)
         v0 += (-prices.weight_within[s] * within + prices.weight_wait[s] * wait
-               + tree.emergency_cost * rate[s])
+               + tree.emergency_cost * rate[s] * p_emergency)
     return v0, v1
 
 
