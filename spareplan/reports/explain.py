@@ -48,6 +48,8 @@ __all__ = ["EXPLANATION_COLUMNS", "PlanExplanation", "explain_plan", "shadow_pri
 NEGLIGIBLE = 1e-7
 #: Rows named in an explanation, largest value first.
 ROWS_NAMED = 3
+#: (part, location) pairs per block of :func:`_served_rows`.
+_BLOCK = 4096
 
 
 @dataclass(frozen=True)
@@ -89,26 +91,30 @@ def _stock_matrix(model: PlanningModel, recommendations: pd.DataFrame) -> np.nda
     """Planned stock (P, L) from the recommendations (part, location, stock)."""
     net, parts = model.network, model.parts
     stock = np.zeros((parts.n_parts, net.n_locations), dtype=np.int64)
-    part_index = {p: i for i, p in enumerate(parts.part_ids)}
-    location_index = {loc: i for i, loc in enumerate(net.location_ids)}
-    for part, location, units in recommendations[["part", "location", "stock"]].itertuples(
-            index=False):
-        stock[part_index[str(part)], location_index[str(location)]] = int(units)
+    if len(recommendations) == 0:
+        return stock
+    part = pd.Index([str(p) for p in parts.part_ids]).get_indexer(
+        recommendations["part"].astype(str))
+    location = pd.Index([str(loc) for loc in net.location_ids]).get_indexer(
+        recommendations["location"].astype(str))
+    if (part < 0).any() or (location < 0).any():  # the scenario's ids, as before
+        missing = int(np.flatnonzero((part < 0) | (location < 0))[0])
+        row = recommendations.iloc[missing]
+        raise KeyError(str(row["part"] if part[missing] < 0 else row["location"]))
+    stock[part, location] = recommendations["stock"].to_numpy().astype(np.int64)
     return stock
 
 
 def _evaluate(model: PlanningModel, parts: np.ndarray, stock: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SLA-row coefficients (K, rows), yearly cost (K,) and holding cost (K,)."""
+    """SLA-row coefficients (K, rows), yearly cost (K,) and holding cost (K,), in one
+    kernel call (:meth:`~spareplan.evaluation.service.ServiceModel.evaluate_arrays`)."""
     if parts.shape[0] == 0:
         return np.zeros((0, len(model.rows))), np.zeros(0), np.zeros(0)
-    services = model.service.evaluate_many(parts, stock)
-    within = np.vstack([s.within for s in services])
-    wait = np.vstack([s.wait_hours for s in services])
+    within, wait, _, costs, shipping = model.service.evaluate_arrays(parts, stock)
     coefficients = model.coefficients(parts, within, wait)
-    cost = np.array([s.cost for s in services])
-    holding = np.array([s.holding_cost for s in services])
-    return coefficients, cost, holding
+    holding = costs[:, 0].copy()
+    return coefficients, holding + shipping, holding
 
 
 def _moves(model: PlanningModel, stock: np.ndarray) -> _Moves:
@@ -186,16 +192,32 @@ def _serves(network: Network) -> np.ndarray:
     return serves
 
 
-def _served_rows(model: PlanningModel, serves: np.ndarray, part: int, location: int
-                 ) -> list[int]:
-    """Rows with demand of ``part`` at a site that ``location`` serves (else every row
-    with a site that it serves)."""
-    sites = serves[:, location]
-    demand = sites & (model.parts.demand_rate[part] > 0)
-    found = [k for k, row in enumerate(model.rows) if demand[row.sites].any()]
-    if found:
-        return found
-    return [k for k, row in enumerate(model.rows) if sites[row.sites].any()]
+def _row_sites(model: PlanningModel) -> np.ndarray:
+    """float64 (N, rows): 1 where site s is one of row r's sites."""
+    matrix = np.zeros((model.network.n_sites, len(model.rows)))
+    for k, row in enumerate(model.rows):
+        matrix[row.sites, k] = 1.0
+    return matrix
+
+
+def _served_rows(model: PlanningModel, serves: np.ndarray, parts: np.ndarray,
+                 locations: np.ndarray) -> list[list[int]]:
+    """Per (part, location) pair: the rows with demand of the part at a site that the
+    location serves (else every row with a site that it serves), in row order; in
+    blocks of pairs, without a loop over rows."""
+    row_sites = np.zeros((model.network.n_sites, len(model.rows)))
+    for k, row in enumerate(model.rows):
+        row_sites[row.sites, k] = 1.0
+    location_rows = (serves.T.astype(np.float64) @ row_sites) > 0  # (L, rows)
+    positive = model.parts.demand_rate > 0
+    found: list[list[int]] = []
+    for first in range(0, parts.shape[0], _BLOCK):
+        p, loc = parts[first:first + _BLOCK], locations[first:first + _BLOCK]
+        demand = (serves[:, loc].T & positive[p]).astype(np.float64)
+        rows = (demand @ row_sites) > 0
+        rows = np.where(rows.any(axis=1)[:, None], rows, location_rows[loc])
+        found.extend(np.flatnonzero(r).tolist() for r in rows)
+    return found
 
 
 def _money(value: float, currency: str) -> str:
@@ -277,20 +299,27 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
     value_rows = prices * np.abs(gains) * (service > 0)
     order = np.lexsort((np.arange(len(model.rows))[None, :].repeat(down.shape[0], 0),
                         -service, -value_rows), axis=-1)
+    silent = np.flatnonzero(~(service > NEGLIGIBLE).any(axis=1))  # no ranked row
+    served: list[list[int]] = [[] for _ in range(down.shape[0])]
+    for i, rows in zip(silent, _served_rows(model, serves, parts_down[silent],
+                                            moves.location[down][silent]), strict=True):
+        served[i] = rows
     records: list[dict[str, object]] = []
     for i, k in enumerate(down):
         p, loc = int(moves.part[k]), int(moves.location[k])
-        ranked = [int(r) for r in order[i] if service[i, r] > NEGLIGIBLE]
+        ranked = order[i][service[i, order[i]] > NEGLIGIBLE].tolist()
         lo_stock = bool(not moves.in_lp[k])
-        records.append(_stocked(model, serves, p, loc, int(stock[p, loc]), ranked,
+        records.append(_stocked(model, served[i], p, loc, int(stock[p, loc]), ranked,
                                 service[i], float(value_rows[i].sum()),
                                 float(base_cost[p] - moves.cost[k]),
                                 float(base_holding[p] - moves.holding[k]), lo_stock,
                                 currency))
+    up = np.flatnonzero(moves.step == 1)  # by part, then location (np.nonzero's order)
+    first = np.searchsorted(moves.part[up], np.arange(model.n_parts + 1))
     for p in np.flatnonzero(stock.sum(axis=1) == 0):
-        records.append(_zero_stock(model, serves, int(p), moves, base_coefficients[p],
-                                   float(base_cost[p]), float(base_holding[p]), prices,
-                                   currency))
+        records.append(_zero_stock(model, serves, int(p), moves, up[first[p]:first[p + 1]],
+                                   base_coefficients[p], float(base_cost[p]),
+                                   float(base_holding[p]), prices, currency))
     frame = pd.DataFrame.from_records(records, columns=list(EXPLANATION_COLUMNS))
     order = frame["kind"].map({"stocked": 0, "zero stock": 1})
     frame = (frame.assign(_order=order).sort_values(["_order", "part", "location"])
@@ -299,11 +328,12 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
                                    for row, price in zip(model.rows, prices, strict=True)})
 
 
-def _stocked(model: PlanningModel, serves: np.ndarray, part: int, location: int,
+def _stocked(model: PlanningModel, served: list[int], part: int, location: int,
              units: int, ranked: list[int], service: np.ndarray, value: float, cost: float,
              holding: float, at_min_stock: bool, currency: str) -> dict[str, object]:
     """The explanation of the last of ``units`` of ``part`` at ``location`` (``ranked``:
-    the rows it serves, most valuable first; ``service``: its marginal service per row)."""
+    the rows it serves, most valuable first; ``service``: its marginal service per row;
+    ``served``: the rows of :func:`_served_rows`, read when ``ranked`` is empty)."""
     net = model.network
     where = net.location_ids[location]
     part_id = model.parts.part_ids[part]
@@ -320,7 +350,6 @@ def _stocked(model: PlanningModel, serves: np.ndarray, part: int, location: int,
                 f"{_cost_words(cost, holding, currency)}: {_verdict(value, cost)}.")
         marginal = float(service[main])
     else:
-        served = _served_rows(model, serves, part, location)
         main = served[0] if served else -1
         rows_text = ", ".join(model.rows[k].name for k in served[:ROWS_NAMED])
         text = (f"{what}{floor}: serves {rows_text or 'no SLA row'}; the analytic model "
@@ -337,13 +366,12 @@ def _stocked(model: PlanningModel, serves: np.ndarray, part: int, location: int,
 
 
 def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Moves,
-                base: np.ndarray,
+                candidates: np.ndarray, base: np.ndarray,
                 base_cost: float, base_holding: float, prices: np.ndarray,
                 currency: str) -> dict[str, object]:
     """Why ``part`` is stocked nowhere: its best single unit and what it would buy."""
     part_id = model.parts.part_ids[part]
     demand = float(model.parts.demand_rate[part].sum())
-    candidates = np.flatnonzero((moves.part == part) & (moves.step == 1))
     record: dict[str, object] = {"part": part_id, "location": "", "stock": 0,
                                  "kind": "zero stock", "sla_row": "", "rows": "",
                                  "marginal_service": 0.0, "value_per_year": 0.0,
@@ -378,7 +406,8 @@ def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Mov
         record["marginal_service"] = float(row_service[main])
         buys = f"buys {_row_list(model, named, row_service)}"
     else:
-        served = _served_rows(model, serves, part, int(moves.location[k]))
+        served = _served_rows(model, serves, np.array([part]),
+                              np.array([int(moves.location[k])]))[0]
         record["sla_row"] = model.rows[served[0]].name if served else ""
         record["rows"] = ", ".join(model.rows[i].name for i in served[:ROWS_NAMED])
         buys = (f"buys no measurable service on {record['rows'] or 'any SLA row'} "
