@@ -14,14 +14,35 @@ is explained by the difference between the column at S_p and the column at S_p -
   shipping it saves;
 - its value V = sum_r pi_r |Delta a_r| at the rows' shadow prices pi_r.
 
-The shadow prices pi_r (currency per year per unit of row activity) are the duals of the
-LP relaxation of the multiple-choice problem restricted to the plan's neighbourhood: per
-part the plan's column, the columns with one unit less at each stocked location and one
-unit more at each location in the part's support, with every SLA row bounded at the
-activity the plan reaches (so the plan itself is feasible and every row binds). They
-price what one more unit of service on each row costs at the margin of this plan
-(Dantzig & Wolfe 1960; van Houtum & Kranenburg 2015, ch. 5: the same duals price
-columns in column generation).
+The shadow prices pi_r (currency per year per unit of row activity) come from one of two
+LPs, named by :attr:`PlanExplanation.price_source` (and ``shadow_price_source`` in
+``plan_context.json``):
+
+- ``"master_lp"``: the duals of the optimizer's own last master LP
+  (:func:`solvers.column_generation`), passed in by the planner
+  (:attr:`~spareplan.planning.plan_result.PlanResult.shadow_prices`). That LP is the LP
+  relaxation of the model the optimizer solved: every SLA row at its target (raised by
+  the feed's margins with the simulation feed, whose coefficients are then the
+  simulated ones, not this module's analytic ones), capacity rows included, over the
+  columns column generation generated. They are used only when column generation
+  converged or that LP is within 1 % of the Lagrangian bound
+  (:data:`~spareplan.planning.result.MASTER_DUALS_GAP`): then they are, to that gap, the
+  duals of the LP relaxation over every stock vector. A row met with room to spare in
+  that LP has price 0.
+- ``"neighbourhood_lp"`` (the fallback: no duals passed, e.g. a plan read from disk, an
+  enumerated small problem or a time-limited column generation far from its bound): the
+  duals of the LP relaxation of the multiple-choice problem restricted to the plan's
+  neighbourhood: per part the plan's column, the columns with one unit less at each
+  stocked location and one unit more at each location in the part's support, with every
+  SLA row bounded at the activity the plan reaches (so the plan itself is feasible and
+  every row binds), solved here with the analytic model.
+
+Either prices what one more unit of service on each row costs at the margin (Dantzig &
+Wolfe 1960; van Houtum & Kranenburg 2015, ch. 5: the same duals price columns in column
+generation). The master's duals cost nothing at write time; the neighbourhood LP is
+the dominant cost of the explanations on large plans (10,000 parts x 47 FSLs: 242,308
+moves, 16-24 s with dual simplex; interior point, primal simplex and a restricted LP
+with priced moves added in rounds were all slower; ``benchmarks/README.md``).
 
 A part stocked nowhere is explained by the cheapest way to stock it: one unit at each
 location of its support, the one with the largest value minus cost, and what it costs
@@ -31,6 +52,7 @@ and by emergency or lateral shipments of this one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,10 +61,12 @@ import pandas as pd
 import solvers
 from spareplan.network import Network
 from spareplan.planning.model import PlanningModel
+from spareplan.reports.price_sources import MASTER_LP, NEIGHBOURHOOD_LP, PRICE_SOURCES
 from spareplan.result_columns import EXPLANATION_COLUMNS
 from spareplan.scenario.model import Scenario
 
-__all__ = ["EXPLANATION_COLUMNS", "PlanExplanation", "explain_plan", "shadow_prices"]
+__all__ = ["EXPLANATION_COLUMNS", "MASTER_LP", "NEIGHBOURHOOD_LP", "PRICE_SOURCES",
+           "PlanExplanation", "explain_plan", "shadow_prices"]
 
 #: Marginal service below which a unit is said to do nothing measurable on a row.
 NEGLIGIBLE = 1e-7
@@ -64,10 +88,14 @@ class PlanExplanation:
     shadow_prices : dict of str to float
         pi_r per optimized SLA row: currency per year per unit of the row's service (x 0.01
         for a percentage point).
+    price_source : str
+        Which LP's duals they are: :data:`MASTER_LP` or :data:`NEIGHBOURHOOD_LP` (module
+        docstring).
     """
 
     frame: pd.DataFrame
     shadow_prices: dict[str, float]
+    price_source: str = NEIGHBOURHOOD_LP
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -174,6 +202,10 @@ def shadow_prices(model: PlanningModel, base_coefficients: np.ndarray,
     return np.abs(np.asarray(lp.row_duals, dtype=np.float64))
 
 
+#: :func:`shadow_prices` under a second name (:func:`explain_plan`'s parameter hides it).
+_neighbourhood_prices = shadow_prices
+
+
 def _service_delta(model: PlanningModel, delta_activity: np.ndarray) -> np.ndarray:
     """Delta of service (fill rate, availability) from a delta of activity: fill rows
     gain with activity, uptime rows (downtime share) lose."""
@@ -258,7 +290,23 @@ def _row_list(model: PlanningModel, rows: list[int], service: np.ndarray) -> str
     return "; ".join(f"{model.rows[k].name} {_points(float(service[k]))}" for k in rows)
 
 
-def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExplanation:
+def _given_prices(model: PlanningModel, given: Mapping[str, float] | None
+                  ) -> np.ndarray | None:
+    """``given`` (by row name) in the model's row order; ``None`` unless it prices every
+    row with a finite number >= 0."""
+    if given is None:
+        return None
+    try:
+        prices = np.array([float(given[row.name]) for row in model.rows], dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (np.isfinite(prices).all() and (prices >= 0).all()):
+        return None
+    return prices
+
+
+def explain_plan(scenario: Scenario, recommendations: pd.DataFrame, *,
+                 shadow_prices: Mapping[str, float] | None = None) -> PlanExplanation:
     """One explanation per stocked part and location and per part stocked nowhere.
 
     Parameters
@@ -267,6 +315,11 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
         The scenario the plan was made for.
     recommendations : pandas.DataFrame
         ``part, location, stock`` (recommendations.csv).
+    shadow_prices : mapping of str to float, optional
+        pi_r >= 0 per SLA row name from the optimizer's last master LP
+        (:attr:`~spareplan.planning.plan_result.PlanResult.shadow_prices`); when absent,
+        or when it misses a row, the neighbourhood LP is solved instead (module
+        docstring).
 
     Returns
     -------
@@ -277,7 +330,8 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
         service, ``marginal_service`` the service it adds to ``sla_row``,
         ``value_per_year`` its value at the rows' shadow prices, ``cost_per_year`` its
         yearly cost net of the shipping it saves, ``holding_cost_per_year`` its holding
-        cost, ``explanation`` a sentence; and ``shadow_prices`` per SLA row.
+        cost, ``explanation`` a sentence; ``shadow_prices`` per SLA row and
+        ``price_source``, the LP they come from.
 
     Examples
     --------
@@ -290,7 +344,11 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
     every = np.arange(model.n_parts, dtype=np.int64)
     base_coefficients, base_cost, base_holding = _evaluate(model, every, stock)
     moves = _moves(model, stock)
-    prices = shadow_prices(model, base_coefficients, base_cost, moves)
+    prices = _given_prices(model, shadow_prices)
+    source = MASTER_LP
+    if prices is None:
+        prices = _neighbourhood_prices(model, base_coefficients, base_cost, moves)
+        source = NEIGHBOURHOOD_LP
     serves = _serves(model.network)
     down = np.flatnonzero(moves.step == -1)
     parts_down = moves.part[down]
@@ -325,7 +383,8 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame) -> PlanExpla
     frame = (frame.assign(_order=order).sort_values(["_order", "part", "location"])
              .drop(columns="_order").reset_index(drop=True))
     return PlanExplanation(frame, {row.name: round(float(price), 6)
-                                   for row, price in zip(model.rows, prices, strict=True)})
+                                   for row, price in zip(model.rows, prices, strict=True)},
+                           source)
 
 
 def _stocked(model: PlanningModel, served: list[int], part: int, location: int,
