@@ -145,11 +145,16 @@ def _evaluate(model: PlanningModel, parts: np.ndarray, stock: np.ndarray
     return coefficients, holding + shipping, holding
 
 
-def _moves(model: PlanningModel, stock: np.ndarray) -> _Moves:
-    """One unit less at every stocked location, one more at every location of support."""
+def _moves(model: PlanningModel, stock: np.ndarray, up_parts: np.ndarray | None = None
+           ) -> _Moves:
+    """One unit less at every stocked location, one more at every location of support
+    (of the parts where ``up_parts``, bool (P,), is true; default every part)."""
     lo, hi = model.service.bounds_many(np.arange(model.n_parts))
     down_p, down_l = np.nonzero(stock > 0)
-    up_p, up_l = np.nonzero(stock < hi)
+    up = stock < hi
+    if up_parts is not None:
+        up &= up_parts[:, None]
+    up_p, up_l = np.nonzero(up)
     part = np.concatenate([down_p, up_p]).astype(np.int64)
     location = np.concatenate([down_l, up_l]).astype(np.int64)
     step = np.concatenate([-np.ones(down_p.shape[0]), np.ones(up_p.shape[0])]).astype(np.int64)
@@ -343,9 +348,11 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame, *,
     stock = _stock_matrix(model, recommendations)
     every = np.arange(model.n_parts, dtype=np.int64)
     base_coefficients, base_cost, base_holding = _evaluate(model, every, stock)
-    moves = _moves(model, stock)
     prices = _given_prices(model, shadow_prices)
     source = MASTER_LP
+    # with the master's prices no LP needs the moves up: only the parts stocked nowhere
+    # (their best single unit) are evaluated one unit up
+    moves = _moves(model, stock, None if prices is None else stock.sum(axis=1) == 0)
     if prices is None:
         prices = _neighbourhood_prices(model, base_coefficients, base_cost, moves)
         source = NEIGHBOURHOOD_LP
