@@ -369,16 +369,19 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame, *,
     for i, rows in zip(silent, _served_rows(model, serves, parts_down[silent],
                                             moves.location[down][silent]), strict=True):
         served[i] = rows
+    ranked_order = np.take_along_axis(service, order, axis=1) > NEGLIGIBLE
+    locations_down = moves.location[down]
+    columns = zip(parts_down.tolist(), locations_down.tolist(),
+                  stock[parts_down, locations_down].tolist(),
+                  value_rows.sum(axis=1).tolist(),
+                  (base_cost[parts_down] - moves.cost[down]).tolist(),
+                  (base_holding[parts_down] - moves.holding[down]).tolist(),
+                  (~moves.in_lp[down]).tolist(), strict=True)
     records: list[dict[str, object]] = []
-    for i, k in enumerate(down):
-        p, loc = int(moves.part[k]), int(moves.location[k])
-        ranked = order[i][service[i, order[i]] > NEGLIGIBLE].tolist()
-        lo_stock = bool(not moves.in_lp[k])
-        records.append(_stocked(model, served[i], p, loc, int(stock[p, loc]), ranked,
-                                service[i], float(value_rows[i].sum()),
-                                float(base_cost[p] - moves.cost[k]),
-                                float(base_holding[p] - moves.holding[k]), lo_stock,
-                                currency))
+    for i, (p, loc, units, value, cost, holding, at_min_stock) in enumerate(columns):
+        ranked = order[i][ranked_order[i]].tolist()
+        records.append(_stocked(model, served[i], p, loc, units, ranked, service[i], value,
+                                cost, holding, at_min_stock, currency))
     up = np.flatnonzero(moves.step == 1)  # by part, then location (np.nonzero's order)
     first = np.searchsorted(moves.part[up], np.arange(model.n_parts + 1))
     for p in np.flatnonzero(stock.sum(axis=1) == 0):
