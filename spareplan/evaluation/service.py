@@ -194,6 +194,27 @@ class ServiceModel:
     def evaluate_many(self, parts: np.ndarray, stock: np.ndarray) -> list[PartService]:
         """:meth:`evaluate` of K (part, stock vector) pairs in one parallel kernel call
         (:func:`~spareplan.evaluation.metric.evaluate_stocks`)."""
+        stock = np.ascontiguousarray(stock, dtype=np.int64).reshape(
+            np.shape(parts)[0], self.network.n_locations)
+        within, wait, fill, costs, shipping = self.evaluate_arrays(parts, stock)
+        return [PartService(stock[i], within[i], wait[i], fill[i], float(costs[i, 0]),
+                            float(costs[i, 1]), float(costs[i, 2]), float(shipping[i]))
+                for i in range(stock.shape[0])]
+
+    def evaluate_arrays(self, parts: np.ndarray, stock: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`evaluate_many` as arrays, without one object per pair (for many pairs,
+        e.g. every neighbour of a plan).
+
+        Returns
+        -------
+        within, wait_hours : float64 (K, N)
+        fill : float64 (K, L)
+        costs : float64 (K, 3)
+            Holding cost, emergency and lateral shipments per year.
+        shipping : float64 (K,)
+            Yearly cost of those shipments (:attr:`PartService.shipping_cost`).
+        """
         net = self.network
         parts = np.ascontiguousarray(parts, dtype=np.int64)
         stock = np.ascontiguousarray(stock, dtype=np.int64).reshape(parts.shape[0],
@@ -212,9 +233,7 @@ class ServiceModel:
             costs)
         shipping = (costs[:, 1] * net.emergency_shipment_cost
                     + costs[:, 2] * net.lateral_shipment_cost)
-        return [PartService(stock[i], within[i], wait[i], fill[i], float(costs[i, 0]),
-                            float(costs[i, 1]), float(costs[i, 2]), float(shipping[i]))
-                for i in range(k)]
+        return within, wait, fill, costs, shipping
 
     def bounds(self, part: int) -> tuple[np.ndarray, np.ndarray]:
         """Lowest and highest stock per location searched for ``part`` (0 outside support)."""

@@ -176,10 +176,15 @@ def optimize(model: PlanningModel, *, backend: str = solvers.DEFAULT_BACKEND,
         facility_cost=model.facility_cost if model.n_facilities else None,
         backend=backend, budget=budget, mip_rel_gap=mip_rel_gap, settings=settings,
         initial=initial)
+    lp = result.lp
+    row_duals = (None if lp is None or lp.artificial_in_use
+                 else np.maximum(np.asarray(lp.row_duals, dtype=np.float64), 0.0))
+    lp_gap = (0.0 if result.converged else math.inf if lp is None
+              else relative_gap(lp.value, result.solution.lower_bound))
     found = make_result(list(result.pool.details), result.problem, result.solution,
                         "column_generation",
                         "all_columns" if result.bound_exact else "none", result.iterations,
-                        started, result.stage_seconds, result.history)
+                        started, result.stage_seconds, result.history, row_duals, lp_gap)
     return _proved(model, source, found, bounds, backend, budget, mip_rel_gap, limit,
                    started)
 

@@ -33,6 +33,7 @@ from spareplan.planning.feed_plan import FeedPlan, FeedSkipped, optimize_with_fe
 from spareplan.planning.model import COST, GOALS, SERVICE, PlanningModel
 from spareplan.planning.optimize import Optimization, optimize
 from spareplan.planning.plan_result import PlanResult
+from spareplan.planning.result import master_shadow_prices
 from spareplan.planning.summary import plan_summary
 from spareplan.planning.verification import planned_round, verification_account, verified
 from spareplan.progress import NO_PROGRESS, Progress
@@ -289,4 +290,6 @@ def _plan(scenario: Scenario, *, seed: int, clock: solvers.TimeBudget,
                                           verification_note),
         runtime_seconds=clock.elapsed(), feed_skipped=skipped)
     return PlanResult(recommendations=chosen.recommendations, service=chosen.service,
-                      summary=summary, verification=chosen.verification, scenario=scenario)
+                      summary=summary, verification=chosen.verification, scenario=scenario,
+                      shadow_prices=master_shadow_prices(chosen.optimization,
+                                                         model.row_names))

@@ -65,6 +65,11 @@ class PlanResult:
         The simulation result that re-measured the plan (``None`` when not verified).
     scenario : Scenario or None
         The scenario planned (what :meth:`explain` reads; not compared, not printed).
+    shadow_prices : dict of str to float or None
+        pi_r per SLA row from the optimizer's last master LP when they stand as the plan's
+        shadow prices (:func:`~spareplan.planning.result.master_shadow_prices`), read by
+        the explanations; ``None`` otherwise (the explanations then price the plan's
+        neighbourhood). Not compared, not printed.
     """
 
     recommendations: pd.DataFrame
@@ -72,6 +77,7 @@ class PlanResult:
     summary: PlanSummary
     verification: Any = None
     scenario: Scenario | None = field(default=None, repr=False, compare=False)
+    shadow_prices: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     @property
     def status(self) -> str:
@@ -176,7 +182,8 @@ class PlanResult:
         if self.scenario is None:
             raise ParameterError("scenario", "explain needs the scenario the plan was made "
                                  "for (a PlanResult from spareplan.plan keeps it)", None)
-        return explain_plan(self.scenario, self.recommendations)
+        return explain_plan(self.scenario, self.recommendations,
+                            shadow_prices=self.shadow_prices)
 
     def explain(self, part: str, location: str | None = None) -> pd.DataFrame:
         """Why ``part`` is stocked where it is (or nowhere), one line per location.

@@ -6,6 +6,8 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 import solvers
 from spareplan.planning.model import Column
 
@@ -30,12 +32,39 @@ class Optimization:
     runtime_seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
     history: tuple[tuple[float, float, float], ...] = ()
+    row_duals: np.ndarray | None = None
+    lp_gap: float = math.inf
+
+
+#: Largest relative gap between the last master LP and the Lagrangian bound at which the
+#: master's duals stand as the shadow prices of a plan (:func:`master_shadow_prices`).
+MASTER_DUALS_GAP = 0.01
+
+
+def master_shadow_prices(optimization: Optimization, row_names: tuple[str, ...]
+                         ) -> dict[str, float] | None:
+    """The SLA rows' shadow prices from the optimizer's own last master LP, by row name.
+
+    ``row_names`` are the model's SLA rows (the first problem rows). The duals stand as
+    the shadow prices when column generation converged or its last master LP is within
+    :data:`MASTER_DUALS_GAP` of the Lagrangian bound (so that they are, to that gap, the
+    duals of the LP relaxation over every stock vector); ``None`` otherwise (the
+    enumeration path, an artificial column in use, a master far from the bound, e.g. a
+    short time limit): the explanations then price the plan's neighbourhood
+    (:func:`spareplan.reports.explain.explain_plan`).
+    """
+    duals = optimization.row_duals
+    if duals is None or not optimization.lp_gap <= MASTER_DUALS_GAP:
+        return None
+    return {name: float(duals[k]) for k, name in enumerate(row_names)}
 
 
 def make_result(columns: list[Column], problem: solvers.ChoiceProblem,
                 solution: solvers.Solution, method: str, scope: str, iterations: int,
                 started: float, stage_seconds: dict[str, float] | None = None,
-                history: tuple[tuple[float, float, float], ...] = ()) -> Optimization:
+                history: tuple[tuple[float, float, float], ...] = (),
+                row_duals: np.ndarray | None = None, lp_gap: float = math.inf
+                ) -> Optimization:
     """Assemble an :class:`Optimization` (the chosen columns read from ``solution``)."""
     if problem.n_options != len(columns):
         raise AssertionError("column pool and solver problem disagree")
@@ -44,7 +73,8 @@ def make_result(columns: list[Column], problem: solvers.ChoiceProblem,
     return Optimization(columns=columns, problem=problem, chosen=chosen, solution=solution,
                         method=method, bound_scope=scope, n_columns=len(columns),
                         iterations=iterations, stage_seconds=dict(stage_seconds or {}),
-                        runtime_seconds=time.perf_counter() - started, history=history)
+                        runtime_seconds=time.perf_counter() - started, history=history,
+                        row_duals=row_duals, lp_gap=lp_gap)
 
 
 def relative_gap(objective: float, bound: float) -> float:

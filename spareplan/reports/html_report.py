@@ -39,6 +39,7 @@ from spareplan.reports.html_parts import (
     text_cell,
 )
 from spareplan.reports.plan_folder import PlanFiles
+from spareplan.reports.price_sources import price_source_words
 from spareplan.reports.report_plots import cost_figure_svg, service_figure_svg
 from spareplan.reports.stock_moves import StockMoves, stock_moves
 from spareplan.sla import AVAILABILITY, FILL_RATE, UPTIME
@@ -324,6 +325,7 @@ def _explanations(files: PlanFiles) -> str:
                 "explanations.csv is not in this plan folder (plans written before the "
                 "report existed): run `spareplan plan` again for the explanations.</p>"
                 "</section>")
+    source = files.context.get("shadow_price_source")  # constant words: not escaped
     currency = files.currency
     stocked = frame[frame["kind"] == "stocked"]
     zero = frame[frame["kind"] != "stocked"]
@@ -358,8 +360,7 @@ def _explanations(files: PlanFiles) -> str:
         '<section id="explanations"><h2>Why each unit, and why not</h2>'
         '<p class="note">For the last unit of every part at every stocked location: the '
         "service it adds to each SLA row it serves (percentage points, analytic METRIC-type "
-        "model), its value at the rows' shadow prices (the duals of the plan's LP "
-        "neighbourhood: what one more unit of each row's service costs at the margin) and "
+        f"model), its value at the rows' shadow prices ({price_source_words(source)}) and "
         "its net yearly cost (holding minus the emergency and lateral shipments it saves). "
         "For every part stocked nowhere: the best single unit and why the plan does "
         "without it. Past the first 200 lines the marginal service on the main row stands "

@@ -66,13 +66,15 @@ def plan_files(result: PlanResult, name: str = "") -> PlanFiles:
 def write_report_inputs(result: PlanResult, scenario: Scenario, folder: Path) -> None:
     """What the report needs beside the plan's tables, computed now so that the report
     can be rebuilt from the folder: explanations and KPIs."""
-    explanation = explain_plan(scenario, result.recommendations)
+    explanation = explain_plan(scenario, result.recommendations,
+                               shadow_prices=result.shadow_prices)
     write_csv(folder / "explanations.csv", explanation.frame)
     parts, locations = plan_kpis(scenario, result.recommendations, result.verification)
     write_csv(folder / "kpis_parts.csv", parts)
     write_csv(folder / "kpis_locations.csv", locations)
     context = plan_context(scenario, result.verification)
     context["shadow_prices"] = explanation.shadow_prices
+    context["shadow_price_source"] = explanation.price_source
     write_json(folder / "plan_context.json", context)
     parent = dict(zip(locations["location"], locations["parent"], strict=True))
     moves = stock_moves(result.recommendations, parent)
