@@ -237,14 +237,11 @@ def _row_sites(model: PlanningModel) -> np.ndarray:
     return matrix
 
 
-def _served_rows(model: PlanningModel, serves: np.ndarray, parts: np.ndarray,
-                 locations: np.ndarray) -> list[list[int]]:
+def _served_rows(model: PlanningModel, serves: np.ndarray, row_sites: np.ndarray,
+                 parts: np.ndarray, locations: np.ndarray) -> list[list[int]]:
     """Per (part, location) pair: the rows with demand of the part at a site that the
     location serves (else every row with a site that it serves), in row order; in
-    blocks of pairs, without a loop over rows."""
-    row_sites = np.zeros((model.network.n_sites, len(model.rows)))
-    for k, row in enumerate(model.rows):
-        row_sites[row.sites, k] = 1.0
+    blocks of pairs, without a loop over rows (``row_sites``: :func:`_row_sites`)."""
     location_rows = (serves.T.astype(np.float64) @ row_sites) > 0  # (L, rows)
     positive = model.parts.demand_rate > 0
     found: list[list[int]] = []
@@ -357,6 +354,7 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame, *,
         prices = _neighbourhood_prices(model, base_coefficients, base_cost, moves)
         source = NEIGHBOURHOOD_LP
     serves = _serves(model.network)
+    row_sites = _row_sites(model)
     down = np.flatnonzero(moves.step == -1)
     parts_down = moves.part[down]
     gains = base_coefficients[parts_down] - moves.coefficients[down]  # the last units
@@ -366,7 +364,7 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame, *,
                         -service, -value_rows), axis=-1)
     silent = np.flatnonzero(~(service > NEGLIGIBLE).any(axis=1))  # no ranked row
     served: list[list[int]] = [[] for _ in range(down.shape[0])]
-    for i, rows in zip(silent, _served_rows(model, serves, parts_down[silent],
+    for i, rows in zip(silent, _served_rows(model, serves, row_sites, parts_down[silent],
                                             moves.location[down][silent]), strict=True):
         served[i] = rows
     ranked_order = np.take_along_axis(service, order, axis=1) > NEGLIGIBLE
@@ -385,7 +383,8 @@ def explain_plan(scenario: Scenario, recommendations: pd.DataFrame, *,
     up = np.flatnonzero(moves.step == 1)  # by part, then location (np.nonzero's order)
     first = np.searchsorted(moves.part[up], np.arange(model.n_parts + 1))
     for p in np.flatnonzero(stock.sum(axis=1) == 0):
-        records.append(_zero_stock(model, serves, int(p), moves, up[first[p]:first[p + 1]],
+        records.append(_zero_stock(model, serves, row_sites, int(p), moves,
+                                   up[first[p]:first[p + 1]],
                                    base_coefficients[p], float(base_cost[p]),
                                    float(base_holding[p]), prices, currency))
     frame = pd.DataFrame.from_records(records, columns=list(EXPLANATION_COLUMNS))
@@ -434,7 +433,8 @@ def _stocked(model: PlanningModel, served: list[int], part: int, location: int,
             "explanation": text}
 
 
-def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Moves,
+def _zero_stock(model: PlanningModel, serves: np.ndarray, row_sites: np.ndarray,
+                part: int, moves: _Moves,
                 candidates: np.ndarray, base: np.ndarray,
                 base_cost: float, base_holding: float, prices: np.ndarray,
                 currency: str) -> dict[str, object]:
@@ -475,7 +475,7 @@ def _zero_stock(model: PlanningModel, serves: np.ndarray, part: int, moves: _Mov
         record["marginal_service"] = float(row_service[main])
         buys = f"buys {_row_list(model, named, row_service)}"
     else:
-        served = _served_rows(model, serves, np.array([part]),
+        served = _served_rows(model, serves, row_sites, np.array([part]),
                               np.array([int(moves.location[k])]))[0]
         record["sla_row"] = model.rows[served[0]].name if served else ""
         record["rows"] = ", ".join(model.rows[i].name for i in served[:ROWS_NAMED])
